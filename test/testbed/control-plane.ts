@@ -1,0 +1,114 @@
+// The test bed's control plane: a real etcd and a real kube-apiserver (built from the Go module
+// proxy at pinned versions), on free loopback ports, with RBAC, an admin user and aggregation.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin } from './binaries.js';
+import { httpsGet } from './https.js';
+import { makePki, type Pki } from './pki.js';
+import { freePort } from './ports.js';
+import { isAlive, sleep, startDetached, stopPid, type Started } from './process.js';
+
+export interface ControlPlane {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  pki: Pki;
+  etcd: Started & { port: number };
+  apiserver: Started & { port: number };
+}
+
+export async function startControlPlane(dir: string, log: (m: string) => void = () => {}): Promise<ControlPlane> {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const pki = makePki(join(dir, 'pki'));
+  const etcd = await startEtcd(dir);
+  log(`etcd ready on 127.0.0.1:${etcd.port} (pid ${etcd.pid})`);
+  try {
+    const apiserver = await startApiserver(dir, pki, etcd.port);
+    const server = `https://127.0.0.1:${apiserver.port}`;
+    const kubeconfig = writeKubeconfig(dir, server, pki);
+    log(`kube-apiserver ready at ${server} (pid ${apiserver.pid})`);
+    return { dir, kubeconfig, server, pki, etcd, apiserver };
+  } catch (e) {
+    await stopPid(etcd.pid);
+    throw e;
+  }
+}
+
+export async function stopControlPlane(cp: Pick<ControlPlane, 'etcd' | 'apiserver'>): Promise<void> {
+  await stopPid(cp.apiserver.pid);
+  await stopPid(cp.etcd.pid);
+}
+
+async function startEtcd(dir: string) {
+  const port = await freePort();
+  const peer = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const p = startDetached(bin('etcd'), [
+    '--name', 'testbed', '--data-dir', join(dir, 'etcd-data'),
+    '--listen-client-urls', url, '--advertise-client-urls', url,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `testbed=http://127.0.0.1:${peer}`,
+    '--unsafe-no-fsync', '--log-level', 'warn',
+  ], join(dir, 'logs', 'etcd.log'));
+  await waitFor(`etcd (log: ${p.log})`, p.pid, 30_000, async () => {
+    const res = await fetch(`${url}/health`).catch(() => undefined);
+    return res?.ok === true && (await res.text()).includes('"health":"true"');
+  });
+  return { ...p, port };
+}
+
+async function startApiserver(dir: string, pki: Pki, etcdPort: number) {
+  const port = await freePort();
+  const p = startDetached(bin('kube-apiserver'), [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--secure-port=${port}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+    '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
+    '--authorization-mode=RBAC',
+    // No controller-manager runs, so nothing would create the default ServiceAccounts it expects.
+    '--disable-admission-plugins=ServiceAccount',
+    `--service-account-issuer=https://127.0.0.1:${port}/`,
+    `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
+    // Aggregation, so the KubeVirt stand-in can serve subresources.kubevirt.io through an APIService.
+    `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.proxyClientCert}`, `--proxy-client-key-file=${pki.proxyClientKey}`,
+    // Endpoint routing would need an EndpointSlice, and the API server rejects loopback addresses in
+    // those ("may not be in the loopback range"). With routing off, the aggregator resolves an
+    // ExternalName Service instead, which can name localhost.
+    '--enable-aggregator-routing=false',
+    '--profiling=false',
+  ], join(dir, 'logs', 'kube-apiserver.log'));
+  await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
+    const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey }).catch(() => undefined);
+    return r?.status === 200;
+  });
+  return { ...p, port };
+}
+
+function writeKubeconfig(dir: string, server: string, pki: Pki): string {
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(path, [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', '- name: testbed', '  cluster:', `    server: ${server}`, `    certificate-authority: ${pki.caCert}`,
+    'users:', '- name: admin', '  user:', `    client-certificate: ${pki.adminCert}`, `    client-key: ${pki.adminKey}`,
+    'contexts:', '- name: testbed', '  context: {cluster: testbed, user: admin, namespace: default}',
+    'current-context: testbed', '',
+  ].join('\n'), { mode: 0o600 });
+  return path;
+}
+
+async function waitFor(what: string, pid: number, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) throw new Error(`${what} exited during start-up`);
+    if (await ready()) return;
+    await sleep(150);
+  }
+  throw new Error(`${what} not ready after ${timeoutMs} ms`);
+}
