@@ -1,0 +1,10 @@
+export const GROUP = 'acd.power.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'AcdCluster';
+export const PLURAL = 'acdclusters';
+export const SINGULAR = 'acdcluster';
+export const SHORT_NAMES = ['acd'];
+export const FIELD_MANAGER = 'acd-operator';
+/** VM annotation a user may set to name the active member of a pair. */
+export const ACTIVE_ANNOTATION = `${GROUP}/active`;

@@ -1,0 +1,66 @@
+// Cross-field rules, each written twice on purpose: once in CEL for the API server (so kubectl
+// rejects a bad object before it is stored) and once in TypeScript for the operator (so an object
+// stored before a CRD upgrade, or sent to a server without CEL, still gets a clear InvalidSpec
+// instead of a crash). A unit test runs both over the same table of specs and demands they agree.
+import type { Role } from '../plan/types.js';
+
+export interface Rule<T> {
+  rule: string;
+  message: string;
+  check: (self: T) => boolean;
+}
+type M = { vm: string; roles: readonly Role[]; side?: 1 | 2 };
+
+const PAIRED: readonly Role[] = ['dbm', 'dbs', 'dbr', 'lb', 'store'];
+// dbs and dbr form one tier, so their sides are judged together.
+const PAIR_GROUPS: readonly (readonly Role[])[] = [['dbm'], ['dbs', 'dbr'], ['lb'], ['store']];
+
+export const MACHINE_RULE_LIST: Rule<M>[] = [
+  {
+    rule: "!has(self.side) || self.roles.exists(r, r in ['dbm', 'dbs', 'dbr', 'lb', 'store'])",
+    message: 'side is only for members of redundant pairs: give it to a VM with a dbm, dbs, dbr, lb or store role',
+    check: (m) => m.side === undefined || m.roles.some((r) => PAIRED.includes(r)),
+  },
+];
+
+export const MACHINES_RULE_LIST: Rule<M[]>[] = [
+  {
+    rule: 'size(self) > 0',
+    message: 'spec.machines is empty: list at least one VirtualMachine',
+    check: (ms) => ms.length > 0,
+  },
+  {
+    rule: 'self.all(m, self.filter(n, n.vm == m.vm).size() == 1)',
+    message: 'a VM is listed twice in spec.machines: list each VirtualMachine once, with all its roles',
+    check: (ms) => new Set(ms.map((m) => m.vm)).size === ms.length,
+  },
+  {
+    rule:
+      "[['dbm'], ['dbs', 'dbr'], ['lb'], ['store']].all(g, " +
+      '!self.exists(m, m.roles.exists(r, r in g) && has(m.side)) || (' +
+      'self.all(m, !m.roles.exists(r, r in g) || has(m.side)) && ' +
+      'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 1) && ' +
+      'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 2)))',
+    message: 'a redundant pair is missing a side: once one VM of a role (dbm, dbs/dbr, lb, store) has a side, every VM of that role needs one, and sides 1 and 2 must both be present',
+    check: (ms) =>
+      PAIR_GROUPS.every((g) => {
+        const members = ms.filter((m) => m.roles.some((r) => g.includes(r)));
+        if (!members.some((m) => m.side !== undefined)) return true;
+        return members.every((m) => m.side !== undefined) && members.some((m) => m.side === 1) && members.some((m) => m.side === 2);
+      }),
+  },
+];
+
+export const ACTIVE_SIDE_RULE_LIST: Rule<unknown>[] = [
+  {
+    rule: "type(self) == int ? (self == 1 || self == 2) : self == 'Auto'",
+    message: 'must be 1, 2 or Auto',
+    check: (v) => v === 1 || v === 2 || v === 'Auto',
+  },
+];
+
+const cel = <T>(rules: Rule<T>[]) => rules.map(({ rule, message }) => ({ rule, message }));
+export const MACHINE_RULES = cel(MACHINE_RULE_LIST);
+export const MACHINES_RULES = cel(MACHINES_RULE_LIST);
+export const ACTIVE_SIDE_RULES = cel(ACTIVE_SIDE_RULE_LIST);
+export const SPEC_RULES: { rule: string; message: string }[] = [];

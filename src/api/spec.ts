@@ -1,0 +1,60 @@
+// The AcdCluster spec, written once in zod. The same schema validates objects at run time and
+// generates the CRD's openAPIV3Schema (src/api/crd.ts), so the two cannot drift.
+import { z } from 'zod';
+import { ROLES } from '../plan/types.js';
+import { DURATION_PATTERN } from './duration.js';
+import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES } from './rules.js';
+
+const duration = (what: string, dflt?: string) => {
+  const base = z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
+  return dflt === undefined ? base : base.default(dflt);
+};
+
+export const RoleSchema = z.enum(ROLES);
+export const SideSchema = z.union([z.literal(1), z.literal(2)]);
+
+export const MachineSchema = z.object({
+  vm: z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
+    .describe('Name of a KubeVirt VirtualMachine in the same namespace.'),
+  roles: z.array(RoleSchema).min(1).max(10)
+    .describe('The jtel roles this VM carries, e.g. [store, lb, dbm, dbs, dbr, jb] for a Small V1 combined machine. A VM with several roles is started with its earliest role and stopped with its latest.'),
+  side: SideSchema.optional()
+    .describe('1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, store1/store2).'),
+  host: z.string().min(1).max(253).optional()
+    .describe('Address the health checks use to reach this VM. Default: the IP its VirtualMachineInstance reports.'),
+}).strict().meta({ 'x-kubernetes-validations': MACHINE_RULES }).describe('One VirtualMachine of the ACD and its roles.');
+
+const ActiveSideSchema = z.union([z.literal(1), z.literal(2), z.literal('Auto')]).default('Auto')
+  .meta({ 'x-kubernetes-validations': ACTIVE_SIDE_RULES });
+
+export const ActiveSchema = z.object({
+  database: ActiveSideSchema.describe('Active database master side: 1, 2 or Auto (detected, else taken from the VM annotation acd.power.dev/active or the last shutdown).'),
+  loadBalancer: ActiveSideSchema.describe('Active load balancer side (where the VIP runs): 1, 2 or Auto.'),
+  storage: ActiveSideSchema.describe('Active storage side (the DRBD Primary): 1, 2 or Auto.'),
+}).strict().describe('Which side of each redundant pair is active. The inactive side goes down first; the active side comes up first.');
+
+export const TimeoutsSchema = z.object({
+  vmStart: duration('How long one VM may take to become Ready.', '10m'),
+  vmStop: duration('How long one VM may take to stop.', '10m'),
+  stage: duration('How long one stage, including its health gate, may take before the cluster is Stalled.', '30m'),
+}).strict().describe('Timeouts. After one runs out the cluster is Stalled with a reason naming the VM and the stage.');
+
+export const StopSchema = z.object({
+  forceAfter: duration('After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never force.').optional(),
+}).strict().describe('How VMs are stopped.');
+
+export const SpecSchema = z.object({
+  powerState: z.enum(['On', 'Off']).describe('The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook order.'),
+  machines: z.array(MachineSchema).min(1).max(100).meta({ 'x-kubernetes-validations': MACHINES_RULES })
+    .describe('The ACD\'s VirtualMachines and their roles. The sizing (Small V1 ... Large V3) is derived from them.'),
+  active: ActiveSchema.default({ database: 'Auto', loadBalancer: 'Auto', storage: 'Auto' }),
+  timeouts: TimeoutsSchema.default({ vmStart: '10m', vmStop: '10m', stage: '30m' }),
+  stop: StopSchema.default({}),
+  failurePolicy: z.enum(['Halt', 'Continue']).default('Halt')
+    .describe('Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and report the failure.'),
+  paused: z.boolean().default(false).describe('Freezes orchestration: no VM is started or stopped while true. Status keeps being reported.'),
+}).strict().meta({ 'x-kubernetes-validations': SPEC_RULES }).describe('Desired power state of a jtel ACD and the map of its VirtualMachines to roles.');
+
+export type AcdClusterSpec = z.output<typeof SpecSchema>;
+export type MachineSpec = z.output<typeof MachineSchema>;
+export type ActiveSetting = 1 | 2 | 'Auto';

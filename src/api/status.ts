@@ -1,0 +1,99 @@
+// The AcdCluster status. It is rebuilt from the world on every reconcile; only the transition
+// record (which stage runs, which commands were issued, the active sides at shutdown) is carried
+// over, because the world alone cannot tell a finished stage from one never begun.
+import { z } from 'zod';
+
+const time = z.string().describe('RFC 3339 time.');
+const SideSchema = z.union([z.literal(1), z.literal(2)]);
+
+export const ConditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().describe('CamelCase reason.'),
+  message: z.string(),
+  observedGeneration: z.number().int().optional(),
+  lastTransitionTime: time,
+});
+
+export const StageStatusSchema = z.object({
+  index: z.number().int(),
+  name: z.string(),
+  tier: z.string(),
+  side: SideSchema.optional(),
+  vms: z.array(z.string()),
+  gate: z.enum(['Completed', 'Initiated']),
+  awaits: z.array(z.string()),
+  checks: z.array(z.string()),
+  state: z.enum(['Pending', 'InProgress', 'Completed', 'Failed']),
+  startedAt: time.optional(),
+  finishedAt: time.optional(),
+  message: z.string().optional(),
+});
+
+export const CommandSchema = z.object({
+  vm: z.string(),
+  action: z.enum(['Start', 'Stop', 'ForceStop']),
+  via: z.enum(['runStrategy', 'subresource']),
+  at: time,
+});
+
+export const TransitionSchema = z.object({
+  direction: z.enum(['On', 'Off']),
+  generation: z.number().int().describe('metadata.generation that asked for this transition.'),
+  startedAt: time,
+  finishedAt: time.optional(),
+  outcome: z.enum(['Succeeded', 'Failed', 'Superseded']).optional(),
+  stages: z.array(StageStatusSchema),
+  commands: z.array(CommandSchema).describe('Every start/stop command issued in this transition, so none is issued twice.'),
+});
+
+export const MachineStatusSchema = z.object({
+  vm: z.string(),
+  printableStatus: z.string(),
+  ready: z.boolean(),
+  runStrategy: z.string().optional(),
+  message: z.string().optional(),
+});
+
+const ActiveSourceSchema = z.object({
+  side: SideSchema.optional(),
+  source: z.enum(['Spec', 'Annotation', 'LastShutdown', 'Detected', 'Unknown']),
+  message: z.string().optional(),
+});
+
+export const HealthCheckStatusSchema = z.object({
+  name: z.string(),
+  healthy: z.boolean(),
+  message: z.string(),
+  checkedAt: time,
+});
+
+export const StatusSchema = z.object({
+  observedGeneration: z.number().int().optional(),
+  phase: z.enum(['Off', 'Starting', 'On', 'Stopping', 'Stalled']).optional(),
+  power: z.enum(['On', 'Off', 'Mixed']).optional().describe('Actual power of the VMs.'),
+  sizing: z.string().optional().describe('SmallV1 ... LargeV3, or Custom; derived from spec.machines.'),
+  stage: z.string().optional().describe('Current stage of the transition, e.g. 3/8.'),
+  readyVMs: z.string().optional().describe('VMs ready / VMs.'),
+  transition: TransitionSchema.optional(),
+  machines: z.array(MachineStatusSchema).optional(),
+  active: z.object({
+    database: ActiveSourceSchema.optional(),
+    loadBalancer: ActiveSourceSchema.optional(),
+    storage: ActiveSourceSchema.optional(),
+  }).optional(),
+  lastShutdownActive: z.object({
+    database: SideSchema.optional(),
+    loadBalancer: SideSchema.optional(),
+    storage: SideSchema.optional(),
+  }).optional().describe('Active sides at the last completed shutdown; the last one down comes up first.'),
+  health: z.array(HealthCheckStatusSchema).optional(),
+  conditions: z.array(ConditionSchema).optional(),
+}).describe('Observed state of the ACD, rebuilt from its VirtualMachines on every reconcile.');
+
+export type AcdClusterStatus = z.infer<typeof StatusSchema>;
+export type Condition = z.infer<typeof ConditionSchema>;
+export type StageStatus = z.infer<typeof StageStatusSchema>;
+export type Transition = z.infer<typeof TransitionSchema>;
+export type Command = z.infer<typeof CommandSchema>;
+export type MachineStatus = z.infer<typeof MachineStatusSchema>;

@@ -1,0 +1,23 @@
+import type { AcdClusterSpec } from './spec.js';
+import type { AcdClusterStatus } from './status.js';
+
+/** An AcdCluster as read from the API server, before its spec is validated. */
+export interface AcdCluster {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
+  spec?: unknown;
+  status?: AcdClusterStatus;
+}
+
+export interface ValidAcdCluster extends AcdCluster {
+  spec: AcdClusterSpec;
+}
