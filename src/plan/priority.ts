@@ -42,6 +42,8 @@ const rank = (role: Role, direction: Direction): number =>
 export function tierOfRoles(roles: readonly Role[], direction: Direction): Tier | undefined {
   let chosen: Role | undefined;
   for (const role of roles) {
+    // Unvalidated input (requiredActiveSides may see raw spec data) must not crash the lookup.
+    if (!Object.hasOwn(ROLE_PRIORITY, role)) continue;
     if (chosen === undefined) chosen = role;
     else if (direction === 'On' ? rank(role, 'On') < rank(chosen, 'On') : rank(role, 'Off') > rank(chosen, 'Off')) chosen = role;
   }
