@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# acd-operator image: TypeScript compiled in a full node:24 builder, run on node:24-slim with
+# production dependencies only, as a non-root user, on a read-only root file system.
+
+# --- build: all dependencies (typescript is a devDependency), then tsc -> dist/ ---------------
+FROM node:24 AS builder
+WORKDIR /app
+# Manifests first, so the npm layer is cached until they change.
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- production dependencies only ------------------------------------------------------------
+# A separate stage, so npm's cache and the dev tree never reach the final image.
+# --ignore-scripts: no runtime dependency needs an install script (ssh2's optional native
+# crypto binding is skipped; ssh2 falls back to Node's crypto).
+FROM node:24-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM node:24-slim AS runtime
+# npm and corepack are not needed at run time; fewer binaries, fewer CVEs to triage.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+# The pod runs with readOnlyRootFilesystem; /tmp is the only writable place (an emptyDir in the
+# Helm chart). HOME points there for libraries that look for ~/.ssh or a cache.
+ENV NODE_ENV=production \
+    HOME=/tmp \
+    NODE_OPTIONS=--enable-source-maps
+WORKDIR /app
+# package.json is needed at run time: its "type": "module" makes dist/*.js ES modules.
+COPY --from=prod-deps /app/package.json ./package.json
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=builder /app/dist ./dist
+# Files stay owned by root and are only read; the process runs as 65532 (same as the chart's
+# runAsUser), which owns nothing in the image.
+USER 65532:65532
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "dist/main.js"]
