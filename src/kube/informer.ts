@@ -1,0 +1,82 @@
+// A watch-backed cache that never gives up. client-node's ListWatch relists on 410 Gone by itself,
+// but stops for good on any other error (a restarted API server, a cut connection); this wrapper
+// restarts it with exponential backoff and adds the periodic resync that client-go informers have.
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+
+export interface InformerOptions<T extends KubernetesObject> {
+  name: string;
+  path: string;
+  list: ListPromise<T>;
+  onChange: (obj: T, type: 'add' | 'update' | 'delete') => void;
+  onResync?: (objs: readonly T[]) => void;
+  onError?: (err: unknown, retryInMs: number) => void;
+  resyncMs?: number;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly lw: ListWatch<T>;
+  private backoffMs = 0;
+  private restartTimer?: NodeJS.Timeout;
+  private resyncTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private synced = false;
+
+  constructor(kc: KubeConfig, private readonly opts: InformerOptions<T>) {
+    this.lw = new ListWatch<T>(opts.path, new Watch(kc), opts.list, false);
+    this.lw.on('add', (o) => opts.onChange(o, 'add'));
+    this.lw.on('update', (o) => opts.onChange(o, 'update'));
+    this.lw.on('delete', (o) => opts.onChange(o, 'delete'));
+    this.lw.on('connect', () => (this.backoffMs = 0));
+    this.lw.on('error', (err) => this.restartLater(err));
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.startOnce();
+    if (this.opts.resyncMs && this.opts.onResync) {
+      this.resyncTimer = setInterval(() => this.opts.onResync?.(this.lw.list()), this.opts.resyncMs);
+      this.resyncTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.resyncTimer);
+    await this.lw.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.lw.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.lw.list(namespace);
+  }
+
+  private async startOnce(): Promise<void> {
+    try {
+      await this.lw.start();
+      this.synced = true;
+    } catch (err) {
+      this.restartLater(err);
+    }
+  }
+
+  private restartLater(err: unknown): void {
+    if (this.stopped || this.restartTimer) return;
+    this.backoffMs = Math.min(this.backoffMs ? this.backoffMs * 2 : 500, 30_000);
+    this.opts.onError?.(err, this.backoffMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      // A failed ListWatch keeps its resourceVersion; stop() then start() relists from scratch.
+      void this.lw.stop().then(() => this.startOnce());
+    }, this.backoffMs);
+    this.restartTimer.unref();
+  }
+}

@@ -1,0 +1,81 @@
+// The few VirtualMachine fields the operator reads, parsed leniently: a VM whose status holds
+// garbage (a wrong type, an unknown printableStatus) is reported as such, never crashes a reconcile.
+import { z } from 'zod';
+
+export const VM_GROUP = 'kubevirt.io';
+export const VM_VERSION = 'v1';
+export const VM_PLURAL = 'virtualmachines';
+export const VMI_PLURAL = 'virtualmachineinstances';
+
+const str = z.string().catch('');
+const VmSchema = z.object({
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string().catch(''),
+    generation: z.number().catch(0),
+    annotations: z.record(z.string(), z.string()).catch({}).default({}),
+  }),
+  spec: z.object({
+    runStrategy: z.string().optional().catch(undefined),
+    running: z.boolean().optional().catch(undefined),
+  }).catch({}).default({}),
+  status: z.object({
+    printableStatus: str.default(''),
+    ready: z.boolean().catch(false).default(false),
+    created: z.boolean().catch(false).default(false),
+    stateChangeRequests: z.array(z.object({ action: str })).catch([]).default([]),
+  }).catch({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }).default({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }),
+});
+
+export type RunStrategy = 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure' | 'Once';
+
+export interface VmView {
+  name: string;
+  runStrategy: string;          // effective strategy; legacy spec.running maps to Always/Halted
+  legacyRunning: boolean;       // the VM uses spec.running instead of spec.runStrategy
+  printableStatus: string;
+  ready: boolean;
+  created: boolean;
+  pendingActions: string[];     // status.stateChangeRequests[].action not yet processed
+  annotations: Record<string, string>;
+}
+
+export function parseVm(obj: unknown): VmView | undefined {
+  const r = VmSchema.safeParse(obj);
+  if (!r.success) return undefined;
+  const { metadata, spec, status } = r.data;
+  const legacyRunning = spec.runStrategy === undefined && spec.running !== undefined;
+  return {
+    name: metadata.name,
+    runStrategy: spec.runStrategy ?? (spec.running ? 'Always' : 'Halted'),
+    legacyRunning,
+    printableStatus: status.printableStatus || 'Unknown',
+    ready: status.ready,
+    created: status.created,
+    pendingActions: status.stateChangeRequests.map((s) => s.action),
+    annotations: metadata.annotations,
+  };
+}
+
+/** Up means what the runbook means by "wait until it is up": running and Ready. */
+export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready;
+/** Down: KubeVirt says Stopped and no VMI is left. */
+export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created;
+
+const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError', 'Unknown']);
+/** A status from which a VM will not reach its target without help. */
+export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
+
+/** Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts from Git. */
+export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
+  vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure' ? 'subresource' : 'runStrategy';
+
+/** Has the VM already been told to reach `target`, whoever told it? */
+export function isHeadingTo(vm: VmView, target: 'On' | 'Off'): boolean {
+  if (target === 'On') {
+    if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
+    return vm.pendingActions.at(-1) === 'Start' || (vm.created && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping');
+  }
+  if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
+  return vm.pendingActions.at(-1) === 'Stop' || (!vm.created && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
+}

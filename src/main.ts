@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// acd-operator's entry point: the same dist/main.js runs in the container, in the demo and in e2e.
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { log } from './log.js';
+import { Controller } from './reconcile/controller.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import { EventRecorder } from './reconcile/events.js';
+import { KubevirtCommander } from './kubevirt/commands.js';
+import { startServer } from './server.js';
+import { metrics } from './metrics.js';
+import { LeaderElector } from './kube/lease.js';
+
+const { values: args } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string' },
+    'leader-elect': { type: 'boolean', default: false },
+    'lease-namespace': { type: 'string' },
+    'lease-name': { type: 'string', default: 'acd-operator' },
+    'lease-duration': { type: 'string', default: '15' },
+    'metrics-port': { type: 'string', default: '8080' },
+    'health-port': { type: 'string', default: '8081' },
+    'resync-seconds': { type: 'string', default: '60' },
+  },
+});
+
+// A stray promise rejection (e.g. inside client-node's watch restart) must not kill the process:
+// log it; the informers restart themselves.
+process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection'));
+
+const kc = new KubeConfig();
+if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
+else kc.loadFromDefault();
+
+const identity = `${hostname()}-${process.pid}`;
+const reconciler: Reconciler = new Reconciler({
+  kc, log,
+  commander: new KubevirtCommander(kc),
+  events: new EventRecorder(kc, identity),
+  getVm: (ns: string, name: string): unknown => controller.vms.get(name, ns),
+  onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
+  onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),
+});
+const controller: Controller = new Controller({ kc, namespace: args.namespace, log, resyncMs: Number(args['resync-seconds']) * 1000 }, reconciler);
+metrics.trackQueue(() => controller.queue.depth);
+
+let leading = !args['leader-elect'];
+const server = await startServer({
+  metricsPort: Number(args['metrics-port']),
+  healthPort: Number(args['health-port']),
+  ready: () => !leading || controller.clusters.hasSynced,
+});
+
+async function run(): Promise<void> {
+  leading = true;
+  log.info({ identity }, 'starting controllers');
+  await controller.start();
+}
+
+let elector: LeaderElector | undefined;
+if (args['leader-elect']) {
+  elector = new LeaderElector(kc, {
+    namespace: args['lease-namespace'] ?? args.namespace ?? process.env.POD_NAMESPACE ?? 'default',
+    name: args['lease-name']!, identity, leaseDurationSeconds: Number(args['lease-duration']), log,
+    // Losing the lease means another replica may act: stop at once, as controller-runtime does.
+    onLost: () => { log.error('leader lease lost; exiting'); process.exit(1); },
+  });
+  await elector.acquire();
+  await run();
+} else {
+  await run();
+}
+
+const shutdown = async (sig: string) => {
+  log.info({ sig }, 'shutting down');
+  await controller.stop();
+  await elector?.release();
+  server.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,15 @@
+// Prometheus metrics (prom-client).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'acd_operator_' });
+
+export const metrics = {
+  registry,
+  commands: new Counter({ name: 'acd_vm_commands_total', help: 'Start/stop commands issued to VMs', labelNames: ['action'], registers: [registry] }),
+  transitionEvents: new Counter({ name: 'acd_transition_events_total', help: 'Transition and stage events by reason (PoweredOn, PoweredOff, StageStarted, StageCompleted, StageStalled, Reversed...)', labelNames: ['reason'], registers: [registry] }),
+  reconcileDuration: new Histogram({ name: 'acd_reconcile_duration_seconds', help: 'Duration of one reconcile', labelNames: ['result'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+  trackQueue(depth: () => number) {
+    new Gauge({ name: 'acd_workqueue_depth', help: 'AcdClusters queued or being reconciled', registers: [registry], collect() { this.set(depth()); } });
+  },
+};

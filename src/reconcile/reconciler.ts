@@ -1,0 +1,140 @@
+// One reconcile of one AcdCluster, numbered like the kubebuilder tutorial:
+//  1. read the object fresh (the cache may lag behind our own last status write);
+//  2. validate the spec, and touch nothing if it is invalid;
+//  3. observe its VMs from the informer cache;
+//  4. decide (pure), running any health checks the decision asks for;
+//  5. act: issue at most one stage's commands, recording each in the transition;
+//  6. write the status rebuilt from the world, and the events.
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import { GROUP, PLURAL, VERSION } from '../api/names.js';
+import type { AcdCluster } from '../api/types.js';
+import type { AcdClusterStatus } from '../api/status.js';
+import { validateSpec } from '../api/validate.js';
+import type { VmCommander } from '../kubevirt/commands.js';
+import { parseVm, type VmView } from '../kubevirt/vm.js';
+import { ApiError } from '../kube/raw.js';
+import type { Logger } from '../log.js';
+import { decide, type Observed } from './policy.js';
+import { invalidSpecStatus } from './report.js';
+import type { EventRecorder } from './events.js';
+import type { HealthRunner } from './health-runner.js';
+
+export interface ReconcilerDeps {
+  kc: KubeConfig;
+  commander: VmCommander;
+  events: EventRecorder;
+  getVm: (namespace: string, name: string) => unknown;
+  log: Logger;
+  clock?: () => Date;
+  health?: HealthRunner;
+  onCommand?: (cluster: string, vm: string, action: string) => void;
+  onTransitionEvent?: (cluster: string, reason: string) => void;
+}
+
+export class Reconciler {
+  private readonly custom: CustomObjectsApi;
+  private readonly clock: () => Date;
+  constructor(private readonly d: ReconcilerDeps) {
+    this.custom = d.kc.makeApiClient(CustomObjectsApi);
+    this.clock = d.clock ?? (() => new Date());
+  }
+
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const log = this.d.log.child({ cluster: key });
+    // 1. Fresh read.
+    const obj = await this.get(namespace, name);
+    if (!obj || obj.metadata.deletionTimestamp) return {};
+    const generation = obj.metadata.generation ?? 0;
+    const prev: AcdClusterStatus = obj.status ?? {};
+    const now = this.clock();
+
+    // 2. Validate.
+    const valid = validateSpec(obj.spec);
+    if (!valid.ok) {
+      const status = invalidSpecStatus(prev, generation, valid.errors, now.toISOString());
+      if (await this.writeStatus(obj, prev, status)) {
+        log.warn({ errors: valid.errors }, 'invalid spec; nothing is touched');
+        await this.emit(obj, { type: 'Warning', reason: 'InvalidSpec', message: valid.errors.join('; ') }, log);
+      }
+      return {};
+    }
+
+    // 3. Observe.
+    const vms = new Map<string, VmView>();
+    for (const m of valid.spec.machines) {
+      const vm = parseVm(this.d.getVm(namespace, m.vm));
+      if (vm) vms.set(m.vm, vm);
+    }
+    const observed: Observed = { generation, spec: valid.spec, status: prev, vms, now };
+    if (this.d.health) observed.detected = await this.d.health.detectActive(obj, valid.spec, vms);
+
+    // 4. Decide; a health gate is one more pure decision after its checks ran.
+    let decision = decide(observed);
+    if (decision.runChecks) {
+      observed.health = this.d.health
+        ? await this.d.health.run(obj, valid.spec, vms, decision.runChecks)
+        : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
+      decision = decide(observed);
+    }
+
+    // 5. Act.
+    const status = decision.status;
+    let failure: unknown;
+    for (const cmd of decision.commands) {
+      const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
+      try {
+        await this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via);
+        clog.info('commanded');
+      } catch (e) {
+        // 409 is KubeVirt saying the VM is already where we asked it to go.
+        if (!(e instanceof ApiError && e.code === 409)) {
+          clog.error({ err: String(e) }, 'command failed');
+          decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(e)}` });
+          failure = e;
+          break;
+        }
+      }
+      status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
+      this.d.onCommand?.(key, cmd.vm.name, cmd.action);
+    }
+
+    // 6. Report.
+    await this.writeStatus(obj, prev, status);
+    for (const e of decision.events) {
+      log.info({ reason: e.reason, stage: status.stage }, e.message);
+      this.d.onTransitionEvent?.(key, e.reason);
+      await this.emit(obj, e, log);
+    }
+    if (failure) throw failure;
+    return { requeueAfterMs: decision.requeueAfterMs };
+  }
+
+  private async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AcdCluster;
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Replaces the status under optimistic concurrency; a conflict throws and the key is retried. */
+  private async writeStatus(obj: AcdCluster, prev: AcdClusterStatus, status: AcdClusterStatus): Promise<boolean> {
+    if (isDeepStrictEqual(prev, status)) return false;
+    await this.custom.replaceNamespacedCustomObjectStatus({
+      group: GROUP, version: VERSION, namespace: obj.metadata.namespace, plural: PLURAL, name: obj.metadata.name,
+      body: { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, resourceVersion: obj.metadata.resourceVersion }, status },
+    });
+    return true;
+  }
+
+  private async emit(obj: AcdCluster, e: Parameters<EventRecorder['record']>[1], log: Logger): Promise<void> {
+    try {
+      await this.d.events.record(obj, e);
+    } catch (err) {
+      log.warn({ err: String(err) }, 'could not record event');
+    }
+  }
+}
