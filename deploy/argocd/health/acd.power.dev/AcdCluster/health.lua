@@ -31,6 +31,15 @@ local function str(v)
   return tostring(v)
 end
 
+-- Call tonumber only with a value: how it treats an explicit nil argument is an implementation
+-- detail of the Lua runtime (PUC Lua 5.1 here, gopher-lua in Argo CD).
+local function num(v)
+  if v == nil then
+    return nil
+  end
+  return tonumber(v)
+end
+
 local function condition(status, ctype)
   if status == nil or type(status.conditions) ~= "table" then
     return nil
@@ -102,8 +111,9 @@ local function progressMessage(status)
   local counter = str(status.stage)
   if counter ~= "" then
     msg = msg .. ": stage " .. counter
-  elseif stage ~= nil and stage.index ~= nil then
-    msg = msg .. ": stage " .. str(stage.index)
+  elseif stage ~= nil and num(stage.index) ~= nil then
+    -- stages[].index is 0-based; people count stages from 1, as status.stage does.
+    msg = msg .. ": stage " .. str(num(stage.index) + 1) .. "/" .. str(#transition.stages)
   end
   if stage ~= nil then
     if str(stage.name) ~= "" then
@@ -142,9 +152,9 @@ local function assess(o)
 
   local generation = nil
   if type(o.metadata) == "table" then
-    generation = tonumber(o.metadata.generation)
+    generation = num(o.metadata.generation)
   end
-  local observed = tonumber(status.observedGeneration)
+  local observed = num(status.observedGeneration)
   if generation ~= nil and (observed == nil or observed < generation) then
     return {
       status = "Progressing",
