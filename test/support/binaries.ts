@@ -1,6 +1,7 @@
 // Where the test bed's control-plane binaries (kube-apiserver, kubectl, etcd, helm) live.
 // hack/build-binaries.sh builds them once into a version-keyed cache folder and prints that
 // folder on stdout; on a warm cache it returns at once. The result is cached per process.
+// ACD_TESTBED_BIN points at a prepared folder instead (same override as test/testbed/binaries.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,11 @@ let cached: string | undefined;
 
 export function binDir(): string {
   if (cached !== undefined) {
+    return cached;
+  }
+  const override = process.env.ACD_TESTBED_BIN;
+  if (override !== undefined && override !== '') {
+    cached = override;
     return cached;
   }
   // flock serialises jest workers that call this at the same time on a cold cache: the
