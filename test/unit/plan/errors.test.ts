@@ -6,7 +6,7 @@ import {
   requiredActiveSides,
   type Machine,
 } from '../../../src/plan/index.js';
-import { SEED_LAYOUTS } from './seed-layouts.js';
+import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
 function thrownBy(run: () => unknown): unknown {
   try {

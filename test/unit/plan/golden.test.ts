@@ -2,7 +2,7 @@
 // never computed, so a planner change that reorders a runbook step fails here.
 import { describe, expect, test } from '@jest/globals';
 import { planTransition, type Stage } from '../../../src/plan/index.js';
-import { FLIPPED_ACTIVE, SEED_ACTIVE, SEED_LAYOUTS } from './seed-layouts.js';
+import { FLIPPED_ACTIVE, SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
 type StageInput = Omit<Stage, 'checks'> & { checks?: Stage['checks'] };
 const stage = ({ checks = [], ...rest }: StageInput): Stage => ({ ...rest, checks });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { formatPlanTable } from '../../../src/cli/plan-table.js';
 import { planTransition, type Plan } from '../../../src/plan/index.js';
-import { SEED_ACTIVE, SEED_LAYOUTS } from './seed-layouts.js';
+import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
 describe('formatPlanTable', () => {
   test('renders Medium V1 startup as an aligned table, steps numbered from 1', () => {

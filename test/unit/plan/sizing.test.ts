@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { deriveSizing, type Machine, type Sizing } from '../../../src/plan/index.js';
-import { SEED_LAYOUTS } from './seed-layouts.js';
+import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
 const without = (machines: Machine[], vm: string): Machine[] => machines.filter((m) => m.vm !== vm);
 
