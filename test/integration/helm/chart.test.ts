@@ -94,11 +94,16 @@ describe('helm chart deploy/helm/acd-operator', () => {
       objects = render();
     });
 
-    it('runs 2 replicas with leader election', () => {
+    it('runs 2 replicas with leader election, the Lease in the release namespace', () => {
       const d = only(ofKind<V1Deployment>(objects, 'Deployment'));
       expect(d.spec?.replicas).toBe(2);
       const c = only(d.spec?.template.spec?.containers ?? []);
       expect(c.args).toContain('--leader-elect');
+      // src/main.ts puts the Lease in --lease-namespace, else in --namespace: pin it to where
+      // the leader-election Role is.
+      expect(c.args).toContain(`--lease-namespace=${RELEASE_NS}`);
+      // No --namespace: the operator watches every namespace.
+      expect((c.args ?? []).filter((a) => a.startsWith('--namespace'))).toEqual([]);
     });
 
     it('exposes metrics on 8080 and health on 8081 with /healthz and /readyz probes', () => {
@@ -223,8 +228,18 @@ describe('helm chart deploy/helm/acd-operator', () => {
     }
 
     const d = only(ofKind<V1Deployment>(objects, 'Deployment'));
-    const env = only(d.spec?.template.spec?.containers ?? []).env ?? [];
-    expect(env.find((e) => e.name === 'WATCH_NAMESPACES')?.value).toBe('acd-a,acd-b');
+    const c = only(d.spec?.template.spec?.containers ?? []);
+    expect(c.env?.find((e) => e.name === 'WATCH_NAMESPACES')?.value).toBe('acd-a,acd-b');
+    expect(c.args).toContain(`--lease-namespace=${RELEASE_NS}`);
+  });
+
+  it('passes a single watched namespace to the operator as --namespace', () => {
+    // src/main.ts reads one namespace from --namespace; without it the operator would list
+    // cluster-wide and get 403 from namespaced RBAC.
+    const objects = render('rbac.scope=namespaces', 'rbac.namespaces={acd-a}');
+    const c = only(only(ofKind<V1Deployment>(objects, 'Deployment')).spec?.template.spec?.containers ?? []);
+    expect((c.args ?? []).filter((a) => a.startsWith('--namespace'))).toEqual(['--namespace=acd-a']);
+    expect(c.args).toContain(`--lease-namespace=${RELEASE_NS}`);
   });
 
   it('renders a ServiceMonitor for the metrics port when enabled', () => {
