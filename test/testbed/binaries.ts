@@ -1,18 +1,9 @@
-// Locates the control-plane binaries, building them on first use (hack/build-binaries.sh keeps
-// them in a version-keyed folder under ~/.cache and returns at once when they are there).
-import { execFileSync } from 'node:child_process';
+// The test bed's view of the control-plane binaries; the build-and-locate logic lives in
+// test/support/binaries.ts (one implementation, with a lock for concurrent jest workers).
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { binDir, binary } from '../support/binaries.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let cached: string | undefined;
-
-export function binDir(): string {
-  cached ??= process.env.ACD_TESTBED_BIN ?? execFileSync('bash', [join(repoRoot, 'hack', 'build-binaries.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  return cached;
-}
-
-export const bin = (name: 'kube-apiserver' | 'kubectl' | 'etcd' | 'helm') => join(binDir(), name);
+export { binDir };
+export const bin = binary;

@@ -1,0 +1,89 @@
+// For each of the seed's 8 sizings: create its VMs and AcdCluster, power Off then On with the real
+// kubectl, record the VM timeline from a watch, and check it against the seed's order as written
+// independently in support/seed-rules.ts. All 8 ACDs run at once on one operator.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { SEED_ACTIVE, SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
+import type { Machine } from '../../src/plan/index.js';
+import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
+import { startOperator, type RunningOperator } from './support/operator.js';
+import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
+import { VmTimeline } from './support/timeline.js';
+import { kubectl } from './support/env.js';
+
+type Seed = keyof typeof SEED_LAYOUTS;
+const SIZINGS = Object.keys(SEED_LAYOUTS) as Seed[];
+const APP = new Set(['tel', 'jb', 'api', 'chat', 'chatbot']);
+
+// Stand-in seconds, scaled by the test bed's speed factor (0.05: 20 s -> 1 s). App VMs take longer
+// to stop, so "you do not have to wait until acd-tel is down" is visible in the timeline.
+const annotationsFor = (m: Machine) => ({
+  'standin.acd.power.dev/boot-seconds': '10',
+  'standin.acd.power.dev/stop-seconds': m.roles.every((r) => APP.has(r)) ? '40' : '10',
+});
+
+let operator: RunningOperator;
+const timelines = new Map<Seed, VmTimeline>();
+const ns = (s: Seed) => `sizing-${s.toLowerCase()}`;
+
+beforeAll(async () => {
+  operator = await startOperator();
+  await Promise.all(SIZINGS.map(async (s) => {
+    await createNamespace(ns(s));
+    timelines.set(s, await VmTimeline.start(ns(s)));
+    const active = SEED_ACTIVE;
+    await apply([
+      ...SEED_LAYOUTS[s].map((m) => vmManifest(ns(s), m.vm, { runStrategy: 'Always', annotations: annotationsFor(m) })),
+      acdManifest(ns(s), 'acd', SEED_LAYOUTS[s], { active: { database: active.database ?? 'Auto', loadBalancer: active.loadBalancer ?? 'Auto', storage: active.storage ?? 'Auto' } }),
+    ]);
+  }));
+  await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 60)));
+}, 120_000);
+
+afterAll(async () => {
+  for (const t of timelines.values()) t.stop();
+  await operator?.stop();
+});
+
+describe('the 8 seed sizings, powered Off then On through kubectl', () => {
+  const since = { Off: new Map<Seed, number>(), On: new Map<Seed, number>() };
+
+  test('all 8 reach Off; each shutdown follows the seed', async () => {
+    for (const s of SIZINGS) since.Off.set(s, Date.now());
+    await Promise.all(SIZINGS.map((s) => setPower(ns(s), 'acd', 'Off')));
+    await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 90)));
+    for (const s of SIZINGS) {
+      const acd = await getAcd(ns(s), 'acd');
+      expect({ s, power: acd.status?.power, phase: acd.status?.phase, sizing: acd.status?.sizing }).toEqual({ s, power: 'Off', phase: 'Off', sizing: s });
+      expect({ s, violations: checkTimeline(SEED_SHUTDOWN[s], 'Off', timelines.get(s)!, since.Off.get(s)!) }).toEqual({ s, violations: [] });
+      for (const m of SEED_LAYOUTS[s]) expect({ vm: m.vm, flips: timelines.get(s)!.specFlips(m.vm, 'Off', since.Off.get(s)!) }).toEqual({ vm: m.vm, flips: 1 });
+    }
+  }, 120_000);
+
+  test('all 8 reach On; each startup follows the seed', async () => {
+    for (const s of SIZINGS) since.On.set(s, Date.now());
+    await Promise.all(SIZINGS.map((s) => setPower(ns(s), 'acd', 'On')));
+    await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 90)));
+    for (const s of SIZINGS) {
+      const acd = await getAcd(ns(s), 'acd');
+      expect({ s, power: acd.status?.power, phase: acd.status?.phase }).toEqual({ s, power: 'On', phase: 'On' });
+      expect(acd.status?.transition?.stages.every((st: { state: string }) => st.state === 'Completed')).toBe(true);
+      expect({ s, violations: checkTimeline(SEED_STARTUP[s], 'On', timelines.get(s)!, since.On.get(s)!) }).toEqual({ s, violations: [] });
+      for (const m of SEED_LAYOUTS[s]) expect({ vm: m.vm, flips: timelines.get(s)!.specFlips(m.vm, 'On', since.On.get(s)!) }).toEqual({ vm: m.vm, flips: 1 });
+    }
+  }, 120_000);
+
+  test('kubectl get acd shows the printer columns', async () => {
+    const out = await kubectl(['get', 'acd', '-n', ns('LargeV3')]);
+    expect(out.split('\n')[0]).toMatch(/NAME\s+POWER\s+PHASE\s+STAGE\s+READY\s+SIZING\s+AGE/);
+    // Large V3 startup: store2, store1, lb2, lb1, dbm2, dbm1, dbs2/dbr2, dbs1/dbr1, then the app tier.
+    expect(out).toMatch(/acd\s+On\s+On\s+9\/9\s+12\/12\s+LargeV3/);
+  });
+
+  test('events tell each stage', async () => {
+    const events = await kubectl(['get', 'events', '-n', ns('LargeV3'), '-o', 'json']);
+    const reasons = (JSON.parse(events).items as { reason: string }[]).map((e) => e.reason);
+    expect(reasons.filter((r) => r === 'StageStarted').length).toBeGreaterThanOrEqual(20);
+    expect(reasons).toContain('PoweredOff');
+    expect(reasons).toContain('PoweredOn');
+  });
+});

@@ -1,0 +1,58 @@
+// What an e2e test needs to talk to the test bed: its kubeconfig, the real kubectl, and a
+// client-node KubeConfig for watches.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { bin } from '../../testbed/binaries.js';
+import type { TestbedState } from '../../testbed/testbed.js';
+
+const run = promisify(execFile);
+
+export function kubeconfigPath(): string {
+  const k = process.env.ACD_KUBECONFIG;
+  if (!k) throw new Error('ACD_KUBECONFIG is not set: run the e2e project through jest (its globalSetup starts the test bed)');
+  return k;
+}
+
+export function testbedState(): TestbedState | undefined {
+  const f = process.env.ACD_TESTBED_STATE;
+  return f ? (JSON.parse(readFileSync(f, 'utf8')) as TestbedState) : undefined;
+}
+
+export function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath());
+  return kc;
+}
+
+/** Runs the real kubectl; resolves with stdout, rejects with stderr in the message. */
+export async function kubectl(args: string[], input?: string): Promise<string> {
+  const p = run(bin('kubectl'), ['--kubeconfig', kubeconfigPath(), ...args], { maxBuffer: 32 * 1024 * 1024 });
+  if (input !== undefined) {
+    p.child.stdin?.end(input);
+  }
+  try {
+    return (await p).stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,0 +1,47 @@
+// Starts the operator as users run it: `node dist/main.js`, a separate process, against the test
+// bed. Its JSON log goes to a file the test can read.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../testbed/binaries.js';
+import { freePort } from '../../testbed/ports.js';
+import { kubeconfigPath, until } from './env.js';
+
+export interface RunningOperator {
+  child: ChildProcess;
+  log: string;
+  metricsPort: number;
+  healthPort: number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  logLines(): Array<Record<string, unknown>>;
+}
+
+export async function startOperator(opts: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<RunningOperator> {
+  const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
+  const log = join(dir, 'operator.log');
+  const fd = openSync(log, 'a');
+  const metricsPort = await freePort();
+  const healthPort = await freePort();
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfigPath(),
+    '--metrics-port', String(metricsPort), '--health-port', String(healthPort), ...(opts.args ?? [])], {
+    stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ...opts.env },
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const op: RunningOperator = {
+    child, log, metricsPort, healthPort,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+    logLines() {
+      return readFileSync(log, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+        try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
+      });
+    },
+  };
+  if (opts.waitReady !== false) {
+    await until('operator /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok, 20_000);
+  }
+  return op;
+}

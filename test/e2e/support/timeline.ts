@@ -1,0 +1,61 @@
+// Records every VM change in a namespace from a watch, as a user's `kubectl get vm -w` would see
+// it, and derives per VM when it was commanded and when it reached its target.
+import { Watch } from '@kubernetes/client-node';
+import { kubeConfig } from './env.js';
+
+export interface VmSample { t: number; vm: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
+
+export class VmTimeline {
+  readonly samples: VmSample[] = [];
+  private req?: { abort(): void };
+
+  static async start(namespace: string): Promise<VmTimeline> {
+    const t = new VmTimeline();
+    const w = new Watch(kubeConfig());
+    t.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: any) => {
+      t.samples.push({
+        t: Date.now(), vm: obj.metadata.name, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
+        printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
+        requests: (obj.status?.stateChangeRequests ?? []).map((r: { action: string }) => r.action),
+        generation: obj.metadata.generation,
+      });
+    }, () => {});
+    return t;
+  }
+
+  stop(): void {
+    this.req?.abort();
+  }
+
+  mark(): number {
+    return Date.now();
+  }
+
+  private of(vm: string, since: number) {
+    return this.samples.filter((s) => s.vm === vm && s.t >= since);
+  }
+
+  /** When the VM was told to go On/Off after `since`: its spec flipped, or a start/stop request appeared. */
+  commandedAt(vm: string, target: 'On' | 'Off', since: number): number | undefined {
+    const want = target === 'On' ? 'Always' : 'Halted';
+    const action = target === 'On' ? 'Start' : 'Stop';
+    return this.of(vm, since).find((s) => s.runStrategy === want || s.running === (target === 'On') || s.requests.includes(action)
+      || (target === 'On' ? s.printableStatus === 'Starting' : s.printableStatus === 'Stopping'))?.t;
+  }
+
+  reachedAt(vm: string, target: 'On' | 'Off', since: number): number | undefined {
+    return this.of(vm, since).find((s) => (target === 'On' ? s.printableStatus === 'Running' && s.ready : s.printableStatus === 'Stopped'))?.t;
+  }
+
+  /** How many times the VM's spec was flipped toward `target` (a command issued twice shows up here). */
+  specFlips(vm: string, target: 'On' | 'Off', since: number): number {
+    const want = target === 'On' ? 'Always' : 'Halted';
+    let prev: string | undefined;
+    let flips = 0;
+    for (const s of this.samples.filter((x) => x.vm === vm)) {
+      if (s.t >= since && s.runStrategy === want && prev !== want) flips++;
+      prev = s.runStrategy;
+    }
+    return flips;
+  }
+}

@@ -1,0 +1,59 @@
+// The whole local test bed in one call: real etcd + kube-apiserver, KubeVirt's CRDs, and the
+// KubeVirt stand-in (test/testbed/kubevirt: a stand-in for virt-controller + virt-handler, which
+// need a kubelet and KVM). Used by jest's e2e global setup, the demo, the bench and `npm run testbed`.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlPlane, stopControlPlane } from './control-plane.js';
+import { startStandin } from './kubevirt/standin-process.js';
+import { isAlive, stopPid } from './process.js';
+
+export interface TestbedState {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  timeline: string;
+  speed: number;
+  pids: { etcd: number; apiserver: number; standin: number };
+  ports: { etcd: number; apiserver: number; standin: number };
+  logs: string;
+}
+
+export const stateFile = (dir: string) => join(dir, 'state.json');
+
+export async function startTestbed(dir: string, opts: { speed?: number; log?: (m: string) => void } = {}): Promise<TestbedState> {
+  const log = opts.log ?? (() => {});
+  const speed = opts.speed ?? 1;
+  mkdirSync(dir, { recursive: true });
+  const cp = await startControlPlane(dir, log);
+  try {
+    const timeline = join(dir, 'timeline.jsonl');
+    const standin = await startStandin({ dir, kubeconfig: cp.kubeconfig, pki: cp.pki, speed, timeline });
+    log(`KubeVirt stand-in serving subresources.kubevirt.io on 127.0.0.1:${standin.port} (pid ${standin.pid}, speed ${speed})`);
+    const state: TestbedState = {
+      dir, kubeconfig: cp.kubeconfig, server: cp.server, timeline, speed,
+      pids: { etcd: cp.etcd.pid, apiserver: cp.apiserver.pid, standin: standin.pid },
+      ports: { etcd: cp.etcd.port, apiserver: cp.apiserver.port, standin: standin.port },
+      logs: join(dir, 'logs'),
+    };
+    writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
+    return state;
+  } catch (e) {
+    await stopControlPlane(cp);
+    throw e;
+  }
+}
+
+export function readState(dir: string): TestbedState | undefined {
+  return existsSync(stateFile(dir)) ? (JSON.parse(readFileSync(stateFile(dir), 'utf8')) as TestbedState) : undefined;
+}
+
+export const testbedAlive = (s: TestbedState) => Object.values(s.pids).every(isAlive);
+
+/** Stops every process of the test bed by PID: the stand-in first, so nothing writes to a dying API. */
+export async function stopTestbed(s: TestbedState, opts: { keepDir?: boolean } = {}): Promise<void> {
+  await stopPid(s.pids.standin);
+  await stopPid(s.pids.apiserver);
+  await stopPid(s.pids.etcd);
+  rmSync(stateFile(s.dir), { force: true });
+  if (!opts.keepDir) rmSync(join(s.dir, 'etcd-data'), { recursive: true, force: true });
+}
