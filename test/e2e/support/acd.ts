@@ -2,6 +2,7 @@
 // timing annotations) and an AcdCluster; applied with the real kubectl.
 import type { Machine } from '../../../src/plan/index.js';
 import { kubectl } from './env.js';
+import type { AcdClusterStatus } from '../../../src/api/status.js';
 
 export interface VmOptions {
   runStrategy?: string;
@@ -40,7 +41,7 @@ export async function createNamespace(name: string): Promise<void> {
   await kubectl(['create', 'namespace', name]);
 }
 
-export async function getAcd(namespace: string, name: string): Promise<{ metadata: { generation: number }; status?: Record<string, any> }> {
+export async function getAcd(namespace: string, name: string): Promise<{ metadata: { generation: number }; spec: Record<string, unknown>; status?: AcdClusterStatus }> {
   return JSON.parse(await kubectl(['get', 'acd', name, '-n', namespace, '-o', 'json']));
 }
 

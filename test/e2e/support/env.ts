@@ -36,7 +36,7 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
     return (await p).stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
 

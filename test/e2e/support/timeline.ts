@@ -5,6 +5,12 @@ import { kubeConfig } from './env.js';
 
 export interface VmSample { t: number; vm: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
 
+interface WatchedVm {
+  metadata: { name: string; generation: number };
+  spec?: { runStrategy?: string; running?: boolean };
+  status?: { printableStatus?: string; ready?: boolean; stateChangeRequests?: { action: string }[] };
+}
+
 export class VmTimeline {
   readonly samples: VmSample[] = [];
   private req?: { abort(): void };
@@ -12,11 +18,11 @@ export class VmTimeline {
   static async start(namespace: string): Promise<VmTimeline> {
     const t = new VmTimeline();
     const w = new Watch(kubeConfig());
-    t.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: any) => {
+    t.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
       t.samples.push({
         t: Date.now(), vm: obj.metadata.name, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
         printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
-        requests: (obj.status?.stateChangeRequests ?? []).map((r: { action: string }) => r.action),
+        requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
         generation: obj.metadata.generation,
       });
     }, () => {});
