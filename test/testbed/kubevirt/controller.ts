@@ -41,7 +41,7 @@ export class LifecycleController {
       // An informer stops on a watch error; start it again, as client-go's reflector would.
       informer.on('error', (err) => {
         if (this.stopped) return;
-        this.opts.log(`${plural} informer: ${(err as Error)?.message ?? err}; restarting`);
+        this.opts.log(`${plural} informer: ${String((err as Error)?.message ?? err).split('\n')[0]}; restarting`);
         setTimeout(() => void informer.start().catch(() => {}), 500);
       });
       await informer.start();
