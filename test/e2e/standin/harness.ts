@@ -180,7 +180,8 @@ export class Recorder {
 
   /** The VM's printableStatus values since `since`, consecutive repeats collapsed. */
   statuses(vm: string, since = 0): string[] {
-    return collapse(this.vms.filter((s) => s.name === vm && s.t >= since).map((s) => s.printableStatus ?? ''));
+    // A VM the stand-in has not written a status for yet has none: skipped.
+    return collapse(this.vms.filter((s) => s.name === vm && s.t >= since && s.printableStatus).map((s) => s.printableStatus!));
   }
 
   /** The VMI phases (of any VMI of that name) since `since`, collapsed; "deleted" for a DELETED event. */

@@ -79,6 +79,13 @@ export class KubevirtClient {
     }, mergePatch) as Promise<VirtualMachine>;
   }
 
+  /** JSON patch on the VM status subresource (virt-api's way of queueing state-change requests). */
+  patchVmStatusJson(ns: string, name: string, ops: JsonPatchOp[], dryRun?: boolean): Promise<VirtualMachine> {
+    return this.api.patchNamespacedCustomObjectStatus({
+      group: GROUP, version: VERSION, plural: VM_PLURAL, namespace: ns, name, body: ops, ...(dryRun ? { dryRun: 'All' } : {}),
+    }, jsonPatch) as Promise<VirtualMachine>;
+  }
+
   patchVmi(ns: string, name: string, ops: JsonPatchOp[], dryRun?: boolean): Promise<VirtualMachineInstance> {
     return this.api.patchNamespacedCustomObject({
       group: GROUP, version: VERSION, plural: VMI_PLURAL, namespace: ns, name, body: ops, ...(dryRun ? { dryRun: 'All' } : {}),

@@ -37,8 +37,10 @@ export class LifecycleApi {
       this.d.record(`${ns}/${name}`, `api:${verb}`, JSON.stringify(body ?? {}));
       this.d.poke(ns, name);
     } catch (e) {
+      // A failed JSON-patch test means someone changed the VM meanwhile: virt-api answers 409.
+      const message = `${(e as Error).message} ${String((e as { body?: unknown }).body ?? '')}`;
       const err = e instanceof StatusError ? e
-        : httpCode(e) === 409 ? conflict(name, (e as Error).message) : internal((e as Error).message);
+        : httpCode(e) === 409 || message.includes('test operation does not apply') ? conflict(name, firstLine(message)) : internal(firstLine(message));
       this.d.record(`${ns}/${name}`, `api:${verb}:rejected`, `${err.status.code} ${err.status.message}`);
       throw err;
     }
@@ -128,18 +130,23 @@ export class LifecycleApi {
 
   /**
    * Appends to status.stateChangeRequests as virt-api does: into an empty list; a single Stop
-   * replaces what is queued; anything else while requests are pending is refused. The merge patch
-   * carries the VM's resourceVersion, so a concurrent writer makes it fail with 409.
+   * replaces what is queued; anything else while requests are pending is refused. A JSON patch
+   * that tests the queued list first, so that only a concurrent change of that list conflicts.
    */
   private async queueRequests(vm: VirtualMachine, changes: StateChangeRequest[], dryRun: boolean): Promise<void> {
-    const queued = vm.status?.stateChangeRequests ?? [];
-    let next: StateChangeRequest[];
-    if (queued.length === 0) next = changes;
-    else if (changes.length === 1 && changes[0]!.action === 'Stop') next = changes;
-    else throw internal('unable to complete request: stop/start already underway');
-    await this.d.kv.patchVmStatus(vm.metadata.namespace, vm.metadata.name, {
-      metadata: { resourceVersion: vm.metadata.resourceVersion },
-      status: { stateChangeRequests: next, ...(vm.status?.startFailure ? { startFailure: null } : {}) },
-    }, dryRun);
+    const queued = vm.status?.stateChangeRequests;
+    const ops: JsonPatchOp[] = [];
+    if (!vm.status || Object.keys(vm.status).length === 0) {
+      ops.push({ op: 'add', path: '/status', value: { stateChangeRequests: changes } });
+    } else {
+      ops.push({ op: 'test', path: '/status/stateChangeRequests', value: queued ?? null });
+      if (!queued?.length) ops.push({ op: 'add', path: '/status/stateChangeRequests', value: changes });
+      else if (changes.length === 1 && changes[0]!.action === 'Stop') ops.push({ op: 'replace', path: '/status/stateChangeRequests', value: changes });
+      else throw internal('unable to complete request: stop/start already underway');
+      if (vm.status.startFailure) ops.push({ op: 'remove', path: '/status/startFailure' });
+    }
+    await this.d.kv.patchVmStatusJson(vm.metadata.namespace, vm.metadata.name, ops, dryRun);
   }
 }
+
+const firstLine = (s: string) => s.split('\n')[0] ?? s;
