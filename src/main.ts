@@ -15,7 +15,7 @@ import { LeaderElector } from './kube/lease.js';
 const { values: args } = parseArgs({
   options: {
     kubeconfig: { type: 'string' },
-    namespace: { type: 'string' },
+    namespace: { type: 'string' }, // one namespace or a comma-separated list; default: WATCH_NAMESPACES, else all
     'leader-elect': { type: 'boolean', default: false },
     'lease-namespace': { type: 'string' },
     'lease-name': { type: 'string', default: 'acd-operator' },
@@ -39,18 +39,19 @@ const reconciler: Reconciler = new Reconciler({
   kc, log,
   commander: new KubevirtCommander(kc),
   events: new EventRecorder(kc, identity),
-  getVm: (ns: string, name: string): unknown => controller.vms.get(name, ns),
+  getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
   onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),
 });
-const controller: Controller = new Controller({ kc, namespace: args.namespace, log, resyncMs: Number(args['resync-seconds']) * 1000 }, reconciler);
+const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+const controller: Controller = new Controller({ kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000 }, reconciler);
 metrics.trackQueue(() => controller.queue.depth);
 
 let leading = !args['leader-elect'];
 const server = await startServer({
   metricsPort: Number(args['metrics-port']),
   healthPort: Number(args['health-port']),
-  ready: () => !leading || controller.clusters.hasSynced,
+  ready: () => !leading || controller.hasSynced,
 });
 
 async function run(): Promise<void> {
@@ -62,7 +63,7 @@ async function run(): Promise<void> {
 let elector: LeaderElector | undefined;
 if (args['leader-elect']) {
   elector = new LeaderElector(kc, {
-    namespace: args['lease-namespace'] ?? args.namespace ?? process.env.POD_NAMESPACE ?? 'default',
+    namespace: args['lease-namespace'] ?? process.env.POD_NAMESPACE ?? namespaces[0] ?? 'default',
     name: args['lease-name']!, identity, leaseDurationSeconds: Number(args['lease-duration']), log,
     // Losing the lease means another replica may act: stop at once, as controller-runtime does.
     onLost: () => { log.error('leader lease lost; exiting'); process.exit(1); },

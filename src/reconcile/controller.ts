@@ -10,7 +10,8 @@ import type { Reconciler } from './reconciler.js';
 
 export interface ControllerOptions {
   kc: KubeConfig;
-  namespace?: string; // undefined = all namespaces
+  /** Namespaces to watch; undefined or empty = all namespaces (needs cluster-wide RBAC). */
+  namespaces?: string[];
   log: Logger;
   resyncMs?: number;
   concurrency?: number;
@@ -18,60 +19,89 @@ export interface ControllerOptions {
 
 type Obj = KubernetesObject & { spec?: { machines?: { vm?: unknown }[] } };
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+const ALL = '';
+
+/** The three informers of one namespace (or of all namespaces, under the key ''). */
+interface Watches {
+  clusters: ResilientInformer<Obj>;
+  vms: ResilientInformer<KubernetesObject>;
+  vmis: ResilientInformer<KubernetesObject>;
+}
 
 export class Controller {
   readonly queue: WorkQueue;
-  readonly clusters: ResilientInformer<Obj>;
-  readonly vms: ResilientInformer<KubernetesObject>;
-  readonly vmis: ResilientInformer<KubernetesObject>;
+  private readonly watches = new Map<string, Watches>();
 
   constructor(private readonly o: ControllerOptions, reconciler: Reconciler) {
     this.queue = new WorkQueue((key) => reconciler.reconcile(key), {
       concurrency: o.concurrency ?? 4,
       onError: (key, err, ms) => o.log.warn({ cluster: key, err: String(err), retryInMs: ms }, 'reconcile failed; retrying'),
     });
+    const namespaces = o.namespaces?.length ? o.namespaces : [ALL];
+    for (const ns of namespaces) this.watches.set(ns, this.watchesFor(ns));
+  }
+
+  private watchesFor(ns: string): Watches {
+    const o = this.o;
     const custom = o.kc.makeApiClient(CustomObjectsApi);
-    const ns = o.namespace;
     const path = (group: string, version: string, plural: string) => `/apis/${group}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
     const lister = (group: string, version: string, plural: string) => async () =>
       (ns
         ? await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural })
         : await custom.listClusterCustomObject({ group, version, plural })) as KubernetesListObject<Obj>;
-    const onError = (name: string) => (err: unknown, ms: number) => o.log.warn({ informer: name, err: String(err), retryInMs: ms }, 'watch failed; restarting');
+    const onError = (name: string) => (err: unknown, ms: number) => o.log.warn({ informer: name, namespace: ns || '*', err: String(err), retryInMs: ms }, 'watch failed; restarting');
     const resyncMs = o.resyncMs ?? 60_000;
-
-    this.clusters = new ResilientInformer<Obj>(o.kc, {
-      name: 'acdclusters', path: path(GROUP, VERSION, PLURAL), list: lister(GROUP, VERSION, PLURAL),
-      onChange: (obj) => this.queue.add(keyOf(obj)),
-      onResync: (all) => all.forEach((c) => this.queue.add(keyOf(c))),
-      onError: onError('acdclusters'), resyncMs,
-    });
     const vmChanged = (obj: KubernetesObject) => this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-    this.vms = new ResilientInformer(o.kc, {
-      name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
-      onChange: vmChanged, onError: onError('virtualmachines'),
-    });
-    // A VMI is named after its VM, so the same lookup finds the clusters it matters to.
-    this.vmis = new ResilientInformer(o.kc, {
-      name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-      onChange: vmChanged, onError: onError('virtualmachineinstances'),
-    });
+    return {
+      clusters: new ResilientInformer<Obj>(o.kc, {
+        name: 'acdclusters', path: path(GROUP, VERSION, PLURAL), list: lister(GROUP, VERSION, PLURAL),
+        onChange: (obj) => this.queue.add(keyOf(obj)),
+        onResync: (all) => all.forEach((c) => this.queue.add(keyOf(c))),
+        onError: onError('acdclusters'), resyncMs,
+      }),
+      vms: new ResilientInformer(o.kc, {
+        name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
+        onChange: vmChanged, onError: onError('virtualmachines'),
+      }),
+      // A VMI is named after its VM, so the same lookup finds the clusters it matters to.
+      vmis: new ResilientInformer(o.kc, {
+        name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
+        onChange: vmChanged, onError: onError('virtualmachineinstances'),
+      }),
+    };
+  }
+
+  private of(namespace: string): Watches | undefined {
+    return this.watches.get(namespace) ?? this.watches.get(ALL);
+  }
+
+  get hasSynced(): boolean {
+    return [...this.watches.values()].every((w) => w.clusters.hasSynced && w.vms.hasSynced);
+  }
+
+  getVm(namespace: string, name: string): KubernetesObject | undefined {
+    return this.of(namespace)?.vms.get(name, namespace);
+  }
+
+  getVmi(namespace: string, name: string): KubernetesObject | undefined {
+    return this.of(namespace)?.vmis.get(name, namespace);
   }
 
   enqueueOwnersOf(namespace: string, vm: string): void {
-    for (const c of this.clusters.list(namespace)) {
+    for (const c of this.of(namespace)?.clusters.list(namespace) ?? []) {
       if (c.spec?.machines?.some((m) => m?.vm === vm)) this.queue.add(keyOf(c));
     }
   }
 
   async start(): Promise<void> {
+    const all = [...this.watches.values()];
     // VMs first, so the first reconcile of each cluster already sees them.
-    await Promise.all([this.vms.start(), this.vmis.start()]);
-    await this.clusters.start();
+    await Promise.all(all.flatMap((w) => [w.vms.start(), w.vmis.start()]));
+    await Promise.all(all.map((w) => w.clusters.start()));
   }
 
   async stop(): Promise<void> {
     this.queue.stop();
-    await Promise.all([this.clusters.stop(), this.vms.stop(), this.vmis.stop()]);
+    await Promise.all([...this.watches.values()].flatMap((w) => [w.clusters.stop(), w.vms.stop(), w.vmis.stop()]));
   }
 }

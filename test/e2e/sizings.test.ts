@@ -26,7 +26,7 @@ const timelines = new Map<Seed, VmTimeline>();
 const ns = (s: Seed) => `sizing-${s.toLowerCase()}`;
 
 beforeAll(async () => {
-  operator = await startOperator();
+  operator = await startOperator({ namespaces: SIZINGS.map(ns) });
   await Promise.all(SIZINGS.map(async (s) => {
     await createNamespace(ns(s));
     timelines.set(s, await VmTimeline.start(ns(s)));

@@ -17,14 +17,16 @@ export interface RunningOperator {
   logLines(): Array<Record<string, unknown>>;
 }
 
-export async function startOperator(opts: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<RunningOperator> {
+/** `namespaces` scopes the operator, so e2e files running side by side never share a cluster. */
+export async function startOperator(opts: { namespaces?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
   const log = join(dir, 'operator.log');
   const fd = openSync(log, 'a');
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfigPath(),
-    '--metrics-port', String(metricsPort), '--health-port', String(healthPort), ...(opts.args ?? [])], {
+    '--metrics-port', String(metricsPort), '--health-port', String(healthPort),
+    ...(opts.namespaces ? ['--namespace', opts.namespaces.join(',')] : []), ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ...opts.env },
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
