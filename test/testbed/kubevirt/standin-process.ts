@@ -4,6 +4,7 @@
 // API server runs with --enable-aggregator-routing=false (EndpointSlices reject loopback addresses).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ApiregistrationV1Api, CoreV1Api, type V1APIService, type V1Service } from '@kubernetes/client-node';
 import { repoRoot } from '../binaries.js';
 import { issue, type Pki } from '../pki.js';
@@ -81,8 +82,11 @@ export async function startStandin(o: StandinOptions): Promise<StartedStandin> {
   });
 
   const log = join(o.dir, 'logs', 'kubevirt-standin.log');
+  // tsx as a loader in this one process (not its CLI, which forks a second node): the PID we hand
+  // back is the stand-in itself, so stopping it by PID can never leave an orphan behind.
   const p = startDetached(nodeBinary(), [
-    join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'test', 'testbed', 'kubevirt', 'main.ts'),
+    '--import', pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+    join(repoRoot, 'test', 'testbed', 'kubevirt', 'main.ts'),
     '--kubeconfig', o.kubeconfig, '--port', String(port),
     '--tls-cert', join(o.pki.dir, 'kubevirt-standin.crt'), '--tls-key', join(o.pki.dir, 'kubevirt-standin.key'),
     '--client-ca', o.pki.frontProxyCaCert, '--speed', String(speed),
