@@ -203,6 +203,28 @@ suite('Once and RerunOnFailure', () => {
   });
 });
 
+suite('deletion (no garbage collector runs on the test bed: the stand-in plays it)', () => {
+  test('kubectl delete vmi on an Always VM: the guest shuts down, a new VMI starts', async () => {
+    await createVm(bed, ns, 'del-vmi', { runStrategy: 'Always' });
+    await status('del-vmi', 'Running');
+    const first = (await api.vmi(ns, 'del-vmi'))!.metadata.uid;
+    await kubectlOk(bed, ['delete', 'vmi', 'del-vmi', '-n', ns, '--wait=false']);
+    await until('a new VMI Running', async () => {
+      const v = await api.vmi(ns, 'del-vmi');
+      return v && v.metadata.uid !== first && v.status?.phase === 'Running';
+    });
+    expect(rec.statuses('del-vmi')).toContain('Stopping');
+  });
+
+  test('kubectl delete vm: its VMI is stopped and removed', async () => {
+    await createVm(bed, ns, 'del-vm', { runStrategy: 'Always' });
+    await status('del-vm', 'Running');
+    await kubectlOk(bed, ['delete', 'vm', 'del-vm', '-n', ns]);
+    await until('del-vm: VMI gone', async () => !(await api.vmi(ns, 'del-vm')));
+    expect(rec.phases('del-vm').slice(-2)).toEqual(['Succeeded', 'deleted']);
+  });
+});
+
 suite('the timeline file', () => {
   test('records every transition the stand-in applied, in order, with ISO times', async () => {
     await createVm(bed, ns, 'traced', { runStrategy: 'Always' });
