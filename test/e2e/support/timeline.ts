@@ -65,3 +65,9 @@ export class VmTimeline {
     return flips;
   }
 }
+
+/** Was the VM up (Running and Ready) at time t, by the last sample at or before t? */
+export function upAt(tl: VmTimeline, vm: string, t: number): boolean {
+  const last = tl.samples.filter((s) => s.vm === vm && s.t <= t).at(-1);
+  return last !== undefined && last.printableStatus === 'Running' && last.ready;
+}
