@@ -42,9 +42,19 @@ const reconciler: Reconciler = new Reconciler({
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
   onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),
+  onStageCompleted: (_c, direction, st) => {
+    if (st.startedAt && st.finishedAt) metrics.stageDuration.observe({ direction }, (Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000);
+  },
+  onHealthCheck: (_c, check, healthy) => metrics.healthChecks.inc({ check, result: healthy ? 'healthy' : 'unhealthy' }),
 });
 const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-const controller: Controller = new Controller({ kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000 }, reconciler);
+const controller: Controller = new Controller({
+  kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000,
+  onReconciled: (_key, seconds, err) => {
+    metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
+    if (err) metrics.reconcileErrors.inc();
+  },
+}, reconciler);
 metrics.trackQueue(() => controller.queue.depth);
 
 let leading = !args['leader-elect'];

@@ -15,6 +15,8 @@ export interface ControllerOptions {
   log: Logger;
   resyncMs?: number;
   concurrency?: number;
+  /** Called after every reconcile with its duration, and the error if it failed (for metrics). */
+  onReconciled?: (key: string, seconds: number, err?: unknown) => void;
 }
 
 type Obj = KubernetesObject & { spec?: { machines?: { vm?: unknown }[] } };
@@ -33,7 +35,18 @@ export class Controller {
   private readonly watches = new Map<string, Watches>();
 
   constructor(private readonly o: ControllerOptions, reconciler: Reconciler) {
-    this.queue = new WorkQueue((key) => reconciler.reconcile(key), {
+    this.queue = new WorkQueue(async (key) => {
+      const t0 = performance.now();
+      const took = () => (performance.now() - t0) / 1000;
+      try {
+        const res = await reconciler.reconcile(key);
+        o.onReconciled?.(key, took());
+        return res;
+      } catch (err) {
+        o.onReconciled?.(key, took(), err);
+        throw err;
+      }
+    }, {
       concurrency: o.concurrency ?? 4,
       onError: (key, err, ms) => o.log.warn({ cluster: key, err: String(err), retryInMs: ms }, 'reconcile failed; retrying'),
     });

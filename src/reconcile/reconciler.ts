@@ -9,7 +9,7 @@ import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/cli
 import { isDeepStrictEqual } from 'node:util';
 import { GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
-import type { AcdClusterStatus } from '../api/status.js';
+import type { AcdClusterStatus, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { VmCommander } from '../kubevirt/commands.js';
 import { parseVm, type VmView } from '../kubevirt/vm.js';
@@ -30,6 +30,15 @@ export interface ReconcilerDeps {
   health?: HealthRunner;
   onCommand?: (cluster: string, vm: string, action: string) => void;
   onTransitionEvent?: (cluster: string, reason: string) => void;
+  /** Once per StageCompleted event, with the finished stage (startedAt..finishedAt), for metrics. */
+  onStageCompleted?: (cluster: string, direction: 'On' | 'Off', stage: StageStatus) => void;
+  onHealthCheck?: (cluster: string, check: string, healthy: boolean) => void;
+}
+
+function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string; active: Record<string, unknown> }): boolean {
+  const t = prev.transition;
+  const auto = Object.values(spec.active).some((v) => v === 'Auto');
+  return auto && spec.powerState === 'Off' && (!t || t.direction !== 'Off');
 }
 
 export class Reconciler {
@@ -68,7 +77,8 @@ export class Reconciler {
       if (vm) vms.set(m.vm, vm);
     }
     const observed: Observed = { generation, spec: valid.spec, status: prev, vms, now };
-    if (this.d.health) observed.detected = await this.d.health.detectActive(obj, valid.spec, vms);
+    // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
+    if (this.d.health && shutdownAboutToBegin(prev, valid.spec)) observed.detected = await this.d.health.detectActive(obj, valid.spec, vms);
 
     // 4. Decide; a health gate is one more pure decision after its checks ran.
     let decision = decide(observed);
@@ -76,6 +86,8 @@ export class Reconciler {
       observed.health = this.d.health
         ? await this.d.health.run(obj, valid.spec, vms, decision.runChecks)
         : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
+      // Only checks that really ran count; 'not configured' stand-ins would read as passes.
+      if (this.d.health) for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
       decision = decide(observed);
     }
 
@@ -102,6 +114,7 @@ export class Reconciler {
 
     // 6. Report.
     await this.writeStatus(obj, prev, status);
+    for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
     for (const e of decision.events) {
       log.info({ reason: e.reason, stage: status.stage }, e.message);
       this.d.onTransitionEvent?.(key, e.reason);
@@ -137,4 +150,18 @@ export class Reconciler {
       log.warn({ err: String(err) }, 'could not record event');
     }
   }
+}
+
+/**
+ * The stages this reconcile finished by waiting for their VMs: exactly those the policy announces
+ * with StageCompleted (a stage that does not wait finishes as StageInitiated, with no duration
+ * worth measuring). Compared with the status read at the start, which the previous leader wrote,
+ * so a stage is counted once even across a leader change.
+ */
+function newlyAwaitedStages(prev: AcdClusterStatus, next: AcdClusterStatus): StageStatus[] {
+  const t = next.transition;
+  if (!t) return [];
+  const before = prev.transition?.startedAt === t.startedAt ? prev.transition.stages : [];
+  return t.stages.filter((st) => st.gate === 'Completed' && st.state === 'Completed'
+    && before.find((b) => b.index === st.index)?.state !== 'Completed');
 }
