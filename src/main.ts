@@ -57,20 +57,25 @@ const controller: Controller = new Controller({
 }, reconciler);
 metrics.trackQueue(() => controller.queue.depth);
 
-let leading = !args['leader-elect'];
+let leading = false;
+let elector: LeaderElector | undefined;
+metrics.leader.set(0);
 const server = await startServer({
   metricsPort: Number(args['metrics-port']),
   healthPort: Number(args['health-port']),
-  ready: () => !leading || controller.hasSynced,
+  // The leader is ready once its caches are synced. A standby is ready once it has read the Lease
+  // from the API server, i.e. once it could take over; it must not wait for leadership, or the
+  // chart's two-replica RollingUpdate would never see its new standby become available.
+  ready: () => (leading ? controller.hasSynced : elector?.inContact === true),
 });
 
 async function run(): Promise<void> {
   leading = true;
+  metrics.leader.set(1);
   log.info({ identity }, 'starting controllers');
   await controller.start();
 }
 
-let elector: LeaderElector | undefined;
 if (args['leader-elect']) {
   elector = new LeaderElector(kc, {
     namespace: args['lease-namespace'] ?? process.env.POD_NAMESPACE ?? namespaces[0] ?? 'default',

@@ -17,6 +17,8 @@ export class LeaderElector {
   private readonly api: CoordinationV1Api;
   private timer?: NodeJS.Timeout;
   private lastRenew = 0;
+  /** The last lease attempt reached the API server (taken or held by another): a standby that could take over. */
+  inContact = false;
 
   constructor(kc: KubeConfig, private readonly o: LeaseOptions) {
     this.api = kc.makeApiClient(CoordinationV1Api);
@@ -25,7 +27,11 @@ export class LeaderElector {
   async acquire(): Promise<void> {
     const retryMs = (this.o.leaseDurationSeconds * 1000) / 5;
     for (;;) {
-      if (await this.tryTake().catch((e) => (this.o.log.warn({ err: String(e) }, 'lease attempt failed'), false))) break;
+      const took = await this.tryTake().then(
+        (ok) => ((this.inContact = true), ok),
+        (e) => ((this.inContact = false), this.o.log.warn({ err: String(e) }, 'lease attempt failed'), false),
+      );
+      if (took) break;
       await new Promise((r) => setTimeout(r, retryMs));
     }
     this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}` }, 'became leader');
