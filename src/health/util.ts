@@ -1,9 +1,12 @@
 import type { CheckResult } from './types.js';
 
 export function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const msg = err.message || err.name;
+  // Duck-typed rather than instanceof: errors from another realm (node internals under a jest vm
+  // context) are not instances of this realm's Error.
+  if (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
+    const e = err as { message: string; name?: unknown; code?: unknown };
+    const code = e.code;
+    const msg = e.message || String(e.name ?? 'Error');
     return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
   }
   return String(err);

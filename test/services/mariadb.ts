@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { freePort, probeTcp, runOk, sleep, spawnDaemon, stopPid, waitFor } from './proc.js';
+import { freePort, probeTcp, runOk, spawnDaemon, stopPid, waitFor } from './proc.js';
 
 export interface MariaDbInstance {
   name: string;
@@ -56,9 +56,21 @@ async function startInstance(dir: string, name: string, serverId: number): Promi
   const base = path.join(dir, name);
   const datadir = path.join(base, 'data');
   mkdirSync(base, { recursive: true });
-  await runOk('mariadb-install-db', [
-    '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, '--user=root', '--skip-test-db',
-  ]);
+  // The bootstrap server names its temp tables after small counters in $TMPDIR; parallel
+  // bootstraps sharing /tmp (ours, or another suite's) collide, so each gets its own TMPDIR.
+  const tmp = path.join(base, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runOk('mariadb-install-db', [
+        '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, '--user=root', '--skip-test-db',
+      ], { env: { ...process.env, TMPDIR: tmp } });
+      break;
+    } catch (err) {
+      rmSync(datadir, { recursive: true, force: true });
+      if (attempt >= 3) throw err;
+    }
+  }
   const socket = path.join(base, 'mysqld.sock');
   const logFile = path.join(base, 'mariadbd.log');
   for (let attempt = 1; ; attempt++) {
@@ -67,7 +79,7 @@ async function startInstance(dir: string, name: string, serverId: number): Promi
       '--no-defaults', '--user=root', `--datadir=${datadir}`, `--socket=${socket}`, `--port=${port}`,
       '--bind-address=127.0.0.1', `--pid-file=${path.join(base, 'mariadbd.pid')}`, `--log-error=${logFile}`,
       `--server-id=${serverId}`, `--gtid-domain-id=${serverId}`, '--log-bin=mysql-bin', '--log-slave-updates',
-      '--relay-log=relay-bin', '--binlog-format=MIXED', '--skip-name-resolve', `--tmpdir=${base}`,
+      '--relay-log=relay-bin', '--binlog-format=MIXED', '--skip-name-resolve', `--tmpdir=${tmp}`,
       // Small and fast: these instances hold a handful of rows.
       '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--innodb-use-native-aio=0',
       '--performance-schema=OFF', '--skip-innodb-doublewrite', '--innodb-flush-log-at-trx-commit=2',
@@ -105,7 +117,17 @@ export async function startMariaDb(opts: { count?: number } = {}): Promise<Maria
     replication: { user: 'acd_repl', password: `repl-${randomBytes(12).toString('hex')}` },
   };
   try {
-    info.instances = await Promise.all(names.map((n, i) => startInstance(dir, n, i + 1)));
+    // Record each instance as soon as it runs, so a failure of another still stops it.
+    const started = await Promise.allSettled(
+      names.map(async (n, i) => {
+        const inst = await startInstance(dir, n, i + 1);
+        info.instances.push(inst);
+        return inst;
+      }),
+    );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    info.instances.sort((x, y) => x.serverId - y.serverId);
     info.instances.forEach((inst) => {
       if (inst.name === 'master1') inst.replicatesFrom = 'master2';
       else inst.replicatesFrom = 'master1';
@@ -216,19 +238,32 @@ export async function holdReplicaBehind(info: MariaDbInfo, name: string, seconds
   };
 }
 
-/** Undoes any of the breakages above and waits until all replicas are running and caught up. */
+const CONFLICT_USERS = "SELECT User AS u FROM mysql.user WHERE User LIKE 'acd\\_conflict\\_%'";
+
+/** Undoes a breakage of `name`'s replication (IO stopped, dead port, SQL conflict) and restarts it. */
 export async function mend(info: MariaDbInfo, name: string): Promise<void> {
   const inst = instance(info, name);
   const master = instance(info, inst.replicatesFrom as string);
-  const conflicts = await rootQuery(info, name, "SELECT User AS u FROM mysql.user WHERE User LIKE 'acd\\_conflict\\_%'");
+  const before = await slaveStatus(info, name);
   await rootQuery(info, name, 'STOP SLAVE');
-  for (const c of conflicts) await rootQuery(info, name, `SET sql_log_bin=0; DROP USER IF EXISTS ?@'%'; SET sql_log_bin=1;`, [c['u']]);
+  if (before?.['Slave_SQL_Running'] !== 'Yes') {
+    // The SQL thread stopped on a user that already exists here: drop the local copy, unlogged,
+    // so the master's CREATE USER applies when the thread restarts.
+    for (const c of await rootQuery(info, name, CONFLICT_USERS)) {
+      await rootQuery(info, name, "SET sql_log_bin=0; DROP USER IF EXISTS ?@'%'; SET sql_log_bin=1;", [c['u']]);
+    }
+  }
   await changeMaster(info, name, master.port);
   await rootQuery(info, name, 'START SLAVE');
   await waitReplicating(info, [name]);
+}
+
+/** Mends every instance, removes the conflict users the replicated way, waits until all caught up. */
+export async function mendAll(info: MariaDbInfo): Promise<void> {
+  for (const inst of info.instances) await mend(info, inst.name);
   await syncAll(info);
-  // The conflicting users now exist everywhere via replication; remove them the replicated way.
-  for (const c of conflicts) await rootQuery(info, master.name, `DROP USER IF EXISTS ?@'%'`, [c['u']]);
+  const users = new Set<string>();
+  for (const inst of info.instances) for (const c of await rootQuery(info, inst.name, CONFLICT_USERS)) users.add(String(c['u']));
+  for (const u of users) await rootQuery(info, 'master1', "DROP USER IF EXISTS ?@'%'", [u]);
   await syncAll(info);
-  await sleep(10);
 }

@@ -1,0 +1,184 @@
+// The seam between the reconciler and the checks: turns the AcdCluster's roles into check inputs
+// (which VMs are replication partners, which form a pcs pair, which hold DRBD), finds each VM's
+// address (spec host, else the IP its VMI reports), and reads credentials from the Secrets the
+// spec names. Only Secret names ever reach a log or the status; their contents never do.
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { AcdClusterSpec, MachineSpec } from '../api/spec.js';
+import type { AcdCluster } from '../api/types.js';
+import { parseDuration } from '../api/duration.js';
+import type { VmView } from '../kubevirt/vm.js';
+import type { HealthCheckName, PairKind, Side, Tier } from '../plan/types.js';
+import type { DetectedSides } from '../reconcile/active.js';
+import type { HealthRunner } from '../reconcile/health-runner.js';
+import type { CheckOutcome } from '../reconcile/policy.js';
+import { checkReplication, detectActiveDatabase } from './mysql-replication.js';
+import { activeLoadBalancerNode, checkPacemaker, CRM_MON_XML } from './pacemaker.js';
+import { activeStorageNode, checkDrbd, parseDrbdsetupJson } from './drbd.js';
+import { runOverSsh } from './ssh.js';
+import type { DbCredentials, Endpoint, SshCredentials } from './types.js';
+
+type VmiLookup = (namespace: string, name: string) => unknown;
+const has = (m: MachineSpec, ...roles: string[]) => m.roles.some((r) => roles.includes(r));
+const skipped = (why: string): CheckOutcome => ({ healthy: true, message: `skipped: ${why}` });
+
+export class ClusterHealthRunner implements HealthRunner {
+  private readonly core: CoreV1Api;
+  constructor(kc: KubeConfig, private readonly getVmi: VmiLookup) {
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async run(obj: AcdCluster, spec: AcdClusterSpec, _vms: ReadonlyMap<string, VmView>, checks: HealthCheckName[], tier?: Tier): Promise<Partial<Record<HealthCheckName, CheckOutcome>>> {
+    const out: Partial<Record<HealthCheckName, CheckOutcome>> = {};
+    for (const name of checks) {
+      out[name] = await this.one(obj, spec, name, tier).catch((e: unknown) => ({ healthy: false, message: `${name}: ${e instanceof Error ? e.message : String(e)}` }));
+    }
+    return out;
+  }
+
+  private async one(obj: AcdCluster, spec: AcdClusterSpec, name: HealthCheckName, tier?: Tier): Promise<CheckOutcome> {
+    switch (name) {
+      case 'mysqlReplication': return this.mysql(obj, spec);
+      case 'pacemaker': return this.pacemaker(obj, spec, tier === 'store' ? ['store'] : tier === 'lb' ? ['lb'] : ['lb', 'store']);
+      case 'drbd': return this.drbd(obj, spec);
+      case 'systemHealth': return this.system(obj, spec);
+    }
+  }
+
+  /** The final check: every check that applies to this layout, together. */
+  private async system(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
+    const parts: Array<[string, CheckOutcome]> = [];
+    if (dbPartners(spec).replicas.length || dbPartners(spec).masters.length > 1) parts.push(['mysqlReplication', await this.mysql(obj, spec)]);
+    if (pairMembers(spec, 'lb').length > 1 || pairMembers(spec, 'store').length > 1) parts.push(['pacemaker', await this.pacemaker(obj, spec, ['lb', 'store'])]);
+    if (pairMembers(spec, 'store').length > 1) parts.push(['drbd', await this.drbd(obj, spec)]);
+    const bad = parts.filter(([, r]) => !r.healthy);
+    if (!parts.length) return { healthy: true, message: 'all VMs up; no replication, pcs or DRBD pair in this layout' };
+    return bad.length
+      ? { healthy: false, message: bad.map(([n, r]) => `${n}: ${r.message}`).join('; ') }
+      : { healthy: true, message: parts.map(([n, r]) => `${n}: ${r.message}`).join('; ') };
+  }
+
+  private async mysql(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
+    const h = spec.health.mysql;
+    if (!h.enabled) return skipped('spec.health.mysql.enabled is false');
+    if (!h.credentialsSecret) return skipped('spec.health.mysql.credentialsSecret is not set');
+    const { masters, replicas } = dbPartners(spec);
+    if (masters.length === 0 || (masters.length === 1 && replicas.length === 0)) return skipped('no replication partners in this layout');
+    const creds = await this.dbCredentials(obj, h.credentialsSecret);
+    const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? h.port);
+    const masterEps = masters.map(ep);
+    const masterOf = (r: MachineSpec) => masterEps[Math.max(0, masters.findIndex((m) => m.side === r.side))]!;
+    const r = await checkReplication({
+      masters: masterEps,
+      replicas: replicas.map((m) => ({ endpoint: ep(m), master: masterOf(m) })),
+      credentials: creds, maxLagSeconds: h.maxLagSeconds, timeoutMs: parseDuration(spec.health.checkTimeout),
+    });
+    return { healthy: r.healthy, message: r.message };
+  }
+
+  private async pacemaker(obj: AcdCluster, spec: AcdClusterSpec, roles: Array<'lb' | 'store'>): Promise<CheckOutcome> {
+    if (!spec.health.pacemaker.enabled) return skipped('spec.health.pacemaker.enabled is false');
+    const ssh = await this.ssh(obj, spec);
+    if (!ssh) return skipped('spec.health.ssh.credentialsSecret is not set');
+    const results: CheckOutcome[] = [];
+    for (const role of roles) {
+      const members = pairMembers(spec, role);
+      if (members.length < 2) continue;
+      const r = await checkPacemaker({ nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)), credentials: ssh, timeoutMs: parseDuration(spec.health.checkTimeout) });
+      results.push({ healthy: r.healthy, message: `${role} pair: ${r.message}` });
+    }
+    if (!results.length) return skipped('no pcs pair in this layout');
+    return { healthy: results.every((r) => r.healthy), message: results.map((r) => r.message).join('; ') };
+  }
+
+  private async drbd(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
+    if (!spec.health.drbd.enabled) return skipped('spec.health.drbd.enabled is false');
+    const ssh = await this.ssh(obj, spec);
+    if (!ssh) return skipped('spec.health.ssh.credentialsSecret is not set');
+    const members = pairMembers(spec, 'store');
+    if (members.length < 2) return skipped('no storage pair in this layout');
+    const r = await checkDrbd({ nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)), credentials: ssh, timeoutMs: parseDuration(spec.health.checkTimeout) });
+    return { healthy: r.healthy, message: r.message };
+  }
+
+  /** Live detection of the active side of each pair whose spec says Auto. */
+  async detectActive(obj: AcdCluster, spec: AcdClusterSpec): Promise<DetectedSides> {
+    const out: DetectedSides = {};
+    const timeoutMs = parseDuration(spec.health.checkTimeout);
+    const sideOf = (vm: string | undefined) => spec.machines.find((m) => m.vm === vm)?.side;
+    const want = (k: PairKind) => spec.active[k] === 'Auto';
+    if (want('database') && spec.health.mysql.credentialsSecret && dbPartners(spec).masters.length === 2) {
+      try {
+        const creds = await this.dbCredentials(obj, spec.health.mysql.credentialsSecret);
+        const { masters, replicas } = dbPartners(spec);
+        const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? spec.health.mysql.port);
+        const r = await detectActiveDatabase({ masters: masters.map((m) => ({ side: m.side as Side, endpoint: ep(m) })), replicas: replicas.map(ep), credentials: creds, timeoutMs });
+        out.database = { ...(r.side ? { side: r.side } : {}), message: `MySQL (${r.source}): ${r.message}` };
+      } catch (e) {
+        out.database = { message: `MySQL probe failed: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
+    const ssh = spec.health.ssh.credentialsSecret ? await this.ssh(obj, spec).catch(() => undefined) : undefined;
+    for (const [kind, role] of [['loadBalancer', 'lb'], ['storage', 'store']] as const) {
+      const members = pairMembers(spec, role);
+      if (!want(kind) || !ssh || members.length !== 2) continue;
+      const eps = members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port));
+      if (kind === 'loadBalancer') {
+        const r = await runOverSsh(eps[0]!, ssh, CRM_MON_XML, timeoutMs);
+        const r2 = r.code === 0 ? r : await runOverSsh(eps[1]!, ssh, CRM_MON_XML, timeoutMs);
+        const node = r2.code === 0 ? activeLoadBalancerNode(r2.stdout) : undefined;
+        const side = sideOf(node);
+        out.loadBalancer = side ? { side, message: `Pacemaker: the VIP (IPaddr2) runs on ${node}` } : { message: `Pacemaker: no node runs the VIP${r2.code === 0 ? '' : ` (crm_mon: ${r2.error ?? `exit ${r2.code}`})`}` };
+      } else {
+        const views = await Promise.all(eps.map(async (e) => {
+          const r = await runOverSsh(e, ssh, 'drbdsetup status --json', timeoutMs);
+          try { return r.code === 0 ? { vm: e.vm, source: 'drbdsetup-json' as const, resources: parseDrbdsetupJson(r.stdout) } : undefined; } catch { return undefined; }
+        }));
+        const node = views.every(Boolean) ? activeStorageNode(views as NonNullable<(typeof views)[number]>[]) : undefined;
+        const side = sideOf(node);
+        out.storage = side ? { side, message: `DRBD: ${node} is Primary` } : { message: 'DRBD: no single Primary could be read from both storage VMs' };
+      }
+    }
+    return out;
+  }
+
+  private endpoint(obj: AcdCluster, m: MachineSpec, port: number): Endpoint {
+    if (m.host) return { vm: m.vm, host: m.host, port };
+    const vmi = this.getVmi(obj.metadata.namespace, m.vm) as { status?: { interfaces?: Array<{ ipAddress?: string }> } } | undefined;
+    const ip = vmi?.status?.interfaces?.find((i) => i.ipAddress)?.ipAddress;
+    if (!ip) throw new Error(`${m.vm} has no address: its VMI reports no IP; set spec.machines[].host`);
+    return { vm: m.vm, host: ip, port };
+  }
+
+  private async secret(obj: AcdCluster, name: string): Promise<Record<string, string>> {
+    try {
+      const s = await this.core.readNamespacedSecret({ name, namespace: obj.metadata.namespace });
+      return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    } catch (e) {
+      const code = e instanceof ApiException ? e.code : undefined;
+      throw new Error(code === 404 ? `Secret ${name} not found` : code === 403 ? `not allowed to read Secret ${name}` : `cannot read Secret ${name}`, { cause: e });
+    }
+  }
+
+  private async dbCredentials(obj: AcdCluster, name: string): Promise<DbCredentials> {
+    const d = await this.secret(obj, name);
+    if (!d.username || d.password === undefined) throw new Error(`Secret ${name} needs keys username and password`);
+    return { user: d.username, password: d.password };
+  }
+
+  private async ssh(obj: AcdCluster, spec: AcdClusterSpec): Promise<SshCredentials | undefined> {
+    const name = spec.health.ssh.credentialsSecret;
+    if (!name) return undefined;
+    const d = await this.secret(obj, name);
+    if (!d.username || !d['ssh-privatekey']) throw new Error(`Secret ${name} needs keys username and ssh-privatekey`);
+    return { username: d.username, privateKey: d['ssh-privatekey'] };
+  }
+}
+
+/** Replication partners: the masters, and every dbs/dbr VM that is not itself a master. */
+function dbPartners(spec: AcdClusterSpec) {
+  const masters = spec.machines.filter((m) => has(m, 'dbm')).sort((a, b) => (a.side ?? 0) - (b.side ?? 0));
+  const replicas = spec.machines.filter((m) => has(m, 'dbs', 'dbr') && !has(m, 'dbm'));
+  return { masters, replicas };
+}
+
+const pairMembers = (spec: AcdClusterSpec, role: 'lb' | 'store') => spec.machines.filter((m) => has(m, role) && m.side);
