@@ -20,6 +20,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly deadlines = new Map<string, number>();
   private active = 0;
   private stopped = false;
   private readonly opts: Required<Omit<QueueOptions, 'onError'>> & Pick<QueueOptions, 'onError'>;
@@ -45,17 +46,22 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after a delay; an earlier pending delay for the same key wins. */
+  /** Adds the key after a delay; of several pending delays for one key the soonest deadline wins (as client-go's AddAfter). */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
+    const due = Date.now() + ms;
+    const pending = this.deadlines.get(key);
+    if (pending !== undefined && pending <= due) return;
+    clearTimeout(this.timers.get(key));
     const t = setTimeout(() => {
       this.timers.delete(key);
+      this.deadlines.delete(key);
       this.add(key);
     }, ms);
     t.unref();
     this.timers.set(key, t);
+    this.deadlines.set(key, due);
   }
 
   forget(key: string): void {
@@ -63,17 +69,20 @@ export class WorkQueue {
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
     this.timers.delete(key);
+    this.deadlines.delete(key);
   }
 
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.deadlines.clear();
   }
 
   /** Resolves once nothing is queued or running (for tests and graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.queue.length || this.processing.size) await new Promise((r) => setTimeout(r, 10));
+    // After stop() queued keys never start, so only running work is waited for.
+    while ((this.queue.length && !this.stopped) || this.processing.size) await new Promise((r) => setTimeout(r, 10));
   }
 
   private pump(): void {
