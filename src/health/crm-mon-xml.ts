@@ -87,7 +87,7 @@ export function parseCrmMon(xml: string): CrmMonStatus {
     version: str(root, 'version') || undefined,
     statusCode: code === '' ? undefined : Number(code),
     statusMessage: str(status, 'message') || undefined,
-    errors: list(obj(status['errors'])['error']).map(text).filter(Boolean),
+    errors: ([] as unknown[]).concat(obj(status['errors'])['error'] ?? []).map(text).filter(Boolean),
     dc: hasDc
       ? { present: flag(dcNode, 'present'), withQuorum: flag(dcNode, 'with_quorum'), name: str(dcNode, 'name') || undefined }
       : undefined,
