@@ -8,6 +8,7 @@ import { Controller } from './reconcile/controller.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { EventRecorder } from './reconcile/events.js';
 import { KubevirtCommander } from './kubevirt/commands.js';
+import { ClusterHealthRunner } from './health/runner.js';
 import { startServer } from './server.js';
 import { metrics } from './metrics.js';
 import { LeaderElector } from './kube/lease.js';
@@ -40,6 +41,7 @@ const reconciler: Reconciler = new Reconciler({
   commander: new KubevirtCommander(kc),
   events: new EventRecorder(kc, identity),
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
+  health: new ClusterHealthRunner(kc, (ns, name) => controller.getVmi(ns, name)),
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
   onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),
   onStageCompleted: (_c, direction, st) => {

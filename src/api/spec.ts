@@ -5,10 +5,7 @@ import { ROLES } from '../plan/types.js';
 import { DURATION_PATTERN } from './duration.js';
 import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES } from './rules.js';
 
-const duration = (what: string, dflt?: string) => {
-  const base = z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
-  return dflt === undefined ? base : base.default(dflt);
-};
+const duration = (what: string) => z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
 
 export const RoleSchema = z.enum(ROLES);
 export const SideSchema = z.union([z.literal(1), z.literal(2)]);
@@ -22,6 +19,10 @@ export const MachineSchema = z.object({
     .describe('1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, store1/store2).'),
   host: z.string().min(1).max(253).optional()
     .describe('Address the health checks use to reach this VM. Default: the IP its VirtualMachineInstance reports.'),
+  ports: z.object({
+    mysql: z.number().int().min(1).max(65535).optional().describe('MySQL/MariaDB port of this VM, if not spec.health.mysql.port.'),
+    ssh: z.number().int().min(1).max(65535).optional().describe('SSH port of this VM, if not spec.health.ssh.port.'),
+  }).strict().optional().describe('Per-VM ports for the health checks.'),
 }).strict().meta({ 'x-kubernetes-validations': MACHINE_RULES }).describe('One VirtualMachine of the ACD and its roles.');
 
 const ActiveSideSchema = z.union([z.literal(1), z.literal(2), z.literal('Auto')]).default('Auto')
@@ -34,14 +35,38 @@ export const ActiveSchema = z.object({
 }).strict().describe('Which side of each redundant pair is active. The inactive side goes down first; the active side comes up first.');
 
 export const TimeoutsSchema = z.object({
-  vmStart: duration('How long one VM may take to become Ready.', '10m'),
-  vmStop: duration('How long one VM may take to stop.', '10m'),
-  stage: duration('How long one stage, including its health gate, may take before the cluster is Stalled.', '30m'),
+  vmStart: duration('How long one VM may take to become Ready.').default('10m'),
+  vmStop: duration('How long one VM may take to stop.').default('10m'),
+  stage: duration('How long one stage, including its health gate, may take before the cluster is Stalled.').default('30m'),
 }).strict().describe('Timeouts. After one runs out the cluster is Stalled with a reason naming the VM and the stage.');
 
 export const StopSchema = z.object({
   forceAfter: duration('After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never force.').optional(),
 }).strict().describe('How VMs are stopped.');
+
+const port = (what: string, dflt: number) => z.number().int().min(1).max(65535).default(dflt).describe(what);
+const secretName = (what: string) => z.string().min(1).max(253).optional().describe(what);
+
+export const HealthSchema = z.object({
+  interval: duration('How often the checks re-run while the ACD is On (they never touch a VM).').default('60s'),
+  checkTimeout: duration('How long one check may take.').default('10s'),
+  mysql: z.object({
+    enabled: z.boolean().default(true).describe('Check MySQL replication between all replication partners (after the dbs/dbr stage and while On).'),
+    credentialsSecret: secretName('Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.'),
+    port: port('MySQL port.', 3306),
+    maxLagSeconds: z.number().int().min(0).default(30).describe('Largest replication lag that still counts as healthy.'),
+  }).strict().prefault({}).describe('MySQL/MariaDB replication check.'),
+  ssh: z.object({
+    credentialsSecret: secretName('Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks. Unset: those checks are skipped and say so.'),
+    port: port('SSH port.', 22),
+  }).strict().prefault({}).describe('How the Pacemaker and DRBD checks log in.'),
+  pacemaker: z.object({
+    enabled: z.boolean().default(true).describe('Check `crm_mon` on the pcs members of each redundant lb/store pair.'),
+  }).strict().prefault({}).describe('Pacemaker (pcs) cluster check.'),
+  drbd: z.object({
+    enabled: z.boolean().default(true).describe('Check DRBD replication of the storage pair.'),
+  }).strict().prefault({}).describe('DRBD check.'),
+}).strict().prefault({}).describe('Health checks between stages and while On. Credentials come from Secrets and never appear in status, events or logs.');
 
 export const SpecSchema = z.object({
   powerState: z.enum(['On', 'Off']).describe('The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook order.'),
@@ -52,9 +77,11 @@ export const SpecSchema = z.object({
   stop: StopSchema.default({}),
   failurePolicy: z.enum(['Halt', 'Continue']).default('Halt')
     .describe('Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and report the failure.'),
+  health: HealthSchema,
   paused: z.boolean().default(false).describe('Freezes orchestration: no VM is started or stopped while true. Status keeps being reported.'),
 }).strict().meta({ 'x-kubernetes-validations': SPEC_RULES }).describe('Desired power state of a jtel ACD and the map of its VirtualMachines to roles.');
 
 export type AcdClusterSpec = z.output<typeof SpecSchema>;
 export type MachineSpec = z.output<typeof MachineSchema>;
+export type HealthSpec = z.output<typeof HealthSchema>;
 export type ActiveSetting = 1 | 2 | 'Auto';

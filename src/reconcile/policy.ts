@@ -4,11 +4,12 @@
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { AcdClusterStatus, Command, StageStatus, Transition } from '../api/status.js';
 import { parseDuration } from '../api/duration.js';
-import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Direction, type HealthCheckName, type Plan, type Stage } from '../plan/index.js';
+import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Direction, type HealthCheckName, type Plan, type Stage, type Tier } from '../plan/index.js';
 import { commandsVia, isDown, isFailing, isHeadingTo, isUp, type VmView } from '../kubevirt/vm.js';
 import type { Action } from '../kubevirt/commands.js';
 import { resolveActive, type DetectedSides } from './active.js';
 import { buildStatus, type Blocker } from './report.js';
+import { setCondition } from './conditions.js';
 
 export interface CheckOutcome { healthy: boolean; message: string }
 export interface Observed {
@@ -31,6 +32,8 @@ export interface Decision {
   events: Event[];
   /** Checks to run before deciding again: the reconciler runs them and calls decide() once more. */
   runChecks?: HealthCheckName[];
+  /** The tier whose stage asked for the checks (which pcs pair a Pacemaker check means). */
+  checkTier?: Tier;
   requeueAfterMs?: number;
 }
 
@@ -70,7 +73,43 @@ export function decide(o: Observed): Decision {
     // Remember who was active, so the next startup brings that side up first.
     status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r?.side).map(([k, r]) => [k, r!.side]));
   }
-  return { status, commands: result.commands, events, runChecks: result.runChecks, requeueAfterMs: result.requeueAfterMs };
+  recordHealth(ctx, status, transition);
+  const periodic = periodicCheck(ctx, status, transition, result);
+  if (periodic) return { status, commands: [], events, ...periodic };
+  return { status, commands: result.commands, events, runChecks: result.runChecks, checkTier: result.checkTier, requeueAfterMs: result.requeueAfterMs };
+}
+
+/** Health results of this pass go into status.health and the Healthy / Degraded conditions. */
+function recordHealth(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined): void {
+  const { o, now, target } = ctx;
+  const running = t !== undefined && !t.finishedAt;
+  let c = status.conditions ?? [];
+  if (o.health) {
+    const fresh = Object.entries(o.health).map(([name, r]) => ({ name, healthy: r!.healthy, message: r!.message, checkedAt: now }));
+    const health = [...(status.health ?? []).filter((h) => !fresh.some((f) => f.name === h.name)), ...fresh];
+    status.health = health;
+    const bad = fresh.filter((h) => !h.healthy);
+    c = setCondition(c, 'Healthy', bad.length ? 'False' : 'True', bad.length ? 'ChecksFailed' : 'ChecksPassed',
+      bad.length ? bad.map((h) => `${h.name}: ${h.message}`).join('; ') : fresh.map((h) => `${h.name}: ${h.message}`).join('; '), o.generation, now);
+  } else if (!running && target === 'Off' && status.power === 'Off') {
+    c = setCondition(c, 'Healthy', 'Unknown', 'PoweredOff', 'no checks run while the ACD is Off', o.generation, now);
+  }
+  const healthy = c.find((x) => x.type === 'Healthy');
+  const degraded = !running && target === 'On' && healthy?.status === 'False';
+  c = setCondition(c, 'Degraded', degraded ? 'True' : 'False', degraded ? 'ChecksFailed' : 'NotDegraded', degraded ? healthy!.message : 'no check is failing while On', o.generation, now);
+  status.conditions = c;
+}
+
+/** While On, the checks re-run every spec.health.interval; they never touch a VM. */
+function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined, r: WalkResult): Pick<Decision, 'runChecks' | 'checkTier' | 'requeueAfterMs'> | undefined {
+  const { o, now, target } = ctx;
+  if (target !== 'On' || status.power !== 'On' || (t && !t.finishedAt) || r.commands.length || r.runChecks) return undefined;
+  const interval = parseDuration(o.spec.health.interval);
+  const last = status.health?.find((h) => h.name === 'systemHealth')?.checkedAt;
+  const dueIn = last ? interval - elapsed(now, last) : 0;
+  if (dueIn > 0) return { requeueAfterMs: dueIn };
+  if (o.health) return { requeueAfterMs: interval };
+  return { runChecks: ['systemHealth'], checkTier: 'app' };
 }
 
 type Ctx = { o: Observed; now: string; events: Event[]; target: Direction };
@@ -101,7 +140,7 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
   };
 }
 
-interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; runChecks?: HealthCheckName[]; requeueAfterMs?: number }
+interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; runChecks?: HealthCheckName[]; checkTier?: Tier; requeueAfterMs?: number }
 
 function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   const { o, now, events, target } = ctx;
@@ -151,7 +190,7 @@ function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
     }
 
     if (stage.checks.length) {
-      if (!o.health) return { commands: [], runChecks: stage.checks };
+      if (!o.health) return { commands: [], runChecks: stage.checks, checkTier: stage.tier };
       const failed = stage.checks.filter((c) => o.health?.[c] && !o.health[c]!.healthy);
       if (failed.length) {
         const message = `${label}: health gate held: ${failed.map((c) => `${c}: ${o.health![c]!.message}`).join('; ')}`;

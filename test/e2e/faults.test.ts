@@ -73,7 +73,10 @@ describe('faults', () => {
       for (const vm of step.vms) {
         const t = tl.commandedAt(vm, 'On', reversedAt);
         if (t === undefined) continue; // it never went down
-        for (const dep of steps.slice(0, i).flatMap((s) => s.vms)) expect({ vm, dep, up: upAt(tl, dep, t) }).toEqual({ vm, dep, up: true });
+        for (const dep of steps.slice(0, i).flatMap((s) => s.vms)) {
+          const seen = tl.samples.filter((x) => x.vm === dep || x.vm === vm).map((x) => `${x.t - reversedAt}ms ${x.vm} ${x.runStrategy} ${x.printableStatus} ready=${x.ready}`);
+          expect({ vm, dep, up: upAt(tl, dep, t), at: t - reversedAt }).toEqual({ vm, dep, up: true, at: t - reversedAt, ...(upAt(tl, dep, t) ? {} : { seen }) });
+        }
       }
     });
     tl.stop();
@@ -83,8 +86,9 @@ describe('faults', () => {
     const ns = 'fault-never-ready';
     const machines = SEED_LAYOUTS.MediumV2;
     const tl = await setup(ns, machines, {
-      spec: { powerState: 'Off', timeouts: { vmStart: '3s', vmStop: '1m', stage: '1m' } },
-      vm: (m) => ({ runStrategy: 'Halted', annotations: { ...slow, ...(m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) } }),
+      spec: { powerState: 'Off', timeouts: { vmStart: '8s', vmStop: '1m', stage: '1m' } },
+      // Boots of 0.5 s against an 8 s limit: only the never-ready VM can time out, even on a loaded machine.
+      vm: (m) => ({ runStrategy: 'Halted', annotations: { 'standin.acd.power.dev/boot-seconds': '10', ...(m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) } }),
     });
     await waitReady(ns, 'acd', 60);
     const since = Date.now();
@@ -93,7 +97,7 @@ describe('faults', () => {
     const s = (await getAcd(ns, 'acd')).status!;
     const stalled = s.conditions!.find((c) => c.type === 'Stalled')!;
     expect(stalled.reason).toBe('VMStartTimeout');
-    expect(stalled.message).toMatch(/stage 3\/5 \(dbm tier\): acd-dbm not up within 3s/);
+    expect(stalled.message).toMatch(/stage 3\/5 \(dbm tier\): acd-dbm not up within 8s/);
     expect(s.phase).toBe('Stalled');
     expect(s.conditions!.find((c) => c.type === 'Ready')!.status).toBe('False');
     await sleep(1000);
