@@ -1,0 +1,183 @@
+// A tiny, pure world for unit-testing the pure policy: VMs as VmViews that move towards what they
+// were last told, on a clock the test advances. It is a harness for decide(), not a model of
+// KubeVirt (the e2e suite runs the real API server and the KubeVirt stand-in for that).
+import { SpecSchema, type AcdClusterSpec } from '../../../src/api/spec.js';
+import type { AcdClusterStatus } from '../../../src/api/status.js';
+import type { VmView } from '../../../src/kubevirt/vm.js';
+import type { HealthCheckName, Machine } from '../../../src/plan/index.js';
+import { decide, type CheckOutcome, type Decision, type PlannedCommand } from '../../../src/reconcile/policy.js';
+
+export interface VmBehaviour {
+  /** ms from Start to Running+Ready; Infinity = hangs in Starting. */
+  bootMs?: number;
+  /** ms from a graceful Stop to Stopped; Infinity = ignores ACPI. */
+  shutdownMs?: number;
+  /** After a Start the VM ends in CrashLoopBackOff instead of Running. */
+  crashes?: boolean;
+  runStrategy?: 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure';
+  /** Written with the legacy spec.running instead of spec.runStrategy. */
+  legacy?: boolean;
+  annotations?: Record<string, string>;
+}
+
+interface SimVm {
+  view: VmView;
+  b: Required<Pick<VmBehaviour, 'bootMs' | 'shutdownMs' | 'crashes'>>;
+  heading?: { to: 'On' | 'Off'; at: number; force: boolean };
+}
+
+/** One command as the world saw it, with the state of every VM at that instant. */
+export interface Applied { at: number; cmd: { vm: string; action: PlannedCommand['action']; via: PlannedCommand['via'] }; before: Map<string, VmView> }
+
+const clone = <T>(x: T): T => structuredClone(x);
+
+export class World {
+  private readonly vms = new Map<string, SimVm>();
+  readonly log: Applied[] = [];
+  private t: number;
+
+  constructor(start = Date.parse('2030-01-01T00:00:00Z')) {
+    this.t = start;
+  }
+
+  get now(): Date {
+    return new Date(this.t);
+  }
+
+  addVm(name: string, power: 'On' | 'Off', b: VmBehaviour = {}): this {
+    const strategy = b.runStrategy ?? (power === 'On' ? 'Always' : 'Halted');
+    const view: VmView = {
+      name,
+      runStrategy: strategy,
+      legacyRunning: b.legacy ?? false,
+      printableStatus: power === 'On' ? 'Running' : 'Stopped',
+      ready: power === 'On',
+      created: power === 'On',
+      pendingActions: [],
+      annotations: { ...(b.annotations ?? {}) },
+    };
+    this.vms.set(name, { view, b: { bootMs: b.bootMs ?? 3_000, shutdownMs: b.shutdownMs ?? 3_000, crashes: b.crashes ?? false } });
+    return this;
+  }
+
+  static of(machines: readonly Machine[], power: 'On' | 'Off', per: Record<string, VmBehaviour> = {}): World {
+    const w = new World();
+    for (const m of machines) w.addVm(m.vm, power, per[m.vm]);
+    return w;
+  }
+
+  remove(name: string): void {
+    this.vms.delete(name);
+  }
+
+  vm(name: string): VmView {
+    const v = this.vms.get(name);
+    if (!v) throw new Error(`no VM ${name} in the world`);
+    return clone(v.view);
+  }
+
+  setAnnotations(name: string, annotations: Record<string, string>): void {
+    const v = this.vms.get(name);
+    if (v) v.view.annotations = { ...annotations };
+  }
+
+  /** What the reconciler would read from its informer cache: copies, so decide() cannot alias the world. */
+  snapshot(): Map<string, VmView> {
+    return new Map([...this.vms].map(([k, v]) => [k, clone(v.view)]));
+  }
+
+  /** Applies one command the way the commander would express it (spec field or subresource). */
+  apply(cmd: PlannedCommand): void {
+    const sim = this.vms.get(cmd.vm.name);
+    if (!sim) throw new Error(`command for a VM that does not exist: ${cmd.vm.name}`);
+    this.log.push({ at: this.t, cmd: { vm: cmd.vm.name, action: cmd.action, via: cmd.via }, before: this.snapshot() });
+    const v = sim.view;
+    const on = cmd.action === 'Start';
+    if (cmd.via === 'runStrategy' && cmd.action !== 'ForceStop') {
+      // Same field the commander patches: spec.running for legacy VMs, spec.runStrategy otherwise.
+      v.runStrategy = on ? 'Always' : 'Halted';
+    }
+    if (on) {
+      v.printableStatus = 'Starting';
+      v.created = true;
+      v.ready = false;
+    } else if (cmd.action === 'ForceStop') {
+      v.printableStatus = 'Stopped';
+      v.created = false;
+      v.ready = false;
+    } else if (v.created) {
+      v.printableStatus = 'Stopping';
+      v.ready = false;
+    }
+    sim.heading = cmd.action === 'ForceStop' ? undefined : { to: on ? 'On' : 'Off', at: this.t, force: false };
+  }
+
+  /** Moves the clock and lets every VM progress towards where it was last sent. */
+  advance(ms: number): void {
+    this.t += ms;
+    for (const sim of this.vms.values()) {
+      const h = sim.heading;
+      if (!h) continue;
+      const v = sim.view;
+      if (h.to === 'On' && this.t - h.at >= sim.b.bootMs) {
+        if (sim.b.crashes) Object.assign(v, { printableStatus: 'CrashLoopBackOff', ready: false, created: true });
+        else Object.assign(v, { printableStatus: 'Running', ready: true, created: true });
+        sim.heading = undefined;
+      } else if (h.to === 'Off' && this.t - h.at >= sim.b.shutdownMs) {
+        Object.assign(v, { printableStatus: 'Stopped', ready: false, created: false });
+        sim.heading = undefined;
+      }
+    }
+  }
+}
+
+export function specOf(machines: readonly Machine[], powerState: 'On' | 'Off', extra: Record<string, unknown> = {}): AcdClusterSpec {
+  return SpecSchema.parse({ powerState, machines: clone(machines), ...extra });
+}
+
+export type HealthFn = (checks: HealthCheckName[], now: Date) => Partial<Record<HealthCheckName, CheckOutcome>>;
+export const allHealthy: HealthFn = (checks) => Object.fromEntries(checks.map((c) => [c, { healthy: true, message: 'ok' }]));
+
+/** One step of the loop the reconciler runs: decide, run asked-for checks, decide again, act, record. */
+export interface Step { decision: Decision; first: Decision; at: number }
+
+export class Driver {
+  status: AcdClusterStatus = {};
+  generation = 1;
+  readonly steps: Step[] = [];
+  health: HealthFn = allHealthy;
+
+  constructor(readonly world: World, public spec: AcdClusterSpec) {}
+
+  setSpec(spec: AcdClusterSpec): void {
+    this.spec = spec;
+    this.generation++;
+  }
+
+  reconcile(): Decision {
+    const base = { generation: this.generation, spec: this.spec, status: clone(this.status), vms: this.world.snapshot(), now: this.world.now };
+    const first = decide(base);
+    const decision = first.runChecks ? decide({ ...base, health: this.health(first.runChecks, this.world.now) }) : first;
+    for (const cmd of decision.commands) {
+      this.world.apply(cmd);
+      decision.status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.world.now.toISOString() });
+    }
+    this.status = clone(decision.status);
+    this.steps.push({ decision, first, at: this.world.now.getTime() });
+    return decision;
+  }
+
+  /** Reconciles every `tickMs` until `until` holds or `max` steps ran; returns the number of steps. */
+  runUntil(until: (d: Decision) => boolean, tickMs = 1_000, max = 2_000): number {
+    for (let i = 1; i <= max; i++) {
+      const d = this.reconcile();
+      if (until(d)) return i;
+      this.world.advance(tickMs);
+    }
+    throw new Error(`condition not reached in ${max} steps; last status: ${JSON.stringify(this.status.conditions)}`);
+  }
+}
+
+export const finished = (d: Decision) => d.status.transition?.finishedAt !== undefined;
+export const cond = (d: Decision | AcdClusterStatus, type: string) =>
+  ('status' in d && 'commands' in d ? d.status : d).conditions?.find((c) => c.type === type);
