@@ -68,7 +68,11 @@ export function decide(o: Observed): Decision {
     transition.outcome = transition.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
     events.push({ type: 'Normal', reason: target === 'On' ? 'PoweredOn' : 'PoweredOff', message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})` });
   }
-  const status = buildStatus(ctx, transition, records, result.blocker);
+  const failed = transition.outcome === 'Failed' && !result.blocker ? transition.stages.filter((s) => s.state === 'Failed') : [];
+  const blocker: Blocker | undefined = failed.length
+    ? { kind: 'Stalled', reason: 'TransitionFailed', message: `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')}); change the spec to try again` }
+    : result.blocker;
+  const status = buildStatus(ctx, transition, records, blocker);
   if (transition.finishedAt && target === 'Off' && transition.outcome === 'Succeeded') {
     // Remember who was active, so the next startup brings that side up first.
     status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r?.side).map(([k, r]) => [k, r!.side]));
@@ -125,7 +129,9 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
     return vm !== undefined && (target === 'On' ? isUp(vm) : isDown(vm));
   });
   if (prev && prev.direction === target && signature(prev.stages) === signature(plan.stages)) {
-    if (!prev.finishedAt || atTarget) return prev;
+    // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
+    // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
+    if (!prev.finishedAt || atTarget || (prev.outcome === 'Failed' && prev.generation === o.generation)) return prev;
   }
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
   if (prev && !prev.finishedAt) {

@@ -208,6 +208,22 @@ describe('failures', () => {
     expect(t.outcome).toBe('Failed');
     expect(d.steps.flatMap((s) => s.decision.events).some((e) => e.reason === 'StageFailed' && e.message.includes('failurePolicy Continue'))).toBe(true);
     expect(world.log.map((a) => a.cmd.vm)).toContain('acd-store1');
+    // The failure is reported, and it stays reported: later passes keep the Failed record instead of
+    // mistaking the failed VM for drift and restarting the whole transition.
+    expect(cond(d.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'TransitionFailed', message: expect.stringContaining('acd-store2') });
+    const record = d.status.transition!;
+    for (let i = 0; i < 5; i++) {
+      world.advance(60_000);
+      const again = d.reconcile();
+      expect(again.commands).toEqual([]);
+      expect(again.events.map((e) => e.reason)).not.toContain('Drift');
+      expect(again.status.transition).toEqual(record);
+    }
+    // A spec change (new generation) is the user's way to try again.
+    d.setSpec(specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { vmStart: '3m' }, failurePolicy: 'Continue' }));
+    const retry = d.reconcile();
+    expect(retry.status.transition!.generation).toBe(d.generation);
+    expect(retry.status.transition!.outcome).toBeUndefined();
   });
 
   test('VM stop timeout on the way down names VMStopTimeout', () => {
