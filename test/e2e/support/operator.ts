@@ -18,13 +18,14 @@ export interface RunningOperator {
 }
 
 /** `namespaces` scopes the operator, so e2e files running side by side never share a cluster. */
-export async function startOperator(opts: { namespaces?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<RunningOperator> {
+/** `kubeconfig` runs it under another identity than the test bed's admin (e.g. a ServiceAccount token). */
+export async function startOperator(opts: { namespaces?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; kubeconfig?: string } = {}): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
   const log = join(dir, 'operator.log');
   const fd = openSync(log, 'a');
   const metricsPort = await freePort();
   const healthPort = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfigPath(),
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', opts.kubeconfig ?? kubeconfigPath(),
     '--metrics-port', String(metricsPort), '--health-port', String(healthPort),
     ...(opts.namespaces ? ['--namespace', opts.namespaces.join(',')] : []), ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ...opts.env },
