@@ -17,8 +17,10 @@ export interface RunningOperator {
   logLines(): Array<Record<string, unknown>>;
 }
 
-/** `namespaces` scopes the operator, so e2e files running side by side never share a cluster. */
-/** `kubeconfig` runs it under another identity than the test bed's admin (e.g. a ServiceAccount token). */
+/**
+ * `namespaces` scopes the operator, so e2e files running side by side never share a cluster.
+ * `kubeconfig` runs it under another identity than the test bed's admin (e.g. a ServiceAccount token).
+ */
 export async function startOperator(opts: { namespaces?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; kubeconfig?: string } = {}): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
   const log = join(dir, 'operator.log');
