@@ -111,7 +111,9 @@ export class ClusterHealthRunner implements HealthRunner {
         const creds = await this.dbCredentials(obj, spec.health.mysql.credentialsSecret);
         const { masters, replicas } = dbPartners(spec);
         const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? spec.health.mysql.port);
-        const r = await detectActiveDatabase({ masters: masters.map((m) => ({ side: m.side as Side, endpoint: ep(m) })), replicas: replicas.map(ep), credentials: creds, timeoutMs });
+        // A replica with a side follows its own side's master by design (dbsN/dbrN), so only the
+        // replicas without a side can confirm which master is active.
+        const r = await detectActiveDatabase({ masters: masters.map((m) => ({ side: m.side as Side, endpoint: ep(m) })), replicas: replicas.filter((m) => !m.side).map(ep), credentials: creds, timeoutMs });
         out.database = { ...(r.side ? { side: r.side } : {}), message: `MySQL (${r.source}): ${r.message}` };
       } catch (e) {
         out.database = { message: `MySQL probe failed: ${e instanceof Error ? e.message : String(e)}` };

@@ -62,7 +62,8 @@ export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready
 /** Down: KubeVirt says Stopped and no VMI is left. */
 export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created;
 
-const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError', 'Unknown']);
+// 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
+const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);
 /** A status from which a VM will not reach its target without help. */
 export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
 

@@ -34,11 +34,12 @@ export function resolveActive(
 function resolveOne(kind: PairKind, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>, status: AcdClusterStatus | undefined, detected?: { side?: Side; message: string }): ActiveRecord {
   const setting = spec.active[kind];
   if (setting === 1 || setting === 2) return { side: setting, source: 'Spec' };
-  // Mid-transition the sides stay as they were when it began: halfway through a shutdown the
-  // active master is the one still up, and probing it again would only confuse the order.
+  // The sides stay as they were when the transition to this powerState began: halfway through a
+  // shutdown the active master is the one still up, and probing it again would only confuse the
+  // order; after it, status keeps saying which sides it used and how they were known.
   const t = status?.transition;
   const kept = status?.active?.[kind];
-  if (t && !t.finishedAt && t.direction === spec.powerState && kept?.side) return { side: kept.side, source: kept.source as ActiveSource, ...(kept.message ? { message: kept.message } : {}) };
+  if (t && t.direction === spec.powerState && kept?.side) return { side: kept.side, source: kept.source as ActiveSource, ...(kept.message ? { message: kept.message } : {}) };
   const annotated = spec.machines
     .filter((m) => m.side && m.roles.some((r) => PAIR_ROLES[kind].includes(r)) && vms.get(m.vm)?.annotations[ACTIVE_ANNOTATION] === 'true')
     .map((m) => m.side!);

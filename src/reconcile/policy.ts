@@ -51,14 +51,18 @@ export function decide(o: Observed): Decision {
     plan = planTransition(o.spec.machines, sides, target);
   } catch (e) {
     if (!(e instanceof ActiveSideUnknownError)) throw e;
+    // Nothing to order when every VM is already where it should be.
+    const prev = o.status.transition;
+    if (worldAtTarget(o, target) && (!prev || prev.finishedAt)) return { status: buildStatus(ctx, prev?.direction === target ? prev : undefined, records), commands: [], events };
     const blocker: Blocker = { kind: 'ActiveUnknown', reason: 'ActiveSideUnknown', message: activeUnknownMessage(records) };
     return { status: buildStatus(ctx, o.status.transition, records, blocker), commands: [], events, requeueAfterMs: POLL_MS };
   }
 
-  let transition = currentTransition(ctx, plan);
+  // Paused freezes even the bookkeeping: no new transition record, no Reversed event.
   if (o.spec.paused) {
-    return { status: buildStatus(ctx, transition, records, { kind: 'Paused', reason: 'Paused', message: 'spec.paused is true: no VM is started or stopped' }), commands: [], events };
+    return { status: buildStatus(ctx, o.status.transition, records, { kind: 'Paused', reason: 'Paused', message: 'spec.paused is true: no VM is started or stopped' }), commands: [], events };
   }
+  let transition = currentTransition(ctx, plan);
   if (!transition) return { status: buildStatus(ctx, undefined, records), commands: [], events };
 
   transition = { ...transition, stages: transition.stages.map((s) => ({ ...s })) };
@@ -117,6 +121,10 @@ function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition | undef
 }
 
 type Ctx = { o: Observed; now: string; events: Event[]; target: Direction };
+const worldAtTarget = (o: Observed, target: Direction) => o.spec.machines.every((m) => {
+  const vm = o.vms.get(m.vm);
+  return vm !== undefined && (target === 'On' ? isUp(vm) : isDown(vm));
+});
 const done = (s: StageStatus) => s.state === 'Completed' || s.state === 'Failed';
 const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) => stages.map((s) => `${s.gate}:${s.vms.join(',')}`).join('|');
 
@@ -124,10 +132,7 @@ const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) => stages.map
 function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
   const { o, now, events, target } = ctx;
   const prev = o.status.transition;
-  const atTarget = o.spec.machines.every((m) => {
-    const vm = o.vms.get(m.vm);
-    return vm !== undefined && (target === 'On' ? isUp(vm) : isDown(vm));
-  });
+  const atTarget = worldAtTarget(o, target);
   if (prev && prev.direction === target && signature(prev.stages) === signature(plan.stages)) {
     // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
     // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
