@@ -41,6 +41,7 @@ const reconciler: Reconciler = new Reconciler({
   commander: new KubevirtCommander(kc),
   events: new EventRecorder(kc, identity),
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
+  claimedElsewhere: (obj, vms) => controller.claimedElsewhere(obj, vms),
   health: new ClusterHealthRunner(kc, (ns, name) => controller.getVmi(ns, name)),
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
   onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),

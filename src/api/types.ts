@@ -10,6 +10,7 @@ export interface AcdCluster {
     namespace: string;
     uid?: string;
     generation?: number;
+    creationTimestamp?: string;
     resourceVersion?: string;
     annotations?: Record<string, string>;
     deletionTimestamp?: string;

@@ -2,6 +2,7 @@
 // enqueues every AcdCluster in its namespace that lists that VM.
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/names.js';
+import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
 import { VM_GROUP, VM_PLURAL, VM_VERSION, VMI_PLURAL } from '../kubevirt/vm.js';
@@ -98,6 +99,19 @@ export class Controller {
 
   getVmi(namespace: string, name: string): KubernetesObject | undefined {
     return this.of(namespace)?.vmis.get(name, namespace);
+  }
+
+  /** Clusters created earlier (then by name) that list one of `vms`: the first claim wins. */
+  claimedElsewhere(obj: AcdCluster, vms: string[]): Array<{ vm: string; cluster: string }> {
+    const ns = obj.metadata.namespace;
+    const mine = [String(obj.metadata.creationTimestamp ?? ''), obj.metadata.name];
+    const before = (o: Obj) => {
+      const theirs = [String(o.metadata?.creationTimestamp ?? ''), o.metadata?.name ?? ''];
+      return theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!);
+    };
+    return (this.of(ns)?.clusters.list(ns) ?? [])
+      .filter((o) => o.metadata?.name !== obj.metadata.name && before(o))
+      .flatMap((o) => (o.spec?.machines ?? []).filter((m) => typeof m?.vm === 'string' && vms.includes(m.vm)).map((m) => ({ vm: m.vm as string, cluster: o.metadata!.name! })));
   }
 
   enqueueOwnersOf(namespace: string, vm: string): void {

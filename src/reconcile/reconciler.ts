@@ -16,7 +16,7 @@ import { parseVm, type VmView } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide, type Observed } from './policy.js';
-import { invalidSpecStatus } from './report.js';
+import { refusedStatus } from './report.js';
 import type { EventRecorder } from './events.js';
 import type { HealthRunner } from './health-runner.js';
 
@@ -25,6 +25,8 @@ export interface ReconcilerDeps {
   commander: VmCommander;
   events: EventRecorder;
   getVm: (namespace: string, name: string) => unknown;
+  /** Other AcdClusters in the namespace that list one of these VMs and were there first. */
+  claimedElsewhere?: (obj: AcdCluster, vms: string[]) => Array<{ vm: string; cluster: string }>;
   log: Logger;
   clock?: () => Date;
   health?: HealthRunner;
@@ -61,13 +63,11 @@ export class Reconciler {
 
     // 2. Validate.
     const valid = validateSpec(obj.spec);
-    if (!valid.ok) {
-      const status = invalidSpecStatus(prev, generation, valid.errors, now.toISOString());
-      if (await this.writeStatus(obj, prev, status)) {
-        log.warn({ errors: valid.errors }, 'invalid spec; nothing is touched');
-        await this.emit(obj, { type: 'Warning', reason: 'InvalidSpec', message: valid.errors.join('; ') }, log);
-      }
-      return {};
+    if (!valid.ok) return this.refuse(obj, prev, 'InvalidSpec', valid.errors, log);
+    // Two clusters driving one VM would fight; the one that claimed it first keeps it.
+    const clash = this.d.claimedElsewhere?.(obj, valid.spec.machines.map((m) => m.vm)) ?? [];
+    if (clash.length) {
+      return this.refuse(obj, prev, 'VMClaimedByAnotherCluster', clash.map((c) => `VirtualMachine ${c.vm} already belongs to AcdCluster ${c.cluster}`), log);
     }
 
     // 3. Observe.
@@ -122,6 +122,15 @@ export class Reconciler {
     }
     if (failure) throw failure;
     return { requeueAfterMs: decision.requeueAfterMs };
+  }
+
+  private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
+    const status = refusedStatus(prev, obj.metadata.generation ?? 0, reason, errors, this.clock().toISOString());
+    if (await this.writeStatus(obj, prev, status)) {
+      log.warn({ reason, errors }, 'refused; nothing is touched');
+      await this.emit(obj, { type: 'Warning', reason, message: errors.join('; ') }, log);
+    }
+    return {};
   }
 
   private async get(namespace: string, name: string): Promise<AcdCluster | undefined> {

@@ -71,13 +71,16 @@ export function buildStatus(ctx: Ctx, transition: Transition | undefined, active
   };
 }
 
-/** Status for an object whose spec is invalid: say why, touch nothing. */
-export function invalidSpecStatus(prev: AcdClusterStatus, generation: number, errors: string[], now: string): AcdClusterStatus {
+/**
+ * Status for an object the operator must not act on: an invalid spec, or VMs another AcdCluster
+ * already claims. Says why; touches nothing.
+ */
+export function refusedStatus(prev: AcdClusterStatus, generation: number, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], now: string): AcdClusterStatus {
   let c = prev.conditions ?? [];
   const msg = errors.join('; ');
-  c = setCondition(c, 'InvalidSpec', 'True', 'InvalidSpec', msg, generation, now);
-  c = setCondition(c, 'Ready', 'False', 'InvalidSpec', msg, generation, now);
-  c = setCondition(c, 'Stalled', 'True', 'InvalidSpec', msg, generation, now);
-  c = setCondition(c, 'Reconciling', 'False', 'InvalidSpec', 'nothing is touched while the spec is invalid', generation, now);
+  c = setCondition(c, 'InvalidSpec', 'True', reason, msg, generation, now);
+  c = setCondition(c, 'Ready', 'False', reason, msg, generation, now);
+  c = setCondition(c, 'Stalled', 'True', reason, msg, generation, now);
+  c = setCondition(c, 'Reconciling', 'False', reason, 'nothing is touched until this is corrected', generation, now);
   return { ...prev, observedGeneration: generation, phase: 'Stalled', conditions: c };
 }

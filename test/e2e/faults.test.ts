@@ -12,7 +12,7 @@ import { upAt, VmTimeline } from './support/timeline.js';
 
 const slow = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' };
 let operator: RunningOperator;
-const NAMESPACES = ['fault-restart', 'fault-reverse', 'fault-never-ready', 'fault-missing', 'fault-paused', 'fault-manual'];
+const NAMESPACES = ['fault-restart', 'fault-reverse', 'fault-never-ready', 'fault-missing', 'fault-paused', 'fault-manual', 'fault-claim', 'fault-deleted'];
 const start = () => startOperator({ namespaces: NAMESPACES });
 
 async function setup(ns: string, machines: Machine[], opts: { spec?: Record<string, unknown>; vm?: (m: Machine) => Parameters<typeof vmManifest>[2] } = {}) {
@@ -152,4 +152,40 @@ describe('faults', () => {
     expect(s.power).toBe('On');
     expect(s.transition!.commands.every((c) => c.via === 'subresource')).toBe(true);
   }, 240_000);
+
+  test('two AcdClusters claiming one VM: the later one is refused with a condition and touches nothing', async () => {
+    const ns = 'fault-claim';
+    const tl = await setup(ns, SEED_LAYOUTS.SmallV1);
+    await waitReady(ns, 'acd', 60);
+    await sleep(50); // a later creationTimestamp (second resolution) is not guaranteed; the name breaks ties
+    await apply([acdManifest(ns, 'acd-rival', [{ vm: 'acd-tel', roles: ['tel'] }], { powerState: 'Off' })]);
+    await kubectl(['wait', 'acd/acd-rival', '-n', ns, '--for=condition=InvalidSpec', '--timeout=30s']);
+    const rival = (await getAcd(ns, 'acd-rival')).status!;
+    const cond = rival.conditions!.find((c) => c.type === 'InvalidSpec')!;
+    expect(cond.reason).toBe('VMClaimedByAnotherCluster');
+    expect(cond.message).toBe('VirtualMachine acd-tel already belongs to AcdCluster acd');
+    await sleep(1000);
+    expect(tl.commandedAt('acd-tel', 'Off', 0)).toBeUndefined();
+    expect((await getAcd(ns, 'acd')).status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True');
+    tl.stop();
+  }, 60_000);
+
+  test('an AcdCluster deleted mid-transition: its VMs stay as they are and the operator carries on', async () => {
+    const ns = 'fault-deleted';
+    const tl = await setup(ns, SEED_LAYOUTS.MediumV2);
+    await waitReady(ns, 'acd', 60);
+    const since = Date.now();
+    await setPower(ns, 'acd', 'Off');
+    await until('dbm stage in progress', async () => (await stageOf(ns)) >= 2, 60_000, 50);
+    await kubectl(['delete', 'acd', 'acd', '-n', ns, '--wait=true']);
+    const frozen = new Set(tl.samples.filter((x) => x.t >= since && x.runStrategy === 'Halted').map((x) => x.vm));
+    await sleep(2000);
+    // No VM the cluster had not commanded yet was commanded after the delete.
+    const after = new Set(tl.samples.filter((x) => x.runStrategy === 'Halted').map((x) => x.vm));
+    expect([...after].sort()).toEqual([...frozen].sort());
+    expect(tl.commandedAt('acd-store', 'Off', since)).toBeUndefined();
+    expect(operator.child.exitCode).toBeNull();
+    expect(await fetch(`http://127.0.0.1:${operator.healthPort}/healthz`).then((r) => r.status)).toBe(200);
+    tl.stop();
+  }, 90_000);
 });
