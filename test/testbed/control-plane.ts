@@ -1,6 +1,6 @@
 // The test bed's control plane: a real etcd and a real kube-apiserver (built from the Go module
 // proxy at pinned versions), on free loopback ports, with RBAC, an admin user and aggregation.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin } from './binaries.js';
 import { httpsGet } from './https.js';
@@ -37,6 +37,27 @@ export async function startControlPlane(dir: string, log: (m: string) => void = 
 export async function stopControlPlane(cp: Pick<ControlPlane, 'etcd' | 'apiserver'>): Promise<void> {
   await stopPid(cp.apiserver.pid);
   await stopPid(cp.etcd.pid);
+}
+
+/**
+ * Stops the kube-apiserver `pid` and starts the same binary again with the very same arguments (read
+ * from /proc before it goes), so it comes back on the same port and every client only has to
+ * reconnect. `signal` SIGTERM is a graceful shutdown, SIGKILL cuts every connection at once.
+ * Resolves with the new process once /readyz answers; the caller records the new PID.
+ */
+export async function restartApiserver(dir: string, pid: number, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<Started> {
+  const [cmd, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  const port = args.find((a) => a.startsWith('--secure-port='))?.split('=')[1];
+  if (!cmd || !port) throw new Error(`process ${pid} does not look like the test bed's kube-apiserver`);
+  if (signal === 'SIGKILL') process.kill(pid, 'SIGKILL');
+  await stopPid(pid);
+  const p = startDetached(cmd, args, join(dir, 'logs', 'kube-apiserver.log'));
+  const pki = join(dir, 'pki');
+  await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
+    const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }).catch(() => undefined);
+    return r?.status === 200;
+  });
+  return p;
 }
 
 async function startEtcd(dir: string) {

@@ -1,16 +1,4 @@
-import { createServer } from 'node:net';
-
-/** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../services/proc.js';
 
 /** Ports on 127.0.0.1 that something listens on (from /proc/net/tcp), to prove a teardown. */
 export async function listeningPorts(): Promise<Set<number>> {

@@ -1,7 +1,10 @@
 // Child processes of the test bed: started detached (so `testbed up` can exit and leave them
-// running), each with its own log file, and stopped by PID.
+// running), each with its own log file, and stopped by PID. The PID helpers are shared with the
+// integration services (test/services/proc.ts), which also tell a zombie from a live process.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+
+export { isAlive, sleep, stopPid } from '../services/proc.js';
 
 export interface Started { pid: number; log: string }
 
@@ -16,46 +19,3 @@ export function startDetached(cmd: string, args: string[], log: string, env: Nod
     closeSync(fd);
   }
 }
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function stopPid(pid: number, graceMs = 5_000): Promise<void> {
-  if (!isAlive(pid)) return;
-  signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) signal(pid, 'SIGKILL');
-  while (isAlive(pid) && !isZombie(pid)) await sleep(20);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-// A detached child of a still-running parent stays a zombie until reaped; it holds no port.
-function isZombie(pid: number): boolean {
-  try {
-    return /\)\s+Z\s/.test(readStat(pid));
-  } catch {
-    return true;
-  }
-}
-
-import { readFileSync } from 'node:fs';
-function readStat(pid: number): string {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8');
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

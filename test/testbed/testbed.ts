@@ -3,7 +3,7 @@
 // need a kubelet and KVM). Used by jest's e2e global setup, the demo, the bench and `npm run testbed`.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, stopControlPlane } from './control-plane.js';
+import { restartApiserver as restartApiserverProcess, startControlPlane, stopControlPlane } from './control-plane.js';
 import { startStandin } from './kubevirt/standin-process.js';
 import { isAlive, stopPid } from './process.js';
 
@@ -48,6 +48,19 @@ export function readState(dir: string): TestbedState | undefined {
 }
 
 export const testbedAlive = (s: TestbedState) => Object.values(s.pids).every(isAlive);
+
+/**
+ * Restarts the test bed's kube-apiserver on the same port with the same flags (every watch is cut,
+ * clients reconnect) and records its new PID in `s` and in state.json, so stopTestbed and
+ * `testbed down` stop the new process. Resolves with how long the API was gone.
+ */
+export async function restartApiserver(s: TestbedState, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<{ downMs: number }> {
+  const t0 = Date.now();
+  const p = await restartApiserverProcess(s.dir, s.pids.apiserver, signal);
+  s.pids.apiserver = p.pid;
+  writeFileSync(stateFile(s.dir), JSON.stringify(s, null, 2));
+  return { downMs: Date.now() - t0 };
+}
 
 /** Stops every process of the test bed by PID: the stand-in first, so nothing writes to a dying API. */
 export async function stopTestbed(s: TestbedState, opts: { keepDir?: boolean } = {}): Promise<void> {

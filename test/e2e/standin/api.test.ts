@@ -3,7 +3,7 @@
 // start/stop/restart subresources with KubeVirt's per-run-strategy semantics and 409s.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { httpsGet } from '../../testbed/https.js';
-import { Api, createVm, kubectl, kubectlOk, openBed, realCluster, Recorder, subresource, until, type Bed } from './harness.js';
+import { Api, createVm, kubectl, kubectlOk, openNamespace, realCluster, Recorder, subresource, until, type Bed } from './harness.js';
 
 const suite = realCluster() ? describe.skip : describe;
 const ns = `standin-api-${Date.now().toString(36)}`;
@@ -12,10 +12,7 @@ let api: Api;
 let rec: Recorder;
 
 beforeAll(async () => {
-  bed = await openBed();
-  api = Api.of(bed);
-  await kubectlOk(bed, ['create', 'namespace', ns]);
-  rec = await Recorder.start(api, ns);
+  ({ bed, api, rec } = await openNamespace(ns));
 }, 120_000);
 
 afterAll(async () => {

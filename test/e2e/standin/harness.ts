@@ -140,21 +140,17 @@ export class Api {
   vmi = (ns: string, name: string) => this.get<VirtualMachineInstance>('virtualmachineinstances', ns, name);
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// One polling helper for every e2e file; the stand-in's checks poll faster than the default.
+import { sleep, until as untilEvery } from '../support/env.js';
+export { sleep };
+export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> => untilEvery(what, fn, timeoutMs, 50);
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+/** Opens the test bed, a namespace in it, and a recorder of that namespace's VM changes. */
+export async function openNamespace(ns: string): Promise<{ bed: Bed; api: Api; rec: Recorder }> {
+  const bed = await openBed();
+  const api = Api.of(bed);
+  await kubectlOk(bed, ['create', 'namespace', ns]);
+  return { bed, api, rec: await Recorder.start(api, ns) };
 }
 
 export interface Sample { t: number; type: string; name: string; printableStatus?: string; ready?: boolean; phase?: string; uid: string }

@@ -3,7 +3,7 @@
 // faults, Once and RerunOnFailure, and the timeline file.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as A from '../../testbed/kubevirt/annotations.js';
-import { Api, createVm, kubectlOk, openBed, realCluster, Recorder, sleep, subresource, timelineOf, until, type Bed } from './harness.js';
+import { Api, createVm, kubectlOk, openNamespace, realCluster, Recorder, sleep, subresource, timelineOf, until, type Bed } from './harness.js';
 
 const suite = realCluster() ? describe.skip : describe;
 const ns = `standin-life-${Date.now().toString(36)}`;
@@ -14,10 +14,7 @@ let rec: Recorder;
 const sec = (n: number) => n * bed.speed * 1000;
 
 beforeAll(async () => {
-  bed = await openBed();
-  api = Api.of(bed);
-  await kubectlOk(bed, ['create', 'namespace', ns]);
-  rec = await Recorder.start(api, ns);
+  ({ bed, api, rec } = await openNamespace(ns));
 }, 120_000);
 
 afterAll(async () => {
