@@ -1,0 +1,92 @@
+// Test-bed plumbing for the bench: kubectl, manifests, the operator process, AcdCluster status.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Machine } from '../../src/plan/index.js';
+import type { AcdClusterStatus } from '../../src/api/status.js';
+import { bin, repoRoot } from '../../test/testbed/binaries.js';
+import { freePort } from '../../test/testbed/ports.js';
+import { BOOT_SECONDS, STOP_SECONDS } from '../../test/testbed/kubevirt/annotations.js';
+import { SEED_ACTIVE } from '../../test/fixtures/seed-layouts.js';
+
+const run = promisify(execFile);
+
+export function kubectlFor(kubeconfig: string) {
+  return async (args: string[], input?: string): Promise<string> => {
+    const p = run(bin('kubectl'), ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    if (input !== undefined) p.child.stdin?.end(input);
+    try {
+      return (await p).stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`kubectl ${args.slice(0, 4).join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
+    }
+  };
+}
+
+export interface Timing { bootSeconds: number; stopSeconds: number }
+
+/** One ACD: its namespace, 12 VMs (running) with the stand-in's timing annotations, and optionally its AcdCluster. */
+export function acdObjects(namespace: string, machines: Machine[], timing: Timing, withCluster: boolean): Record<string, unknown>[] {
+  const vms = machines.map((m) => ({
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
+    metadata: { name: m.vm, namespace, annotations: { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) } },
+    spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} }, terminationGracePeriodSeconds: 180 } } },
+  }));
+  const acd = { apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster', metadata: { name: 'acd', namespace },
+    spec: { powerState: 'On', machines, active: SEED_ACTIVE } };
+  return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, ...vms, ...(withCluster ? [acd] : [])];
+}
+
+export const asList = (items: Record<string, unknown>[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+
+export interface Operator { child: ChildProcess; pid: number; log: string; stop(): Promise<void> }
+
+export async function startOperator(kubeconfig: string, dir: string, name: string, extra: string[] = []): Promise<Operator> {
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, `${name}.log`);
+  const healthPort = await freePort();
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `${name}-prof`)}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfig,
+    '--metrics-port', String(await freePort()), '--health-port', String(healthPort), ...extra],
+  { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')], env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' } });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`operator exited during start-up (log ${log})`);
+    if ((await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok) break;
+    if (Date.now() > deadline) throw new Error(`operator not ready after 30 s (log ${log})`);
+    await sleep(100);
+  }
+  return {
+    child, pid: child.pid!, log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+type Acd = { metadata: { namespace: string; name: string; generation: number }; status?: AcdClusterStatus };
+export const acdReady = (a: Acd, power: 'On' | 'Off') =>
+  a.status?.observedGeneration === a.metadata.generation && a.status.power === power
+  && a.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+/** Polls until every AcdCluster reports Ready at `power`; returns how many LISTs it took. */
+export async function waitAcds(kc: KubeConfig, power: 'On' | 'Off', expect: number, timeoutMs: number, everyMs = 100): Promise<number> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const deadline = Date.now() + timeoutMs;
+  let lists = 0;
+  for (;;) {
+    lists++;
+    const list = (await api.listClusterCustomObject({ group: 'acd.power.dev', version: 'v1alpha1', plural: 'acdclusters' })) as { items: Acd[] };
+    const ready = list.items.filter((a) => acdReady(a, power)).length;
+    if (ready >= expect) return lists;
+    if (Date.now() > deadline) throw new Error(`only ${ready}/${expect} AcdClusters Ready ${power} after ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
