@@ -84,7 +84,7 @@ export class Reconciler {
     let decision = decide(observed);
     if (decision.runChecks) {
       observed.health = this.d.health
-        ? await this.d.health.run(obj, valid.spec, vms, decision.runChecks)
+        ? await this.d.health.run(obj, valid.spec, vms, decision.runChecks, decision.checkTier)
         : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
       // Only checks that really ran count; 'not configured' stand-ins would read as passes.
       if (this.d.health) for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
