@@ -57,8 +57,12 @@ export function parseVm(obj: unknown): VmView | undefined {
   };
 }
 
-/** Up means what the runbook means by "wait until it is up": running and Ready. */
-export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready;
+/**
+ * Up means what the runbook means by "wait until it is up": running and Ready, and not already told
+ * to stop. A VM commanded Off still reads Running and Ready until KubeVirt begins the shutdown; counted
+ * as up, a startup that reversed a shutdown would start the next step on top of a VM about to go down.
+ */
+export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off');
 /** Down: KubeVirt says Stopped and no VMI is left. */
 export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created;
 
