@@ -11,6 +11,7 @@ import { GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import type { AcdClusterStatus, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
+import type { AcdClusterSpec } from '../api/spec.js';
 import type { VmCommander } from '../kubevirt/commands.js';
 import { parseVm, type VmView } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
@@ -43,6 +44,9 @@ function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string
   return auto && spec.powerState === 'Off' && (!t || t.direction !== 'Off');
 }
 
+/** Passes one reconcile may chain (Initiated stages); then the work queue takes over. */
+const MAX_PASSES = 4;
+
 export class Reconciler {
   private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
@@ -57,9 +61,7 @@ export class Reconciler {
     // 1. Fresh read.
     const obj = await this.get(namespace, name);
     if (!obj || obj.metadata.deletionTimestamp) return {};
-    const generation = obj.metadata.generation ?? 0;
     const prev: AcdClusterStatus = obj.status ?? {};
-    const now = this.clock();
 
     // 2. Validate.
     const valid = validateSpec(obj.spec);
@@ -70,21 +72,38 @@ export class Reconciler {
       return this.refuse(obj, prev, 'VMClaimedByAnotherCluster', clash.map((c) => `VirtualMachine ${c.vm} already belongs to AcdCluster ${c.cluster}`), log);
     }
 
+    // 3–6, repeated while a pass issued commands: an Initiated stage lets the next stage begin as
+    // soon as its commands are out, so the next pass follows at once instead of waiting for the
+    // watch to bring the VMs' new spec back. Still one stage's commands per pass.
+    let current = obj;
+    let status = prev;
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const r = await this.pass(key, current, status, valid.spec, log);
+      if (r.failure) throw r.failure;
+      if (!r.issued || !r.written) return { requeueAfterMs: r.requeueAfterMs };
+      current = r.written;
+      status = r.status;
+    }
+    return { requeueAfterMs: 0 };
+  }
+
+  private async pass(key: string, obj: AcdCluster, prev: AcdClusterStatus, spec: AcdClusterSpec, log: Logger) {
+    const namespace = obj.metadata.namespace;
     // 3. Observe.
     const vms = new Map<string, VmView>();
-    for (const m of valid.spec.machines) {
+    for (const m of spec.machines) {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
       if (vm) vms.set(m.vm, vm);
     }
-    const observed: Observed = { generation, spec: valid.spec, status: prev, vms, now };
+    const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
-    if (this.d.health && shutdownAboutToBegin(prev, valid.spec)) observed.detected = await this.d.health.detectActive(obj, valid.spec, vms);
+    if (this.d.health && shutdownAboutToBegin(prev, spec)) observed.detected = await this.d.health.detectActive(obj, spec, vms);
 
     // 4. Decide; a health gate is one more pure decision after its checks ran.
     let decision = decide(observed);
     if (decision.runChecks) {
       observed.health = this.d.health
-        ? await this.d.health.run(obj, valid.spec, vms, decision.runChecks, decision.checkTier)
+        ? await this.d.health.run(obj, spec, vms, decision.runChecks, decision.checkTier)
         : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
       // Only checks that really ran count; 'not configured' stand-ins would read as passes.
       if (this.d.health) for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
@@ -94,6 +113,7 @@ export class Reconciler {
     // 5. Act.
     const status = decision.status;
     let failure: unknown;
+    let issued = 0;
     for (const cmd of decision.commands) {
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
       try {
@@ -108,20 +128,20 @@ export class Reconciler {
           break;
         }
       }
+      issued++;
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     }
 
     // 6. Report.
-    await this.writeStatus(obj, prev, status);
+    const written = await this.writeStatus(obj, prev, status);
     for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
     for (const e of decision.events) {
       log.info({ reason: e.reason, stage: status.stage }, e.message);
       this.d.onTransitionEvent?.(key, e.reason);
       await this.emit(obj, e, log);
     }
-    if (failure) throw failure;
-    return { requeueAfterMs: decision.requeueAfterMs };
+    return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
   }
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
@@ -142,14 +162,17 @@ export class Reconciler {
     }
   }
 
-  /** Replaces the status under optimistic concurrency; a conflict throws and the key is retried. */
-  private async writeStatus(obj: AcdCluster, prev: AcdClusterStatus, status: AcdClusterStatus): Promise<boolean> {
-    if (isDeepStrictEqual(prev, status)) return false;
-    await this.custom.replaceNamespacedCustomObjectStatus({
+  /**
+   * Replaces the status under optimistic concurrency; a conflict throws and the key is retried.
+   * Returns the object as written (with its new resourceVersion), or undefined when unchanged.
+   */
+  private async writeStatus(obj: AcdCluster, prev: AcdClusterStatus, status: AcdClusterStatus): Promise<AcdCluster | undefined> {
+    if (isDeepStrictEqual(prev, status)) return undefined;
+    const written = await this.custom.replaceNamespacedCustomObjectStatus({
       group: GROUP, version: VERSION, namespace: obj.metadata.namespace, plural: PLURAL, name: obj.metadata.name,
       body: { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, resourceVersion: obj.metadata.resourceVersion }, status },
     });
-    return true;
+    return written as AcdCluster;
   }
 
   private async emit(obj: AcdCluster, e: Parameters<EventRecorder['record']>[1], log: Logger): Promise<void> {

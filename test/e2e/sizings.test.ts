@@ -72,6 +72,14 @@ describe('the 8 seed sizings, powered Off then On through kubectl', () => {
     }
   }, 120_000);
 
+  test('the operator owns spec.runStrategy of each VM and no other field', async () => {
+    const vms = JSON.parse(await kubectl(['get', 'vm', '-n', ns('LargeV3'), '-o', 'json', '--show-managed-fields'])).items as { metadata: { name: string; managedFields?: { manager: string; fieldsV1?: unknown }[] } }[];
+    for (const vm of vms) {
+      const ours = (vm.metadata.managedFields ?? []).filter((f) => f.manager === 'acd-operator');
+      expect({ vm: vm.metadata.name, fields: ours.map((f) => f.fieldsV1) }).toEqual({ vm: vm.metadata.name, fields: [{ 'f:spec': { 'f:runStrategy': {} } }] });
+    }
+  });
+
   test('kubectl get acd shows the printer columns', async () => {
     const out = await kubectl(['get', 'acd', '-n', ns('LargeV3')]);
     expect(out.split('\n')[0]).toMatch(/NAME\s+POWER\s+PHASE\s+STAGE\s+READY\s+SIZING\s+AGE/);

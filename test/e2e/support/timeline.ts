@@ -17,19 +17,30 @@ export class VmTimeline {
 
   static async start(namespace: string): Promise<VmTimeline> {
     const t = new VmTimeline();
+    await t.watch(namespace);
+    return t;
+  }
+
+  private stopped = false;
+
+  // A watch can end (server timeout, a loaded API server): start a fresh one, so the timeline
+  // never silently stops recording. Duplicated samples from the re-list are harmless.
+  private async watch(namespace: string): Promise<void> {
     const w = new Watch(kubeConfig());
-    t.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
-      t.samples.push({
+    this.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
+      this.samples.push({
         t: Date.now(), vm: obj.metadata.name, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
         printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
         requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
         generation: obj.metadata.generation,
       });
-    }, () => {});
-    return t;
+    }, () => {
+      if (!this.stopped) setTimeout(() => void this.watch(namespace).catch(() => undefined), 100);
+    });
   }
 
   stop(): void {
+    this.stopped = true;
     this.req?.abort();
   }
 
