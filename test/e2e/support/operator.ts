@@ -46,7 +46,7 @@ export async function startOperator(opts: { namespaces?: string[]; args?: string
     },
   };
   if (opts.waitReady !== false) {
-    await until('operator /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok, 20_000);
+    await until('operator /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok, 60_000);
   }
   return op;
 }
