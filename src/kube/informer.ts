@@ -1,7 +1,36 @@
 // A watch-backed cache that never gives up. client-node's ListWatch relists on 410 Gone by itself,
 // but stops for good on any other error (a restarted API server, a cut connection); this wrapper
 // restarts it with exponential backoff and adds the periodic resync that client-go informers have.
+// Objects are slimmed before they are cached (see slim()).
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What the cache does not need: `metadata.managedFields` (server-side apply bookkeeping, about half
+ * of a VM's metadata) and kubectl's last-applied-configuration annotation (a JSON copy of the whole
+ * object as applied). Nothing in the operator reads either; the reconciler's writes are patches
+ * that never carry them. At 100 ACDs x 12 VMs (+ VMIs) they were ~6 MB of live heap. In place: the
+ * object is fresh from JSON.parse and nobody else holds it.
+ */
+export function slim<T extends KubernetesObject>(obj: T): T {
+  const md = obj?.metadata;
+  if (!md) return obj;
+  delete md.managedFields;
+  if (md.annotations && LAST_APPLIED in md.annotations) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = md.annotations;
+    md.annotations = rest;
+  }
+  return obj;
+}
+
+/** A Watch whose events reach the ListWatch (and so its cache) already slimmed. */
+class SlimWatch extends Watch {
+  override watch(path: string, params: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+    return super.watch(path, params, (phase, obj: KubernetesObject, raw) => callback(phase, slim(obj), raw), done);
+  }
+}
 
 export interface InformerOptions<T extends KubernetesObject> {
   name: string;
@@ -22,7 +51,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   private synced = false;
 
   constructor(kc: KubeConfig, private readonly opts: InformerOptions<T>) {
-    this.lw = new ListWatch<T>(opts.path, new Watch(kc), opts.list, false);
+    const list: ListPromise<T> = async () => {
+      const l = await opts.list();
+      for (const o of l.items) slim(o);
+      return l;
+    };
+    this.lw = new ListWatch<T>(opts.path, new SlimWatch(kc), list, false);
     this.lw.on('add', (o) => opts.onChange(o, 'add'));
     this.lw.on('update', (o) => opts.onChange(o, 'update'));
     this.lw.on('delete', (o) => opts.onChange(o, 'delete'));
