@@ -42,16 +42,28 @@ export function acdObjects(namespace: string, machines: Machine[], timing: Timin
 
 export const asList = (items: Record<string, unknown>[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
-export interface Operator { child: ChildProcess; pid: number; log: string; stop(): Promise<void> }
+export interface Operator { child: ChildProcess; pid: number; log: string; metricsPort: number; cwd: string; stop(): Promise<void> }
 
-export async function startOperator(kubeconfig: string, dir: string, name: string, extra: string[] = []): Promise<Operator> {
+export interface OperatorOptions {
+  /** Operator arguments after the kubeconfig and ports. */
+  extra?: string[];
+  /** The entry point to run (default dist/main.js), e.g. a build of an earlier commit. */
+  entry?: string;
+  /** Extra node flags, e.g. --heapsnapshot-signal=SIGUSR2 (snapshots land in `cwd`). */
+  nodeArgs?: string[];
+}
+
+export async function startOperator(kubeconfig: string, dir: string, name: string, o: OperatorOptions = {}): Promise<Operator> {
   mkdirSync(dir, { recursive: true });
   const log = join(dir, `${name}.log`);
+  const cwd = join(dir, `${name}-cwd`);
+  mkdirSync(cwd, { recursive: true });
   const healthPort = await freePort();
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `${name}-prof`)}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfig,
-    '--metrics-port', String(await freePort()), '--health-port', String(healthPort), ...extra],
-  { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')], env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' } });
+  const metricsPort = await freePort();
+  const nodeArgs = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `${name}-prof`)}`] : []), ...(o.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, o.entry ?? join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfig,
+    '--metrics-port', String(metricsPort), '--health-port', String(healthPort), ...(o.extra ?? [])],
+  { cwd, stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')], env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -61,7 +73,7 @@ export async function startOperator(kubeconfig: string, dir: string, name: strin
     await sleep(100);
   }
   return {
-    child, pid: child.pid!, log,
+    child, pid: child.pid!, log, metricsPort, cwd,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -87,6 +99,13 @@ export async function waitAcds(kc: KubeConfig, power: 'On' | 'Off', expect: numb
     if (Date.now() > deadline) throw new Error(`only ${ready}/${expect} AcdClusters Ready ${power} after ${timeoutMs} ms`);
     await sleep(everyMs);
   }
+}
+
+/** The operator's own memory figures from its /metrics (prom-client default metrics), in bytes. */
+export async function operatorMemory(op: Operator): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
+  const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+  const g = (name: string) => Number(new RegExp(`^acd_operator_${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN);
+  return { rss: g('process_resident_memory_bytes'), heapUsed: g('nodejs_heap_size_used_bytes'), heapTotal: g('nodejs_heap_size_total_bytes'), external: g('nodejs_external_memory_bytes') };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
