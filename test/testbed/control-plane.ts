@@ -51,13 +51,22 @@ export async function restartApiserver(dir: string, pid: number, signal: 'SIGTER
   if (!cmd || !port) throw new Error(`process ${pid} does not look like the test bed's kube-apiserver`);
   if (signal === 'SIGKILL') process.kill(pid, 'SIGKILL');
   await stopPid(pid);
-  const p = startDetached(cmd, args, join(dir, 'logs', 'kube-apiserver.log'));
   const pki = join(dir, 'pki');
-  await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
-    const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }).catch(() => undefined);
-    return r?.status === 200;
-  });
-  return p;
+  // The port can stay bound for a moment after the old process is gone ("address already in
+  // use"): a new process that exits at once is simply started again.
+  for (let attempt = 1; ; attempt++) {
+    const p = startDetached(cmd, args, join(dir, 'logs', 'kube-apiserver.log'));
+    try {
+      await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
+        const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }).catch(() => undefined);
+        return r?.status === 200;
+      });
+      return p;
+    } catch (e) {
+      if (attempt >= 5 || isAlive(p.pid)) throw e;
+      await sleep(500 * attempt);
+    }
+  }
 }
 
 async function startEtcd(dir: string) {
