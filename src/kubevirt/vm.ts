@@ -84,3 +84,15 @@ export function isHeadingTo(vm: VmView, target: 'On' | 'Off'): boolean {
   if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
   return vm.pendingActions.at(-1) === 'Stop' || (!vm.created && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
 }
+
+/**
+ * The VM as the API server already has it after our own command, when the informer cache has not
+ * caught up yet: read-your-own-writes. Without it, a reversal right after a stop command could
+ * still see the VM "up" and start the next tier on top of a VM that is going down.
+ */
+export function withIntent(vm: VmView, action: 'Start' | 'Stop' | 'ForceStop'): VmView {
+  const target = action === 'Start' ? 'On' : 'Off';
+  if (isHeadingTo(vm, target)) return vm;
+  if (commandsVia(vm) === 'subresource' || action === 'ForceStop') return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
+  return { ...vm, runStrategy: target === 'On' ? 'Always' : 'Halted' };
+}

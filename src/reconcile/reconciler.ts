@@ -12,8 +12,8 @@ import type { AcdCluster } from '../api/types.js';
 import type { AcdClusterStatus, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
-import type { VmCommander } from '../kubevirt/commands.js';
-import { parseVm, type VmView } from '../kubevirt/vm.js';
+import type { Action, VmCommander } from '../kubevirt/commands.js';
+import { parseVm, withIntent, type VmView } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide, type Observed } from './policy.js';
@@ -46,10 +46,14 @@ function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string
 
 /** Passes one reconcile may chain (Initiated stages); then the work queue takes over. */
 const MAX_PASSES = 4;
+/** How long our own command overrides the cache: far longer than any watch delay. */
+const INTENT_MS = 30_000;
 
 export class Reconciler {
   private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
+  /** This process's last command per VM, laid over a cache that may not show it yet. */
+  private readonly recent = new Map<string, { action: Action; at: number }>();
   constructor(private readonly d: ReconcilerDeps) {
     this.custom = d.kc.makeApiClient(CustomObjectsApi);
     this.clock = d.clock ?? (() => new Date());
@@ -93,7 +97,8 @@ export class Reconciler {
     const vms = new Map<string, VmView>();
     for (const m of spec.machines) {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
-      if (vm) vms.set(m.vm, vm);
+      const mine = this.recent.get(`${namespace}/${m.vm}`);
+      if (vm) vms.set(m.vm, mine && Date.now() - mine.at < INTENT_MS ? withIntent(vm, mine.action) : vm);
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
@@ -129,6 +134,7 @@ export class Reconciler {
         }
       }
       issued++;
+      this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now() });
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     }

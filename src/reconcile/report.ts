@@ -1,14 +1,13 @@
 // Status, rebuilt from the world on every pass: the VM lines, actual power, phase, the stage column
 // and kstatus-style conditions (Ready, Reconciling, Stalled) that kubectl wait, Argo CD and Flux read.
 import type { AcdClusterStatus, Condition, Transition } from '../api/status.js';
-import { deriveSizing, type Direction } from '../plan/index.js';
+import { deriveSizing } from '../plan/index.js';
 import { isDown, isUp } from '../kubevirt/vm.js';
-import type { Observed, Event } from './policy.js';
 import type { ActiveRecords } from './active.js';
 import { setCondition } from './conditions.js';
+import type { Ctx } from './context.js';
 
 export interface Blocker { kind: 'ActiveUnknown' | 'Paused' | 'Stalled' | 'Held'; reason: string; message: string }
-type Ctx = { o: Observed; now: string; events: Event[]; target: Direction };
 
 export function buildStatus(ctx: Ctx, transition: Transition | undefined, active: ActiveRecords, blocker?: Blocker): AcdClusterStatus {
   const { o, now, target } = ctx;

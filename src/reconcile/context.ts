@@ -1,0 +1,19 @@
+// What every part of the policy shares: the pass's context and a few pure predicates.
+import type { StageStatus } from '../api/status.js';
+import type { Direction, Stage } from '../plan/index.js';
+import { isDown, isUp, type VmView } from '../kubevirt/vm.js';
+import type { Event, Observed } from './policy.js';
+
+export type Ctx = { o: Observed; now: string; events: Event[]; target: Direction };
+
+/** How often a waiting transition looks again, when no watch event comes first. */
+export const POLL_MS = 5_000;
+
+export const atTarget = (vm: VmView, target: Direction) => (target === 'On' ? isUp(vm) : isDown(vm));
+export const worldAtTarget = (o: Observed, target: Direction) => o.spec.machines.every((m) => {
+  const vm = o.vms.get(m.vm);
+  return vm !== undefined && atTarget(vm, target);
+});
+export const done = (s: StageStatus) => s.state === 'Completed' || s.state === 'Failed';
+export const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) => stages.map((s) => `${s.gate}:${s.vms.join(',')}`).join('|');
+export const elapsed = (now: string, since?: string) => (since ? Date.parse(now) - Date.parse(since) : 0);

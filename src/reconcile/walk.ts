@@ -1,0 +1,129 @@
+// The stage walk: find the first unfinished stage of the transition and say what it needs now —
+// its commands, a wait, a force stop, its health checks — or that it is stuck and why.
+import type { Command, StageStatus, Transition } from '../api/status.js';
+import { parseDuration } from '../api/duration.js';
+import type { Direction, HealthCheckName, Plan, Tier } from '../plan/index.js';
+import { commandsVia, isFailing, isHeadingTo, type VmView } from '../kubevirt/vm.js';
+import type { PlannedCommand } from './policy.js';
+import type { Blocker } from './report.js';
+import { atTarget, done, elapsed, POLL_MS, type Ctx } from './context.js';
+
+export interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; runChecks?: HealthCheckName[]; checkTier?: Tier; requeueAfterMs?: number }
+
+export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
+  const { o, now, events, target } = ctx;
+  for (const [i, stage] of plan.stages.entries()) {
+    const st = t.stages[i]!;
+    if (done(st)) continue;
+    const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
+    if (st.state === 'Pending') {
+      st.state = 'InProgress';
+      st.startedAt = now;
+      events.push({ type: 'Normal', reason: 'StageStarted', message: `${label}: ${verb(target)} ${stage.vms.join(', ')}` });
+    }
+
+    const missing = stage.vms.filter((v) => !o.vms.has(v));
+    const toCommand = stage.vms
+      .map((v) => o.vms.get(v))
+      .filter((vm): vm is VmView => vm !== undefined && !atTarget(vm, target) && !isHeadingTo(vm, target) && !commanded(t, vm.name, target));
+    if (toCommand.length) {
+      return { commands: toCommand.map((vm) => ({ vm, action: target === 'On' ? 'Start' : 'Stop', via: commandsVia(vm) })), requeueAfterMs: POLL_MS };
+    }
+    if (missing.length) {
+      return { commands: [], blocker: { kind: 'Stalled', reason: 'VMMissing', message: `${label}: VirtualMachine ${missing.join(', ')} not found in namespace` }, requeueAfterMs: POLL_MS };
+    }
+
+    if (stage.gate === 'Initiated') {
+      finish(st, 'Completed', now, `commands issued; awaited by the next stage that waits`);
+      events.push({ type: 'Normal', reason: 'StageInitiated', message: `${label}: commands issued, not waiting (the runbook allows it)` });
+      continue;
+    }
+
+    const pending = stage.awaits.filter((v) => { const vm = o.vms.get(v); return !vm || !atTarget(vm, target); });
+    if (pending.length) {
+      const force = forceStops(ctx, t, pending);
+      if (force.length) return { commands: force, requeueAfterMs: POLL_MS };
+      const problem = stallReason(ctx, t, st, pending, label);
+      if (problem && o.spec.failurePolicy === 'Continue' && problem.timedOut) {
+        finish(st, 'Failed', now, problem.message);
+        events.push({ type: 'Warning', reason: 'StageFailed', message: `${problem.message}; continuing (failurePolicy Continue)` });
+        continue;
+      }
+      st.message = problem?.message ?? `waiting for ${pending.join(', ')} to be ${target === 'On' ? 'up' : 'down'}`;
+      if (problem) {
+        if (problem.timedOut && st.state !== 'Failed') events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
+        return { commands: [], blocker: { kind: 'Stalled', reason: problem.reason, message: problem.message }, requeueAfterMs: POLL_MS };
+      }
+      return { commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs(ctx, t, st, pending)) };
+    }
+
+    if (stage.checks.length) {
+      if (!o.health) return { commands: [], runChecks: stage.checks, checkTier: stage.tier };
+      const failed = stage.checks.filter((c) => o.health?.[c] && !o.health[c]!.healthy);
+      if (failed.length) {
+        const message = `${label}: health gate held: ${failed.map((c) => `${c}: ${o.health![c]!.message}`).join('; ')}`;
+        st.message = message;
+        const timedOut = elapsed(now, st.startedAt) > parseDuration(o.spec.timeouts.stage);
+        return { commands: [], blocker: { kind: timedOut ? 'Stalled' : 'Held', reason: timedOut ? 'HealthGateTimeout' : 'HealthGateHeld', message }, requeueAfterMs: POLL_MS };
+      }
+    }
+    finish(st, 'Completed', now);
+    events.push({ type: 'Normal', reason: 'StageCompleted', message: `${label}: ${stage.awaits.join(', ')} ${target === 'On' ? 'up' : 'down'}` });
+  }
+  return { commands: [] };
+}
+
+const verb = (d: Direction) => (d === 'On' ? 'starting' : 'stopping');
+const commandedAt = (t: Transition, vm: string, actions: Command['action'][]) =>
+  t.commands.filter((c) => c.vm === vm && actions.includes(c.action)).at(-1)?.at;
+const commanded = (t: Transition, vm: string, target: Direction) => commandedAt(t, vm, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']) !== undefined;
+
+function finish(st: StageStatus, state: 'Completed' | 'Failed', now: string, message?: string): void {
+  st.state = state;
+  st.finishedAt = now;
+  if (message) st.message = message;
+  else delete st.message;
+}
+
+/** After spec.stop.forceAfter, a VM that ignores the ACPI shutdown is stopped hard, once. */
+function forceStops(ctx: Ctx, t: Transition, pending: string[]): PlannedCommand[] {
+  const { o, now, target } = ctx;
+  if (target !== 'Off' || !o.spec.stop.forceAfter) return [];
+  const after = parseDuration(o.spec.stop.forceAfter);
+  return pending.flatMap((v) => {
+    const vm = o.vms.get(v);
+    const since = commandedAt(t, v, ['Stop']);
+    if (!vm || !since || commandedAt(t, v, ['ForceStop']) || elapsed(now, since) < after) return [];
+    return [{ vm, action: 'ForceStop' as const, via: 'subresource' as const }];
+  });
+}
+
+function stallReason(ctx: Ctx, t: Transition, st: StageStatus, pending: string[], label: string) {
+  const { o, now, target } = ctx;
+  const failing = pending.map((v) => o.vms.get(v)).filter((vm): vm is VmView => vm !== undefined && isFailing(vm));
+  const vmLimit = parseDuration(target === 'On' ? o.spec.timeouts.vmStart : o.spec.timeouts.vmStop);
+  const late = pending.filter((v) => elapsed(now, commandedAt(t, v, ['Start', 'Stop']) ?? st.startedAt) > vmLimit);
+  if (late.length) {
+    return { reason: target === 'On' ? 'VMStartTimeout' : 'VMStopTimeout', timedOut: true, message: `${label}: ${late.join(', ')} not ${target === 'On' ? 'up' : 'down'} within ${target === 'On' ? o.spec.timeouts.vmStart : o.spec.timeouts.vmStop}` };
+  }
+  if (elapsed(now, st.startedAt) > parseDuration(o.spec.timeouts.stage)) {
+    return { reason: 'StageTimeout', timedOut: true, message: `${label}: not finished within ${o.spec.timeouts.stage}; waiting for ${pending.join(', ')}` };
+  }
+  if (failing.length) {
+    return { reason: 'VMFailing', timedOut: false, message: `${label}: ${failing.map((vm) => `${vm.name} is ${vm.printableStatus}`).join(', ')}` };
+  }
+  return undefined;
+}
+
+function nextDeadlineMs(ctx: Ctx, t: Transition, st: StageStatus, pending: string[]): number {
+  const { o, now, target } = ctx;
+  const vmLimit = parseDuration(target === 'On' ? o.spec.timeouts.vmStart : o.spec.timeouts.vmStop);
+  const candidates = pending.map((v) => vmLimit - elapsed(now, commandedAt(t, v, ['Start', 'Stop']) ?? st.startedAt));
+  candidates.push(parseDuration(o.spec.timeouts.stage) - elapsed(now, st.startedAt));
+  if (o.spec.stop.forceAfter && target === 'Off') {
+    const after = parseDuration(o.spec.stop.forceAfter);
+    for (const v of pending) { const s = commandedAt(t, v, ['Stop']); if (s) candidates.push(after - elapsed(now, s)); }
+  }
+  return Math.max(50, Math.min(...candidates) + 10);
+}
+
