@@ -92,7 +92,8 @@ suite('stop timing', () => {
     expect((await subresource(bed, ns, 'force', 'stop', { gracePeriod: 0 })).code).toBe(0);
     await until('force: VMI gone', async () => !(await api.vmi(ns, 'force')));
     // Without the force this would take 180 stand-in seconds (KubeVirt's default grace period).
-    expect(Date.now() - t0).toBeLessThan(Math.min(sec(180) / 3, 3_000));
+    // Half the grace period still tells "forced" from "graceful" on a loaded 2-core machine.
+    expect(Date.now() - t0).toBeLessThan(sec(180) / 2);
     expect((await status('force', 'Stopped')).spec.runStrategy).toBe('Halted');
   });
 
@@ -105,7 +106,8 @@ suite('stop timing', () => {
     // On a Halted VM KubeVirt accepts a stop only with a shorter grace period.
     expect((await subresource(bed, ns, 'cut-short', 'stop', { gracePeriod: 0 })).code).toBe(0);
     await status('cut-short', 'Stopped');
-    expect(Date.now() - t0).toBeLessThan(Math.min(sec(180) / 3, 3_000));
+    // Half the grace period still tells "forced" from "graceful" on a loaded 2-core machine.
+    expect(Date.now() - t0).toBeLessThan(sec(180) / 2);
   });
 });
 
