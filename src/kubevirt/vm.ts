@@ -13,6 +13,7 @@ const VmSchema = z.object({
     name: z.string(),
     namespace: z.string().catch(''),
     generation: z.number().catch(0),
+    resourceVersion: z.string().catch('').default(''),
     annotations: z.record(z.string(), z.string()).catch({}).default({}),
   }),
   spec: z.object({
@@ -38,6 +39,7 @@ export interface VmView {
   created: boolean;
   pendingActions: string[];     // status.stateChangeRequests[].action not yet processed
   annotations: Record<string, string>;
+  resourceVersion: string;
 }
 
 export function parseVm(obj: unknown): VmView | undefined {
@@ -54,6 +56,7 @@ export function parseVm(obj: unknown): VmView | undefined {
     created: status.created,
     pendingActions: status.stateChangeRequests.map((s) => s.action),
     annotations: metadata.annotations,
+    resourceVersion: metadata.resourceVersion,
   };
 }
 
@@ -63,8 +66,12 @@ export function parseVm(obj: unknown): VmView | undefined {
  * as up, a startup that reversed a shutdown would start the next step on top of a VM about to go down.
  */
 export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off');
-/** Down: KubeVirt says Stopped and no VMI is left. */
-export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created;
+/**
+ * Down: KubeVirt says Stopped, no VMI is left, and the VM is not about to start (a start command
+ * that KubeVirt has not acted on yet). The mirror of isUp, found by the chaos flip test: without
+ * it a shutdown that reverses a startup took a VM about to boot for down and went on.
+ */
+export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created && !isHeadingTo(vm, 'On');
 
 // 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
 const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);
@@ -95,4 +102,15 @@ export function withIntent(vm: VmView, action: 'Start' | 'Stop' | 'ForceStop'): 
   if (isHeadingTo(vm, target)) return vm;
   if (commandsVia(vm) === 'subresource' || action === 'ForceStop') return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
   return { ...vm, runStrategy: target === 'On' ? 'Always' : 'Halted' };
+}
+
+/**
+ * The VM as of before KubeVirt reacted to our own command: while the cache still holds the version
+ * we commanded (or the one our patch wrote), its status predates the command and cannot say the VM
+ * reached the target. Found by the chaos flip test: a VM stopped and restarted in quick
+ * succession still read "Running, ready" while it was in fact going down.
+ */
+export function unsettled(vm: VmView, action: 'Start' | 'Stop' | 'ForceStop'): VmView {
+  if (action === 'Start') return { ...vm, ready: false, printableStatus: vm.printableStatus === 'Running' ? 'Starting' : vm.printableStatus };
+  return { ...vm, printableStatus: vm.printableStatus === 'Stopped' ? 'Stopping' : vm.printableStatus };
 }

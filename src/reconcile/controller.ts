@@ -1,7 +1,7 @@
 // Wires the informers to the work queue: an AcdCluster change enqueues it; a VM or VMI change
 // enqueues every AcdCluster in its namespace that lists that VM.
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION } from '../api/names.js';
+import { ACTIVE_ANNOTATION, GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
@@ -21,6 +21,13 @@ export interface ControllerOptions {
 }
 
 type Obj = KubernetesObject & { spec?: { machines?: { vm?: unknown }[] } };
+
+/** The VM fields a reconcile reads (src/kubevirt/vm.ts): a change elsewhere is no news to us. */
+function vmFingerprint(obj: KubernetesObject): string {
+  const vm = obj as KubernetesObject & { spec?: { runStrategy?: unknown; running?: unknown }; status?: { printableStatus?: unknown; ready?: unknown; created?: unknown; stateChangeRequests?: unknown } };
+  return JSON.stringify([vm.spec?.runStrategy, vm.spec?.running, vm.status?.printableStatus, vm.status?.ready, vm.status?.created,
+    vm.status?.stateChangeRequests, vm.metadata?.annotations?.[ACTIVE_ANNOTATION]]);
+}
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 const ALL = '';
 
@@ -65,11 +72,21 @@ export class Controller {
         : await custom.listClusterCustomObject({ group, version, plural })) as KubernetesListObject<Obj>;
     const onError = (name: string) => (err: unknown, ms: number) => o.log.warn({ informer: name, namespace: ns || '*', err: String(err), retryInMs: ms }, 'watch failed; restarting');
     const resyncMs = o.resyncMs ?? 60_000;
-    const vmChanged = (obj: KubernetesObject) => this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    const vmChanged = (obj: KubernetesObject, type: 'add' | 'update' | 'delete') => {
+      if (type === 'update' && !this.changed(`vm:${keyOf(obj)}`, vmFingerprint(obj))) return;
+      if (type === 'delete') this.seen.delete(`vm:${keyOf(obj)}`);
+      this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    };
+    const clusterChanged = (obj: Obj, type: 'add' | 'update' | 'delete') => {
+      // Our own status writes come back as updates; only a new generation (a spec change) is news.
+      if (type === 'update' && !this.changed(`acd:${keyOf(obj)}`, String(obj.metadata?.generation))) return;
+      if (type === 'delete') this.seen.delete(`acd:${keyOf(obj)}`);
+      this.queue.add(keyOf(obj));
+    };
     return {
       clusters: new ResilientInformer<Obj>(o.kc, {
         name: 'acdclusters', path: path(GROUP, VERSION, PLURAL), list: lister(GROUP, VERSION, PLURAL),
-        onChange: (obj) => this.queue.add(keyOf(obj)),
+        onChange: clusterChanged,
         onResync: (all) => all.forEach((c) => this.queue.add(keyOf(c))),
         onError: onError('acdclusters'), resyncMs,
       }),
@@ -77,12 +94,21 @@ export class Controller {
         name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
         onChange: vmChanged, onError: onError('virtualmachines'),
       }),
-      // A VMI is named after its VM, so the same lookup finds the clusters it matters to.
+      // VMIs are only read (their IPs, for the health checks): the VM's status already mirrors
+      // every VMI change a stage waits for, so a VMI event enqueues nothing.
       vmis: new ResilientInformer(o.kc, {
         name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-        onChange: vmChanged, onError: onError('virtualmachineinstances'),
+        onChange: () => {}, onError: onError('virtualmachineinstances'),
       }),
     };
+  }
+
+  /** Last fingerprint per object, so an update that changes nothing we read wakes nobody. */
+  private readonly seen = new Map<string, string>();
+  private changed(key: string, fingerprint: string): boolean {
+    if (this.seen.get(key) === fingerprint) return false;
+    this.seen.set(key, fingerprint);
+    return true;
   }
 
   private of(namespace: string): Watches | undefined {

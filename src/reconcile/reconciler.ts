@@ -13,7 +13,7 @@ import type { AcdClusterStatus, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { Action, VmCommander } from '../kubevirt/commands.js';
-import { parseVm, withIntent, type VmView } from '../kubevirt/vm.js';
+import { parseVm, unsettled, withIntent, type VmView } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide, type Observed } from './policy.js';
@@ -53,7 +53,7 @@ export class Reconciler {
   private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
   /** This process's last command per VM, laid over a cache that may not show it yet. */
-  private readonly recent = new Map<string, { action: Action; at: number }>();
+  private readonly recent = new Map<string, { action: Action; at: number; versions: Set<string> }>();
   constructor(private readonly d: ReconcilerDeps) {
     this.custom = d.kc.makeApiClient(CustomObjectsApi);
     this.clock = d.clock ?? (() => new Date());
@@ -98,7 +98,9 @@ export class Reconciler {
     for (const m of spec.machines) {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
       const mine = this.recent.get(`${namespace}/${m.vm}`);
-      if (vm) vms.set(m.vm, mine && Date.now() - mine.at < INTENT_MS ? withIntent(vm, mine.action) : vm);
+      if (!vm) continue;
+      if (!mine || Date.now() - mine.at >= INTENT_MS) vms.set(m.vm, vm);
+      else vms.set(m.vm, mine.versions.has(vm.resourceVersion) ? unsettled(withIntent(vm, mine.action), mine.action) : withIntent(vm, mine.action));
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
@@ -122,7 +124,10 @@ export class Reconciler {
     for (const cmd of decision.commands) {
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
       try {
-        await this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via);
+        const after = await this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via);
+        // Versions of the VM that predate KubeVirt's reaction to this command.
+        const versions = new Set([cmd.vm.resourceVersion, ...(after ? [after] : [])].filter(Boolean));
+        this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions });
         clog.info('commanded');
       } catch (e) {
         // 409 is KubeVirt saying the VM is already where we asked it to go.
@@ -134,7 +139,10 @@ export class Reconciler {
         }
       }
       issued++;
-      this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now() });
+      if (!this.recent.has(`${namespace}/${cmd.vm.name}`) || this.recent.get(`${namespace}/${cmd.vm.name}`)!.action !== cmd.action) {
+        // A 409 (already there): remember the intent, but nothing to wait for.
+        this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions: new Set() });
+      }
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     }
@@ -142,11 +150,13 @@ export class Reconciler {
     // 6. Report.
     const written = await this.writeStatus(obj, prev, status);
     for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
+    // Metrics and logs first, then the slower Event POSTs: whoever sees the new status (kubectl
+    // wait) and then scrapes /metrics finds the matching counts.
     for (const e of decision.events) {
       log.info({ reason: e.reason, stage: status.stage }, e.message);
       this.d.onTransitionEvent?.(key, e.reason);
-      await this.emit(obj, e, log);
     }
+    for (const e of decision.events) await this.emit(obj, e, log);
     return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
   }
 

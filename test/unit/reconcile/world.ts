@@ -48,6 +48,7 @@ export class World {
     const strategy = b.runStrategy ?? (power === 'On' ? 'Always' : 'Halted');
     const view: VmView = {
       name,
+      resourceVersion: '',
       runStrategy: strategy,
       legacyRunning: b.legacy ?? false,
       printableStatus: power === 'On' ? 'Running' : 'Stopped',
