@@ -206,7 +206,7 @@ describe('parseVm on garbage', () => {
 
   test('garbage status fields fall back to safe defaults, never to "up"', () => {
     const v = parseVm({ metadata: { name: 'vm' }, spec: { runStrategy: 42, running: 'yes' }, status: { printableStatus: 7, ready: 'true', created: 1, stateChangeRequests: 'Start' } })!;
-    expect(v).toEqual({ name: 'vm', runStrategy: 'Halted', legacyRunning: false, printableStatus: 'Unknown', ready: false, created: false, pendingActions: [], annotations: {} });
+    expect(v).toEqual({ name: 'vm', runStrategy: 'Halted', legacyRunning: false, printableStatus: 'Unknown', ready: false, created: false, pendingActions: [], annotations: {}, resourceVersion: '' });
     expect(parseVm({ metadata: { name: 'vm' }, status: null })).toMatchObject({ printableStatus: 'Unknown', ready: false });
     expect(parseVm({ metadata: { name: 'vm' }, spec: { running: true } })).toMatchObject({ runStrategy: 'Always', legacyRunning: true });
     // Without a name there is nothing to report against; it is skipped, not thrown.
