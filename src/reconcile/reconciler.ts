@@ -123,11 +123,11 @@ export class Reconciler {
     let issued = 0;
     for (const cmd of decision.commands) {
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
+      // Versions of the VM that predate KubeVirt's reaction to this command; none after a 409.
+      let versions = new Set<string>();
       try {
         const after = await this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via);
-        // Versions of the VM that predate KubeVirt's reaction to this command.
-        const versions = new Set([cmd.vm.resourceVersion, ...(after ? [after] : [])].filter(Boolean));
-        this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions });
+        versions = new Set([cmd.vm.resourceVersion, after ?? ''].filter(Boolean));
         clog.info('commanded');
       } catch (e) {
         // 409 is KubeVirt saying the VM is already where we asked it to go.
@@ -139,10 +139,7 @@ export class Reconciler {
         }
       }
       issued++;
-      if (!this.recent.has(`${namespace}/${cmd.vm.name}`) || this.recent.get(`${namespace}/${cmd.vm.name}`)!.action !== cmd.action) {
-        // A 409 (already there): remember the intent, but nothing to wait for.
-        this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions: new Set() });
-      }
+      this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions });
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     }
