@@ -36,11 +36,13 @@ if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
 else kc.loadFromDefault();
 
 const identity = `${hostname()}-${process.pid}`;
+const events = new EventRecorder(kc, identity, (err) => log.warn({ err: String(err) }, 'could not record event'));
 const reconciler: Reconciler = new Reconciler({
   kc, log,
   commander: new KubevirtCommander(kc),
-  events: new EventRecorder(kc, identity),
+  events,
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
+  getCluster: (ns: string, name: string): unknown => controller.getCluster(ns, name),
   claimedElsewhere: (obj, vms) => controller.claimedElsewhere(obj, vms),
   health: new ClusterHealthRunner(kc, (ns, name) => controller.getVmi(ns, name)),
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
@@ -95,6 +97,7 @@ if (args['leader-elect']) {
 const shutdown = async (sig: string) => {
   log.info({ sig }, 'shutting down');
   await controller.stop();
+  await events.flush();
   await elector?.release();
   server.close();
   process.exit(0);

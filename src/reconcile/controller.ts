@@ -123,6 +123,10 @@ export class Controller {
     return this.of(namespace)?.vms.get(name, namespace);
   }
 
+  getCluster(namespace: string, name: string): KubernetesObject | undefined {
+    return this.of(namespace)?.clusters.get(name, namespace);
+  }
+
   getVmi(namespace: string, name: string): KubernetesObject | undefined {
     return this.of(namespace)?.vmis.get(name, namespace);
   }

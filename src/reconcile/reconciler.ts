@@ -1,10 +1,10 @@
 // One reconcile of one AcdCluster, numbered like the kubebuilder tutorial:
-//  1. read the object fresh (the cache may lag behind our own last status write);
+//  1. read the object from the cache, overlaid with our own last status write (ClusterReader);
 //  2. validate the spec, and touch nothing if it is invalid;
 //  3. observe its VMs from the informer cache;
 //  4. decide (pure), running any health checks the decision asks for;
 //  5. act: issue at most one stage's commands, recording each in the transition;
-//  6. write the status rebuilt from the world, and the events.
+//  6. write the status rebuilt from the world, and queue the events.
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { GROUP, PLURAL, VERSION } from '../api/names.js';
@@ -18,6 +18,7 @@ import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide, type Observed } from './policy.js';
 import { refusedStatus } from './report.js';
+import { ClusterReader } from './cluster-reader.js';
 import type { EventRecorder } from './events.js';
 import type { HealthRunner } from './health-runner.js';
 
@@ -26,6 +27,8 @@ export interface ReconcilerDeps {
   commander: VmCommander;
   events: EventRecorder;
   getVm: (namespace: string, name: string) => unknown;
+  /** The informer's copy of an AcdCluster; without it every reconcile GETs the object. */
+  getCluster?: (namespace: string, name: string) => unknown;
   /** Other AcdClusters in the namespace that list one of these VMs and were there first. */
   claimedElsewhere?: (obj: AcdCluster, vms: string[]) => Array<{ vm: string; cluster: string }>;
   log: Logger;
@@ -54,17 +57,28 @@ export class Reconciler {
   private readonly clock: () => Date;
   /** This process's last command per VM, laid over a cache that may not show it yet. */
   private readonly recent = new Map<string, { action: Action; at: number; versions: Set<string> }>();
+  private readonly clusters: ClusterReader;
   constructor(private readonly d: ReconcilerDeps) {
     this.custom = d.kc.makeApiClient(CustomObjectsApi);
+    this.clusters = new ClusterReader(d.kc, d.getCluster);
     this.clock = d.clock ?? (() => new Date());
   }
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
-    const log = this.d.log.child({ cluster: key });
-    // 1. Fresh read.
-    const obj = await this.get(namespace, name);
+    // 1. Read.
+    const obj = await this.clusters.read(namespace, name);
     if (!obj || obj.metadata.deletionTimestamp) return {};
+    try {
+      return await this.reconcileObject(key, obj);
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 409) this.clusters.conflicted(namespace, name);
+      throw e;
+    }
+  }
+
+  private async reconcileObject(key: string, obj: AcdCluster): Promise<{ requeueAfterMs?: number }> {
+    const log = this.d.log.child({ cluster: key });
     const prev: AcdClusterStatus = obj.status ?? {};
 
     // 2. Validate.
@@ -147,13 +161,13 @@ export class Reconciler {
     // 6. Report.
     const written = await this.writeStatus(obj, prev, status);
     for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
-    // Metrics and logs first, then the slower Event POSTs: whoever sees the new status (kubectl
-    // wait) and then scrapes /metrics finds the matching counts.
+    // Metrics and logs before the status is visible would be ideal; right after it is the next best:
+    // whoever sees the new status (kubectl wait) and then scrapes /metrics finds the matching counts.
     for (const e of decision.events) {
       log.info({ reason: e.reason, stage: status.stage }, e.message);
       this.d.onTransitionEvent?.(key, e.reason);
+      this.d.events.record(obj, e);
     }
-    for (const e of decision.events) await this.emit(obj, e, log);
     return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
   }
 
@@ -161,18 +175,9 @@ export class Reconciler {
     const status = refusedStatus(prev, obj.metadata.generation ?? 0, reason, errors, this.clock().toISOString());
     if (await this.writeStatus(obj, prev, status)) {
       log.warn({ reason, errors }, 'refused; nothing is touched');
-      await this.emit(obj, { type: 'Warning', reason, message: errors.join('; ') }, log);
+      this.d.events.record(obj, { type: 'Warning', reason, message: errors.join('; ') });
     }
     return {};
-  }
-
-  private async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
-    try {
-      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AcdCluster;
-    } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return undefined;
-      throw e;
-    }
   }
 
   /**
@@ -184,16 +189,9 @@ export class Reconciler {
     const written = await this.custom.replaceNamespacedCustomObjectStatus({
       group: GROUP, version: VERSION, namespace: obj.metadata.namespace, plural: PLURAL, name: obj.metadata.name,
       body: { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, resourceVersion: obj.metadata.resourceVersion }, status },
-    });
-    return written as AcdCluster;
-  }
-
-  private async emit(obj: AcdCluster, e: Parameters<EventRecorder['record']>[1], log: Logger): Promise<void> {
-    try {
-      await this.d.events.record(obj, e);
-    } catch (err) {
-      log.warn({ err: String(err) }, 'could not record event');
-    }
+    }) as AcdCluster;
+    this.clusters.wrote(obj, written);
+    return written;
   }
 }
 
