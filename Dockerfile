@@ -2,12 +2,24 @@
 # acd-operator image: TypeScript compiled in a full node:24 builder, run on node:24-slim with
 # production dependencies only, as a non-root user, on a read-only root file system.
 
+# The bases are build args only so that a machine without access to docker.io can substitute
+# local images with the same layout (hack/build-image.sh builds such substitutes and this file
+# with buildah; test/e2e/image.test.ts runs the result). A plain `docker build .` uses the
+# official images.
+ARG NODE_IMAGE=node:24
+ARG NODE_SLIM_IMAGE=node:24-slim
+
 # --- build: all dependencies (typescript is a devDependency), then tsc -> dist/ ---------------
-FROM node:24 AS builder
+FROM ${NODE_IMAGE} AS builder
 WORKDIR /app
 # Manifests first, so the npm layer is cached until they change.
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci
+# Optional build secret npm_ca: a CA bundle for a TLS-intercepting proxy between the build and
+# the npm registry. Mounted for this RUN only, so it never lands in a layer; without it (the
+# normal case) Node's own CA list is used.
+RUN --mount=type=secret,id=npm_ca \
+    if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
+    npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -16,13 +28,15 @@ RUN npm run build
 # A separate stage, so npm's cache and the dev tree never reach the final image.
 # --ignore-scripts: no runtime dependency needs an install script (ssh2's optional native
 # crypto binding is skipped; ssh2 falls back to Node's crypto).
-FROM node:24-slim AS prod-deps
+FROM ${NODE_SLIM_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN --mount=type=secret,id=npm_ca \
+    if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
+    npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 # --- runtime ---------------------------------------------------------------------------------
-FROM node:24-slim AS runtime
+FROM ${NODE_SLIM_IMAGE} AS runtime
 # npm and corepack are not needed at run time; fewer binaries, fewer CVEs to triage.
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack

@@ -1,6 +1,7 @@
-// There is no Docker engine on the build machines, so the image cannot be built here. This test
-// parses the Dockerfile and checks what the Helm chart and the security review rely on:
-// node 24 bases, production dependencies only, non-root 65532, entry point dist/main.js.
+// Parses the Dockerfile and checks what the Helm chart and the security review rely on: node 24
+// bases, production dependencies only, non-root 65532, entry point dist/main.js. It runs in
+// milliseconds and needs no container tools; test/e2e/image.test.ts builds and runs the image
+// itself (buildah/podman, on local substitutes for the node bases).
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,14 +15,24 @@ interface Instruction {
 }
 
 interface Stage {
+  /** The base as written, e.g. `${NODE_IMAGE}`. */
+  from: string;
+  /** The base with global ARGs replaced by their defaults: what a plain `docker build .` pulls. */
   image: string;
   name: string | undefined;
   instructions: Instruction[];
 }
 
+interface Dockerfile {
+  /** ARGs before the first FROM, with their defaults. */
+  args: Record<string, string | undefined>;
+  stages: Stage[];
+}
+
 // Minimal Dockerfile reader: drops comments (also inside continued lines, as BuildKit does),
-// joins lines ending in a backslash, and groups instructions by FROM.
-function parseDockerfile(text: string): Stage[] {
+// joins lines ending in a backslash, and groups instructions by FROM. ARGs before the first FROM
+// are the global build args that FROM lines may use.
+function parseDockerfile(text: string): Dockerfile {
   const logical: string[] = [];
   let pending = '';
   for (const raw of text.split('\n')) {
@@ -44,6 +55,7 @@ function parseDockerfile(text: string): Stage[] {
   }
 
   const stages: Stage[] = [];
+  const args: Record<string, string | undefined> = {};
   for (const entry of logical) {
     if (entry === '') {
       continue;
@@ -53,22 +65,39 @@ function parseDockerfile(text: string): Stage[] {
       continue;
     }
     const keyword = (m[1] ?? '').toUpperCase();
-    const args = m[2] ?? '';
+    const rest = m[2] ?? '';
     if (keyword === 'FROM') {
-      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest);
       if (!from) {
-        throw new Error(`cannot parse FROM ${args}`);
+        throw new Error(`cannot parse FROM ${rest}`);
       }
-      stages.push({ image: from[1] ?? '', name: from[2], instructions: [] });
+      const raw = from[1] ?? '';
+      const image = raw.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => {
+        const name = a ?? b ?? '';
+        const value = args[name];
+        if (value === undefined) {
+          throw new Error(`FROM ${raw} uses ${name}, which no ARG before the first FROM gives a default`);
+        }
+        return value;
+      });
+      stages.push({ from: raw, image, name: from[2], instructions: [] });
       continue;
     }
     const current = stages.at(-1);
     if (current === undefined) {
-      throw new Error(`${keyword} before the first FROM`);
+      if (keyword !== 'ARG') {
+        throw new Error(`${keyword} before the first FROM`);
+      }
+      const arg = /^(\w+)(?:=(.*))?$/.exec(rest);
+      if (!arg) {
+        throw new Error(`cannot parse ARG ${rest}`);
+      }
+      args[arg[1] ?? ''] = arg[2]?.replace(/^"|"$/g, '');
+      continue;
     }
-    current.instructions.push({ keyword, args });
+    current.instructions.push({ keyword, args: rest });
   }
-  return stages;
+  return { args, stages };
 }
 
 function all(stage: Stage, keyword: string): string[] {
@@ -100,7 +129,8 @@ function copiesFrom(stage: Stage): { from: string; src: string; dest: string }[]
     .map((m) => ({ from: m[1] ?? '', src: m[2] ?? '', dest: m[3] ?? '' }));
 }
 
-const stages = parseDockerfile(readFileSync(join(repo, 'Dockerfile'), 'utf8'));
+const dockerfile = parseDockerfile(readFileSync(join(repo, 'Dockerfile'), 'utf8'));
+const stages = dockerfile.stages;
 const final = stages.at(-1) as Stage;
 const byName = (name: string) => stages.find((s) => s.name === name);
 
@@ -108,22 +138,52 @@ describe('Dockerfile parser', () => {
   it('joins continued lines, skips comments and groups by stage', () => {
     // Guards the checks below against a parser that silently sees nothing.
     const parsed = parseDockerfile(
-      ['# syntax=docker/dockerfile:1', 'FROM a:1 AS one', 'RUN x \\', '  # inner comment', '  && y', 'FROM b:2', 'USER 7'].join(
+      ['# syntax=docker/dockerfile:1', 'ARG BASE=b:2', 'FROM a:1 AS one', 'RUN x \\', '  # inner comment', '  && y', 'FROM ${BASE}', 'USER 7'].join(
         '\n',
       ),
     );
-    expect(parsed).toEqual([
-      { image: 'a:1', name: 'one', instructions: [{ keyword: 'RUN', args: 'x && y' }] },
-      { image: 'b:2', name: undefined, instructions: [{ keyword: 'USER', args: '7' }] },
-    ]);
+    expect(parsed).toEqual({
+      args: { BASE: 'b:2' },
+      stages: [
+        { from: 'a:1', image: 'a:1', name: 'one', instructions: [{ keyword: 'RUN', args: 'x && y' }] },
+        { from: '${BASE}', image: 'b:2', name: undefined, instructions: [{ keyword: 'USER', args: '7' }] },
+      ],
+    });
+  });
+
+  it('rejects a FROM that uses an ARG without a default', () => {
+    expect(() => parseDockerfile('ARG BASE\nFROM ${BASE}')).toThrow(/BASE/);
+    expect(() => parseDockerfile('FROM $OTHER')).toThrow(/OTHER/);
   });
 });
 
 describe('Dockerfile', () => {
   it('is multi-stage and every base image is Node.js 24', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
+    // By the build args' defaults, i.e. what a release build without --build-arg uses.
     for (const s of stages) {
       expect(s.image).toMatch(/^(docker\.io\/(library\/)?)?node:24(-[a-z0-9.-]+)?(@sha256:[a-f0-9]{64})?$|^gcr\.io\/distroless\/nodejs24-/);
+    }
+  });
+
+  it('takes its bases from build args that default to the official node:24 images', () => {
+    // hack/build-image.sh overrides exactly these two with its local substitutes.
+    expect(dockerfile.args).toEqual({ NODE_IMAGE: 'node:24', NODE_SLIM_IMAGE: 'node:24-slim' });
+    expect(byName('builder')?.from).toBe('${NODE_IMAGE}');
+    expect(final.from).toBe('${NODE_SLIM_IMAGE}');
+  });
+
+  it('hands a build-time CA to npm as a secret mount only, never in a layer or the config', () => {
+    for (const s of stages) {
+      for (const i of s.instructions) {
+        if (/NODE_EXTRA_CA_CERTS/.test(i.args)) {
+          // Only inside a RUN that mounts the secret, so it lives as long as that command.
+          expect(i.keyword).toBe('RUN');
+          expect(i.args).toMatch(/^--mount=type=secret,id=npm_ca\s/);
+        }
+      }
+      expect(all(s, 'ENV').join('\n')).not.toMatch(/NODE_EXTRA_CA_CERTS|npm_ca/);
+      expect(all(s, 'COPY').join('\n')).not.toMatch(/\.(crt|pem)\b|npm_ca/);
     }
   });
 
