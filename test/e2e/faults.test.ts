@@ -135,7 +135,8 @@ describe('faults', () => {
   test('Manual-strategy VMs are driven through the subresources; their spec never changes', async () => {
     const ns = 'fault-manual';
     const machines = SEED_LAYOUTS.SmallV2;
-    await setup(ns, machines, { vm: () => ({ runStrategy: 'Manual', annotations: slow }), spec: { powerState: 'Off' } });
+    const tl = await setup(ns, machines, { vm: () => ({ runStrategy: 'Manual', annotations: slow }), spec: { powerState: 'Off' } });
+    tl.stop();
     const before = JSON.parse(await kubectl(['get', 'vm', '-n', ns, '-o', 'json'])).items as { metadata: { name: string; generation: number }; spec: unknown }[];
     await setPower(ns, 'acd', 'On');
     await waitReady(ns, 'acd', 90);

@@ -35,8 +35,14 @@ export class VmTimeline {
         generation: obj.metadata.generation,
       });
     }, () => {
-      if (!this.stopped) setTimeout(() => void this.watch(namespace).catch(() => undefined), 100);
+      // Checked again when the timer fires: a stop() in between must not leave a new watch open
+      // (an open watch keeps jest from exiting).
+      // unref: a recorder a test forgot to stop must not keep jest alive, retrying against a test
+      // bed that is gone.
+      if (!this.stopped) setTimeout(() => { if (!this.stopped) void this.watch(namespace).catch(() => undefined); }, 100).unref();
     });
+    // stop() may have run while this watch was being opened.
+    if (this.stopped) this.req.abort();
   }
 
   stop(): void {
