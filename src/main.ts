@@ -24,8 +24,22 @@ const { values: args } = parseArgs({
     'metrics-port': { type: 'string', default: '8080' },
     'health-port': { type: 'string', default: '8081' },
     'resync-seconds': { type: 'string', default: '60' },
+    // AcdClusters reconciled at once (one key never twice at once). A reconcile mostly waits on
+    // the API server, so more workers than cores pays off when many ACDs move together.
+    workers: { type: 'string', default: '16' },
   },
 });
+
+/** A numeric flag, or exit with a clear message: NaN workers would silently stop all work. */
+function positive(name: keyof typeof args): number {
+  const n = Number(args[name]);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`acd-operator: --${name} must be a positive number, not '${String(args[name])}'`);
+    process.exit(2);
+  }
+  return n;
+}
+for (const f of ['lease-duration', 'metrics-port', 'health-port', 'resync-seconds', 'workers'] as const) positive(f);
 
 // A stray promise rejection (e.g. inside client-node's watch restart) must not kill the process:
 // log it; the informers restart themselves.
@@ -54,7 +68,7 @@ const reconciler: Reconciler = new Reconciler({
 });
 const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
 const controller: Controller = new Controller({
-  kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000,
+  kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000, concurrency: Number(args.workers),
   onReconciled: (_key, seconds, err) => {
     metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
     if (err) metrics.reconcileErrors.inc();

@@ -25,9 +25,13 @@ export class EventRecorder {
     this.tails.set(key, tail);
   }
 
-  /** Resolves once every queued Event is posted (or failed): for shutdown and tests. */
-  async flush(): Promise<void> {
-    while (this.tails.size) await Promise.all([...this.tails.values()]);
+  /** Resolves once every queued Event is posted (or failed), or after `timeoutMs`: shutdown must not hang on a report. */
+  async flush(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
+    const drained = (async () => { while (this.tails.size) await Promise.all([...this.tails.values()]); })();
+    await Promise.race([drained, timeout]);
+    clearTimeout(timer);
   }
 
   private async post(obj: AcdCluster, e: Event): Promise<void> {

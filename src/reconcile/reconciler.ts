@@ -135,28 +135,30 @@ export class Reconciler {
     const status = decision.status;
     let failure: unknown;
     let issued = 0;
-    for (const cmd of decision.commands) {
+    // A stage's commands go out together ("in no particular order"); their results are recorded in
+    // the plan's order, so the status reads the same whatever finished first.
+    const results = await Promise.allSettled(decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)));
+    decision.commands.forEach((cmd, i) => {
+      const r = results[i]!;
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
       // Versions of the VM that predate KubeVirt's reaction to this command; none after a 409.
       let versions = new Set<string>();
-      try {
-        const after = await this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via);
-        versions = new Set([cmd.vm.resourceVersion, after ?? ''].filter(Boolean));
+      if (r.status === 'fulfilled') {
+        versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
         clog.info('commanded');
-      } catch (e) {
-        // 409 is KubeVirt saying the VM is already where we asked it to go.
-        if (!(e instanceof ApiError && e.code === 409)) {
-          clog.error({ err: String(e) }, 'command failed');
-          decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(e)}` });
-          failure = e;
-          break;
-        }
+      } else if (!(r.reason instanceof ApiError && r.reason.code === 409)) {
+        // 409 is KubeVirt saying the VM is already where we asked it to go; anything else failed,
+        // is not recorded, and is retried on the next pass.
+        clog.error({ err: String(r.reason) }, 'command failed');
+        decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(r.reason)}` });
+        failure ??= r.reason;
+        return;
       }
       issued++;
       this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions });
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
-    }
+    });
 
     // 6. Report.
     const written = await this.writeStatus(obj, prev, status);
