@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // acd-operator's entry point: the same dist/main.js runs in the container, in the demo and in e2e.
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from './kube/kubeconfig.js';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { log } from './log.js';
@@ -45,7 +45,7 @@ for (const f of ['lease-duration', 'metrics-port', 'health-port', 'resync-second
 // log it; the informers restart themselves.
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection'));
 
-const kc = new KubeConfig();
+const kc = new PooledKubeConfig();
 if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
 else kc.loadFromDefault();
 

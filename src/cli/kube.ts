@@ -1,5 +1,6 @@
 // acdctl's only contact with the API server: read, patch and watch one AcdCluster, and turn
 // whatever goes wrong into one line a person can act on (never a stack trace).
+import { PooledKubeConfig } from '../kube/kubeconfig.js';
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, PLURAL, SINGULAR, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
@@ -20,7 +21,7 @@ export interface Kube {
 }
 
 export function connect(kubeconfig: string | undefined, namespace: string | undefined): Kube {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   try {
     if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig);
     else kc.loadFromDefault();
