@@ -242,6 +242,12 @@ describe('helm chart deploy/helm/acd-operator', () => {
     expect(c.args).toContain(`--lease-namespace=${RELEASE_NS}`);
   });
 
+  it('passes the worker count to the operator', () => {
+    const args = (objects: ReturnType<typeof render>) => only(only(ofKind<V1Deployment>(objects, 'Deployment')).spec?.template.spec?.containers ?? []).args ?? [];
+    expect(args(render())).toContain('--workers=16');
+    expect(args(render('workers=32'))).toContain('--workers=32');
+  });
+
   it('renders a ServiceMonitor for the metrics port when enabled', () => {
     const objects = render('metrics.serviceMonitor.enabled=true');
     const sm = only(objects.filter((o) => o.kind === 'ServiceMonitor'));
@@ -255,6 +261,7 @@ describe('helm chart deploy/helm/acd-operator', () => {
     ['an unknown rbac scope', ['rbac.scope=everything'], /rbac\/scope/],
     ['namespaces scope without namespaces', ['rbac.scope=namespaces'], /rbac\/namespaces/],
     ['a Secret name that is not a DNS name', ['healthSecrets={Bad_Name}'], /healthSecrets/],
+    ['zero workers', ['workers=0'], /workers/],
   ])('values.schema.json rejects %s', (_what, set, detail) => {
     const args = ['template', 'acd', chart, '--namespace', RELEASE_NS];
     for (const s of set) {
