@@ -48,7 +48,7 @@ const port = (what: string, dflt: number) => z.number().int().min(1).max(65535).
 const secretName = (what: string) => z.string().min(1).max(253).optional().describe(what);
 
 export const HealthSchema = z.object({
-  interval: duration('How often the checks re-run while the ACD is On (they never touch a VM).').default('60s'),
+  interval: duration('How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a credentialsSecret set).').default('60s'),
   checkTimeout: duration('How long one check may take.').default('10s'),
   mysql: z.object({
     enabled: z.boolean().default(true).describe('Check MySQL replication between all replication partners (after the dbs/dbr stage and while On).'),

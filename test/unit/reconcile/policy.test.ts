@@ -374,6 +374,35 @@ describe('health gate', () => {
     expect(cond(passed, 'Healthy')).toMatchObject({ status: 'True' });
   });
 
+  test('while On, checks re-run every interval only when one is configured', () => {
+    /** Powers Large V3 On, then returns the decisions right after and 61 s later. */
+    const afterStartup = (health: Record<string, unknown>) => {
+      const d = new Driver(World.of(L3, 'Off'), specOf(L3, 'On', { ...SPEC_ACTIVE, health: { interval: '60s', ...health } }));
+      d.runUntil(finished);
+      // The first decision of a reconcile: the one that asks for checks (the Driver then runs them).
+      d.reconcile();
+      const at = d.steps.at(-1)!.first;
+      d.world.advance(61_000);
+      d.reconcile();
+      return { at, later: d.steps.at(-1)!.first };
+    };
+    const none = afterStartup({});
+    for (const x of [none.at, none.later]) {
+      expect(x.commands).toEqual([]);
+      expect(x.runChecks).toBeUndefined();
+      expect(x.requeueAfterMs).toBeUndefined();
+    }
+    const mysql = afterStartup({ mysql: { credentialsSecret: 'mon' } });
+    expect(mysql.at.requeueAfterMs).toBeGreaterThan(0);
+    expect(mysql.later.runChecks).toEqual(['systemHealth']);
+    expect(mysql.later.commands).toEqual([]);
+    // SSH credentials count only while Pacemaker or DRBD is checked.
+    const ssh = (pacemaker: boolean, drbd: boolean) => afterStartup({ ssh: { credentialsSecret: 'k' }, mysql: { enabled: false }, pacemaker: { enabled: pacemaker }, drbd: { enabled: drbd } }).later.runChecks;
+    expect(ssh(true, false)).toEqual(['systemHealth']);
+    expect(ssh(false, true)).toEqual(['systemHealth']);
+    expect(ssh(false, false)).toBeUndefined();
+  });
+
   test('without results decide() asks for checks and commands nothing', () => {
     // Both storage VMs already up: stage 1 passes, stage 2 (store1) carries pacemaker and drbd.
     const world = World.of(L3, 'Off').addVm('acd-store2', 'On').addVm('acd-store1', 'On');
