@@ -16,6 +16,7 @@ import { baselineScript, runScript } from './lib/baseline.js';
 import { acdObjects, asList, kubectlFor, operatorMemory, sleep, startOperator, waitAcds, type Operator } from './lib/cluster.js';
 import { byVerb, cpuSeconds, diff, isOperators, scrapeRequests, vmHwmKb, type Counter } from './lib/probe.js';
 import { VmRecorder } from './lib/recorder.js';
+import { apiFloorMs } from './lib/floor.js';
 import { render, type BenchResults, type ScaleResults } from './lib/report.js';
 import { gantt, type Panel } from './lib/svg.js';
 
@@ -161,6 +162,8 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
     }
   }
   const rssKb = vmHwmKb(op.pid);
+  const floor = await apiFloorMs(tb.kubeconfig, ns, MACHINES[0]!.vm);
+  say(`API floor (a write seen by a watch): p50 ${pct(floor, 50).toFixed(1)} ms, p99 ${pct(floor, 99).toFixed(1)} ms`);
   // Out of the way of the scale run: the AcdCluster goes, its VMs stay (On) and are not watched by anyone.
   await kubectl(['delete', 'acdcluster', 'acd', '-n', ns, '--wait=true']);
   await op.stop();
@@ -181,7 +184,8 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
       standinLagMs: { p50: pct(rs.flatMap((x) => x.standinLagMs), 50), p99: pct(rs.flatMap((x) => x.standinLagMs), 99) },
     };
   };
-  return { runs: results, operator: summary('operator'), baseline: summary('baseline'), operatorRssKb: rssKb };
+  return { runs: results, operator: summary('operator'), baseline: summary('baseline'), operatorRssKb: rssKb,
+    apiFloorMs: { p50: pct(floor, 50), p99: pct(floor, 99), max: Math.max(...floor), n: floor.length } };
 }
 
 function timelineSvg(rec: VmRecorder, ns: string, results: RunResult[]): string {

@@ -49,7 +49,8 @@ export interface BenchResults {
   scaleSpeed?: number;
   operatorNodeFlags?: string;
   scaleTiming?: { bootSeconds: number; stopSeconds: number };
-  single?: { runs: RunResult[]; operator: SideSummary; baseline: SideSummary; operatorRssKb: number };
+  /** apiFloorMs: one write seen by a watch (bench/lib/floor.ts), the least any hop can take here. */
+  single?: { runs: RunResult[]; operator: SideSummary; baseline: SideSummary; operatorRssKb: number; apiFloorMs?: Dist };
   scale?: ScaleResults;
   /** Set when the bench stopped early (timeout, failed wait): what is missing and why. */
   incomplete?: string;
@@ -61,6 +62,7 @@ export interface BenchResults {
 }
 
 const ms = (x: number) => `${Math.round(x)} ms`;
+const ms1 = (x: number) => `${x.toFixed(1)} ms`;
 const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a (operator 0)');
 const met = (ok: boolean | undefined) => (ok === undefined ? '**not measured**' : ok ? '**met**' : '**missed**');
@@ -137,6 +139,11 @@ function renderSingle(r: BenchResults, single: NonNullable<BenchResults['single'
   L.push(`| stage hop p50, Off + On (n=${op.hopMs.n}) | ${ms(base.hopMs.p50)} | ${ms(op.hopMs.p50)} | ${ratio(base.hopMs.p50, op.hopMs.p50)} |`);
   L.push(`| stage hop p99, Off + On | ${ms(base.hopMs.p99)} | ${ms(op.hopMs.p99)} | ${ratio(base.hopMs.p99, op.hopMs.p99)} |`);
   L.push(`| stage hop max | ${ms(base.hopMs.max ?? NaN)} | ${ms(op.hopMs.max ?? NaN)} | |`);
+  if (single.apiFloorMs) {
+    const f = single.apiFloorMs;
+    L.push(`| API floor: one write seen by a watch, p50 / p99 (n=${f.n}) | ${ms1(f.p50)} / ${ms1(f.p99)} | ${ms1(f.p50)} / ${ms1(f.p99)} | |`);
+    L.push(`| stage hop p50 / floor p50 | ${(base.hopMs.p50 / f.p50).toFixed(1)}x | ${(op.hopMs.p50 / f.p50).toFixed(1)}x | |`);
+  }
   L.push(`| stand-in lag p50 / p99 (VM reach - command - simulated delay) | ${ms(base.standinLagMs.p50)} / ${ms(base.standinLagMs.p99)} | ${ms(op.standinLagMs.p50)} / ${ms(op.standinLagMs.p99)} | |`);
   L.push('', `Operator peak RSS in this part: ${(single.operatorRssKb / 1024).toFixed(0)} MB.`, '');
   L.push('Bound: the sum over the runbook steps that must be waited for of the slowest VM\'s simulated delay (Off: 7 waiting steps x stop; On: 9 x boot). ' +
