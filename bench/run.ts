@@ -35,9 +35,12 @@ const { values: flags } = parseArgs({
     // Node flags for the operator; default: the image's NODE_OPTIONS (Dockerfile), so that the
     // bench measures the heap bounds the pod runs with.
     'operator-node-flags': { type: 'string', default: process.env.BENCH_OPERATOR_NODE_FLAGS },
+    // Extra operator flags, e.g. "--workers 64"; default: none (the operator's own defaults).
+    'operator-args': { type: 'string', default: process.env.BENCH_OPERATOR_ARGS ?? '' },
   },
 });
 const OPERATOR_NODE_FLAGS = (flags['operator-node-flags'] ?? imageNodeOptions()).split(' ').filter(Boolean);
+const OPERATOR_ARGS = flags['operator-args']!.split(' ').filter(Boolean);
 
 function imageNodeOptions(): string {
   const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
@@ -72,7 +75,7 @@ const say = (m: string) => console.log(`${((Date.now() - t00) / 1000).toFixed(1)
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-bench-'));
-  say(`test bed in ${dir} (speed ${SPEED}: boot ${TIMING.bootSeconds * SPEED} s, stop ${TIMING.stopSeconds * SPEED} s; scale ${CLUSTERS} x 12 at boot ${SCALE_TIMING.bootSeconds * SPEED} s, stop ${SCALE_TIMING.stopSeconds * SPEED} s; timeout ${flags.timeout} min; operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'})`);
+  say(`test bed in ${dir} (speed ${SPEED}: boot ${TIMING.bootSeconds * SPEED} s, stop ${TIMING.stopSeconds * SPEED} s; scale ${CLUSTERS} x 12 at boot ${SCALE_TIMING.bootSeconds * SPEED} s, stop ${SCALE_TIMING.stopSeconds * SPEED} s; timeout ${flags.timeout} min; operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'}; operator args: ${OPERATOR_ARGS.join(' ') || 'none'})`);
   const tb = await startTestbed(dir, { speed: SPEED, log: say });
   const kubectl = kubectlFor(tb.kubeconfig);
   const kc = new KubeConfig();
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     date, host: hostInfo(), speed: SPEED, timing: TIMING, layout: LAYOUT, runs: RUNS,
     boundMs: { Off: criticalPathMs(STEPS.Off, delayMs('Off')), On: criticalPathMs(STEPS.On, delayMs('On')) },
-    scaleSpeed: SCALE_SPEED, scaleTiming: SCALE_TIMING, operatorNodeFlags: OPERATOR_NODE_FLAGS.join(' '),
+    scaleSpeed: SCALE_SPEED, scaleTiming: SCALE_TIMING, operatorNodeFlags: OPERATOR_NODE_FLAGS.join(' '), operatorArgs: OPERATOR_ARGS.join(' '),
   };
   const write = () => {
     mkdirSync(resultsDir, { recursive: true });
@@ -145,7 +148,7 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
     }
   }
 
-  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-single', { nodeArgs: OPERATOR_NODE_FLAGS });
+  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-single', { nodeArgs: OPERATOR_NODE_FLAGS, extra: OPERATOR_ARGS });
   ops.push(op);
   await kubectl(['apply', '-f', '-'], asList(acdObjects(ns, MACHINES, TIMING, true).slice(1)));
   await waitAcds(kc, 'On', 1, left(60_000));
@@ -225,7 +228,7 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
   await rec.waitAll(keys, 'On', left(900_000));
   sc.createMs = Date.now() - c0;
   say(`scale: ${keys.length} VMs up; starting the operator`);
-  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-scale', { nodeArgs: [...OPERATOR_NODE_FLAGS, ...(flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2'] : [])] });
+  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-scale', { nodeArgs: [...OPERATOR_NODE_FLAGS, ...(flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2'] : [])], extra: OPERATOR_ARGS });
   ops.push(op);
   const s0 = Date.now();
   await waitAcds(kc, 'On', CLUSTERS, left(300_000), 1000);

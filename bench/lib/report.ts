@@ -48,6 +48,7 @@ export interface BenchResults {
   boundMs: Record<Target, number>;
   scaleSpeed?: number;
   operatorNodeFlags?: string;
+  operatorArgs?: string;
   scaleTiming?: { bootSeconds: number; stopSeconds: number };
   /** apiFloorMs: one write seen by a watch (bench/lib/floor.ts), the least any hop can take here. */
   single?: { runs: RunResult[]; operator: SideSummary; baseline: SideSummary; operatorRssKb: number; apiFloorMs?: Dist };
@@ -100,7 +101,7 @@ export function render(r: BenchResults): string {
   if (r.incomplete) L.push(`**Incomplete:** the bench stopped early (${r.incomplete}); the figures below are what was measured until then.`, '');
   L.push(`Local test bed: real kube-apiserver + etcd, KubeVirt stand-in at speed ${r.speed} (each VM boots in ${r.timing.bootSeconds * r.speed} s and stops in ${r.timing.stopSeconds * r.speed} s of real time). ` +
     `Host: ${r.host.cpus} CPUs, Node ${r.host.node}. Layout ${r.layout} (12 VMs, active sides 2). ${r.runs} runs of Off then On per side; medians unless marked. ` +
-    `Operator: \`node ${r.operatorNodeFlags ?? ''} dist/main.js\`. ` +
+    `Operator: \`node ${r.operatorNodeFlags ?? ''} dist/main.js${r.operatorArgs ? ` ${r.operatorArgs}` : ''}\`. ` +
     'Times are taken from one watch on all VirtualMachines (the bench process): a command is the VM spec flipping to Halted/Always, a VM is at target when Stopped, or Running and Ready.', '');
   if (r.single) renderSingle(r, r.single, L);
   if (r.scale) renderScale(r, r.scale, L);

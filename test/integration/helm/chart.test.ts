@@ -244,8 +244,8 @@ describe('helm chart deploy/helm/acd-operator', () => {
 
   it('passes the worker count to the operator', () => {
     const args = (objects: ReturnType<typeof render>) => only(only(ofKind<V1Deployment>(objects, 'Deployment')).spec?.template.spec?.containers ?? []).args ?? [];
-    expect(args(render())).toContain('--workers=16');
-    expect(args(render('workers=32'))).toContain('--workers=32');
+    expect(args(render())).toContain('--workers=64');
+    expect(args(render('workers=8'))).toContain('--workers=8');
   });
 
   it('renders a ServiceMonitor for the metrics port when enabled', () => {
