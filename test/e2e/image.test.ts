@@ -200,19 +200,14 @@ describe('the container image', () => {
 
   test('powers a Small V3 ACD Off and On in seed order', async () => {
     await waitReady(NS, 'acd', 60);
-    const offSince = Date.now();
-    await setPower(NS, 'acd', 'Off');
-    await waitReady(NS, 'acd', 90);
-    figures.Off = ms(offSince);
-    expect((await getAcd(NS, 'acd')).status?.power).toBe('Off');
-    expect(checkTimeline(SEED_SHUTDOWN.SmallV3, 'Off', tl!, offSince)).toEqual([]);
-
-    const onSince = Date.now();
-    await setPower(NS, 'acd', 'On');
-    await waitReady(NS, 'acd', 90);
-    figures.On = ms(onSince);
-    expect((await getAcd(NS, 'acd')).status?.power).toBe('On');
-    expect(checkTimeline(SEED_STARTUP.SmallV3, 'On', tl!, onSince)).toEqual([]);
+    for (const [power, seed] of [['Off', SEED_SHUTDOWN], ['On', SEED_STARTUP]] as const) {
+      const since = Date.now();
+      await setPower(NS, 'acd', power);
+      await waitReady(NS, 'acd', 90);
+      figures[power] = ms(since);
+      expect((await getAcd(NS, 'acd')).status?.power).toBe(power);
+      expect(checkTimeline(seed.SmallV3, power, tl!, since)).toEqual([]);
+    }
     const commands = (await getAcd(NS, 'acd')).status?.transition?.commands ?? [];
     expect(commands.filter((c) => c.vm === 'acd-tel').map((c) => c.via)).toEqual(['subresource']);
 
