@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     // AcdClusters reconciled at once (one key never twice at once). A reconcile mostly waits on
     // the API server, so more workers than cores pays off when many ACDs move together: in the
     // bench, 100 ACDs finishing their first stage in the same second waited up to 3.4 s for one of
-    // 16 workers; with 64 the slowest next command came 0.41 s later (bench/results/2026-11-25.md).
+    // 16 workers; with 64 the slowest next command came 0.4-0.8 s later (two runs, bench/results/2026-11-25.md).
     workers: { type: 'string', default: '64' },
   },
 });
