@@ -114,7 +114,7 @@ export class Reconciler {
       const mine = this.recent.get(`${namespace}/${m.vm}`);
       if (!vm) continue;
       if (!mine || Date.now() - mine.at >= INTENT_MS) vms.set(m.vm, vm);
-      else vms.set(m.vm, mine.versions.has(vm.resourceVersion) ? unsettled(withIntent(vm, mine.action), mine.action) : withIntent(vm, mine.action));
+      else vms.set(m.vm, predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(withIntent(vm, mine.action), mine.action) : withIntent(vm, mine.action));
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
@@ -195,6 +195,20 @@ export class Reconciler {
     this.clusters.wrote(obj, written);
     return written;
   }
+}
+
+/**
+ * Whether a cached VM version predates KubeVirt's reaction to our command: it is one of the versions
+ * the command was based on or produced, or — when resourceVersions are the integers the API server
+ * hands out (comparable since Kubernetes 1.35, KEP-5504) — not newer than the one our write produced.
+ * The numeric rule also covers a version written by KubeVirt between our read and our write, which
+ * the set alone misses (chaos flip test: a VM seen 'Stopped' from before its last Start counted as
+ * down, and the next stage went early).
+ */
+export function predatesReaction(rv: string, versions: Set<string>): boolean {
+  if (versions.has(rv)) return true;
+  const ours = [...versions].filter((v) => /^\d+$/.test(v)).map(BigInt);
+  return /^\d+$/.test(rv) && ours.length > 0 && ours.some((v) => BigInt(rv) <= v);
 }
 
 /**
