@@ -41,7 +41,10 @@ function positive(name: keyof typeof args): number {
   }
   return n;
 }
-for (const f of ['lease-duration', 'metrics-port', 'health-port', 'resync-seconds', 'workers'] as const) positive(f);
+const numbers = {
+  leaseDuration: positive('lease-duration'), metricsPort: positive('metrics-port'), healthPort: positive('health-port'),
+  resyncSeconds: positive('resync-seconds'), workers: positive('workers'),
+};
 
 // A stray promise rejection (e.g. inside client-node's watch restart) must not kill the process:
 // log it; the informers restart themselves.
@@ -70,7 +73,7 @@ const reconciler: Reconciler = new Reconciler({
 });
 const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
 const controller: Controller = new Controller({
-  kc, namespaces, log, resyncMs: Number(args['resync-seconds']) * 1000, concurrency: Number(args.workers),
+  kc, namespaces, log, resyncMs: numbers.resyncSeconds * 1000, concurrency: numbers.workers,
   onReconciled: (_key, seconds, err) => {
     metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
     if (err) metrics.reconcileErrors.inc();
@@ -82,8 +85,8 @@ let leading = false;
 let elector: LeaderElector | undefined;
 metrics.leader.set(0);
 const server = await startServer({
-  metricsPort: Number(args['metrics-port']),
-  healthPort: Number(args['health-port']),
+  metricsPort: numbers.metricsPort,
+  healthPort: numbers.healthPort,
   // The leader is ready once its caches are synced. A standby is ready once it has read the Lease
   // from the API server, i.e. once it could take over; it must not wait for leadership, or the
   // chart's two-replica RollingUpdate would never see its new standby become available.
@@ -100,7 +103,7 @@ async function run(): Promise<void> {
 if (args['leader-elect']) {
   elector = new LeaderElector(kc, {
     namespace: args['lease-namespace'] ?? process.env.POD_NAMESPACE ?? namespaces[0] ?? 'default',
-    name: args['lease-name']!, identity, leaseDurationSeconds: Number(args['lease-duration']), log,
+    name: args['lease-name']!, identity, leaseDurationSeconds: numbers.leaseDuration, log,
     // Losing the lease means another replica may act: stop at once, as controller-runtime does.
     onLost: () => { log.error('leader lease lost; exiting'); process.exit(1); },
   });
