@@ -111,10 +111,7 @@ export class Reconciler {
     const vms = new Map<string, VmView>();
     for (const m of spec.machines) {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
-      const mine = this.recent.get(`${namespace}/${m.vm}`);
-      if (!vm) continue;
-      if (!mine || Date.now() - mine.at >= INTENT_MS) vms.set(m.vm, vm);
-      else vms.set(m.vm, predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(withIntent(vm, mine.action), mine.action) : withIntent(vm, mine.action));
+      if (vm) vms.set(m.vm, this.withOwnCommand(namespace, vm));
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
@@ -171,6 +168,14 @@ export class Reconciler {
       this.d.events.record(obj, e);
     }
     return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
+  }
+
+  /** The VM as the cache shows it, with this process's last command to it laid over while recent. */
+  private withOwnCommand(namespace: string, vm: VmView): VmView {
+    const mine = this.recent.get(`${namespace}/${vm.name}`);
+    if (!mine || Date.now() - mine.at >= INTENT_MS) return vm;
+    const heading = withIntent(vm, mine.action);
+    return predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(heading, mine.action) : heading;
   }
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
