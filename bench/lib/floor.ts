@@ -4,10 +4,10 @@
 // operator talks to the API server, on an annotation nobody acts on.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '../../src/kube/kubeconfig.js';
+import { sleep } from './cluster.js';
 
 const KEY = 'bench.acd.power.dev/floor';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `n` samples (ms) of: merge-patch VM `vm` -> the bench's watch delivers the change. */
 export async function apiFloorMs(kubeconfig: string, namespace: string, vm: string, n = 40): Promise<number[]> {
