@@ -112,20 +112,27 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
 
 /**
  * Calls `onObject` with the AcdCluster now and on every change, until it returns true ('done')
- * or `signal` aborts ('aborted'). A watch ends by itself (server timeouts, client-node's 30 s
- * inactivity limit), so each end is followed by a fresh GET and a new watch from its
- * resourceVersion: no change is missed, and a dropped connection costs one GET.
+ * or `signal` aborts ('aborted'). `from` is an object already in hand (the power command's own
+ * patch): the watch starts at its resourceVersion, so every status write after the patch is
+ * seen, even a stage that began and ended before this call. A watch ends by itself (server
+ * timeouts, client-node's 30 s inactivity limit); the next one resumes from the last version
+ * seen (bookmarks included), so nothing in between is missed. Only when the server no longer
+ * has that version (410 Gone) is the object read again.
  */
-export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster) => boolean, signal?: AbortSignal): Promise<'done' | 'aborted'> {
+export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster) => boolean, signal?: AbortSignal, from?: AcdCluster): Promise<'done' | 'aborted'> {
   const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(k.namespace)}/${PLURAL}`;
   const watch = new Watch(k.kc);
+  let resourceVersion: string | undefined;
+  const read = async (acd: AcdCluster): Promise<boolean> => {
+    resourceVersion = acd.metadata.resourceVersion;
+    return onObject(acd);
+  };
+  if (await read(from ?? await getAcd(k, name))) return 'done';
   while (!signal?.aborted) {
-    const current = await getAcd(k, name);
-    if (onObject(current)) return 'done';
-    const ended = await new Promise<'done' | 'ended' | 'deleted'>((resolve) => {
+    const ended = await new Promise<'done' | 'ended' | 'failed' | 'expired' | 'deleted'>((resolve) => {
       let controller: AbortController | undefined;
       let settled = false;
-      const finish = (how: 'done' | 'ended' | 'deleted') => {
+      const finish = (how: 'done' | 'ended' | 'failed' | 'expired' | 'deleted') => {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
@@ -134,21 +141,28 @@ export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster
       };
       const onAbort = () => finish('ended');
       signal?.addEventListener('abort', onAbort, { once: true });
-      watch.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion: current.metadata.resourceVersion, allowWatchBookmarks: true },
-        (type, obj: AcdCluster) => {
+      watch.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
+        (type, obj: AcdCluster & { code?: number }) => {
           if (settled) return;
           if (type === 'DELETED') finish('deleted');
-          else if ((type === 'ADDED' || type === 'MODIFIED') && onObject(obj)) finish('done');
+          else if (type === 'ERROR') finish(obj.code === 410 ? 'expired' : 'failed');
+          else if (type === 'BOOKMARK') resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
+          else if (type === 'ADDED' || type === 'MODIFIED') {
+            resourceVersion = obj.metadata.resourceVersion;
+            if (onObject(obj)) finish('done');
+          }
         },
-        () => finish('ended'),
+        (e?: unknown) => finish(e ? 'failed' : 'ended'),
       ).then((c) => {
         controller = c;
         if (settled) c.abort();
-      }, () => finish('ended'));
+      }, () => finish('failed'));
     });
     if (ended === 'done') return 'done';
     if (ended === 'deleted') throw new CliError(`${SINGULAR} ${name} was deleted from namespace ${k.namespace}`);
-    await sleep(200, signal);
+    // A refused or broken connection is retried after a pause, not in a tight loop.
+    if (ended === 'failed') await sleep(200, signal);
+    if (ended === 'expired' && !signal?.aborted && await read(await getAcd(k, name))) return 'done';
   }
   return 'aborted';
 }

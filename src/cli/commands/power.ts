@@ -26,7 +26,7 @@ export async function runPower(args: PowerArgs, out: (text: string) => void, err
     lastLine = line;
     outcome = waitOutcome(acd, generation);
     return outcome !== undefined;
-  }, stop);
+  }, stop, before);
 
   if (how === 'aborted' || !outcome) {
     if (timeout.aborted) {
