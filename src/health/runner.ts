@@ -4,6 +4,7 @@
 // spec names. Only Secret names ever reach a log or the status; their contents never do.
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AcdClusterSpec, MachineSpec } from '../api/spec.js';
+import { whyCheckOff } from '../api/checks-on.js';
 import type { AcdCluster } from '../api/types.js';
 import { parseDuration } from '../api/duration.js';
 import type { VmView } from '../kubevirt/vm.js';
@@ -58,12 +59,12 @@ export class ClusterHealthRunner implements HealthRunner {
   }
 
   private async mysql(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
+    const off = whyCheckOff(spec.health, 'mysqlReplication');
+    if (off) return skipped(off);
     const h = spec.health.mysql;
-    if (!h.enabled) return skipped('spec.health.mysql.enabled is false');
-    if (!h.credentialsSecret) return skipped('spec.health.mysql.credentialsSecret is not set');
     const { masters, replicas } = dbPartners(spec);
     if (masters.length === 0 || (masters.length === 1 && replicas.length === 0)) return skipped('no replication partners in this layout');
-    const creds = await this.dbCredentials(obj, h.credentialsSecret);
+    const creds = await this.dbCredentials(obj, h.credentialsSecret!);
     const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? h.port);
     const masterEps = masters.map(ep);
     const masterOf = (r: MachineSpec) => masterEps[Math.max(0, masters.findIndex((m) => m.side === r.side))]!;
@@ -76,9 +77,9 @@ export class ClusterHealthRunner implements HealthRunner {
   }
 
   private async pacemaker(obj: AcdCluster, spec: AcdClusterSpec, roles: Array<'lb' | 'store'>): Promise<CheckOutcome> {
-    if (!spec.health.pacemaker.enabled) return skipped('spec.health.pacemaker.enabled is false');
+    const off = whyCheckOff(spec.health, 'pacemaker');
+    if (off) return skipped(off);
     const ssh = await this.ssh(obj, spec);
-    if (!ssh) return skipped('spec.health.ssh.credentialsSecret is not set');
     const results: CheckOutcome[] = [];
     for (const role of roles) {
       const members = pairMembers(spec, role);
@@ -91,9 +92,9 @@ export class ClusterHealthRunner implements HealthRunner {
   }
 
   private async drbd(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
-    if (!spec.health.drbd.enabled) return skipped('spec.health.drbd.enabled is false');
+    const off = whyCheckOff(spec.health, 'drbd');
+    if (off) return skipped(off);
     const ssh = await this.ssh(obj, spec);
-    if (!ssh) return skipped('spec.health.ssh.credentialsSecret is not set');
     const members = pairMembers(spec, 'store');
     if (members.length < 2) return skipped('no storage pair in this layout');
     const r = await checkDrbd({ nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)), credentials: ssh, timeoutMs: parseDuration(spec.health.checkTimeout) });
@@ -167,9 +168,10 @@ export class ClusterHealthRunner implements HealthRunner {
     return { user: d.username, password: d.password };
   }
 
-  private async ssh(obj: AcdCluster, spec: AcdClusterSpec): Promise<SshCredentials | undefined> {
+  /** Callers check first that the spec names the Secret (whyCheckOff, or detectActive's own test). */
+  private async ssh(obj: AcdCluster, spec: AcdClusterSpec): Promise<SshCredentials> {
     const name = spec.health.ssh.credentialsSecret;
-    if (!name) return undefined;
+    if (!name) throw new Error('spec.health.ssh.credentialsSecret is not set');
     const d = await this.secret(obj, name);
     if (!d.username || !d['ssh-privatekey']) throw new Error(`Secret ${name} needs keys username and ssh-privatekey`);
     return { username: d.username, privateKey: d['ssh-privatekey'] };

@@ -1,7 +1,7 @@
 // Health in status: results of this pass's checks, the Healthy / Degraded conditions, and the
 // periodic re-check while the ACD is On.
 import type { AcdClusterStatus, Transition } from '../api/status.js';
-import type { AcdClusterSpec } from '../api/spec.js';
+import { anyCheckOn } from '../api/checks-on.js';
 import { parseDuration } from '../api/duration.js';
 import type { Decision } from './policy.js';
 import type { WalkResult } from './walk.js';
@@ -29,20 +29,14 @@ export function recordHealth(ctx: Ctx, status: AcdClusterStatus, t: Transition |
   status.conditions = c;
 }
 
-/**
- * Whether any check can run for this spec. With none there is nothing to re-check while On: every
- * interval would only stamp 'skipped' results with a new time, a status write per ACD per minute
- * for nothing (bench, 100 ACDs idle: 100 PUTs a minute).
- */
-export function anyCheckConfigured(h: AcdClusterSpec['health']): boolean {
-  return (h.mysql.enabled && !!h.mysql.credentialsSecret) || (!!h.ssh.credentialsSecret && (h.pacemaker.enabled || h.drbd.enabled));
-}
 
 /** While On, the checks re-run every spec.health.interval; they never touch a VM. */
 export function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined, r: WalkResult): Pick<Decision, 'runChecks' | 'checkTier' | 'requeueAfterMs'> | undefined {
   const { o, now, target } = ctx;
   if (target !== 'On' || status.power !== 'On' || (t && !t.finishedAt) || r.commands.length || r.runChecks) return undefined;
-  if (!anyCheckConfigured(o.spec.health)) return undefined;
+  // With no check on, every interval would only stamp 'skipped' results with a new time: a status
+  // write per ACD per minute for nothing (bench, 100 ACDs idle: 100 PUTs a minute).
+  if (!anyCheckOn(o.spec.health)) return undefined;
   const interval = parseDuration(o.spec.health.interval);
   const last = status.health?.find((h) => h.name === 'systemHealth')?.checkedAt;
   const dueIn = last ? interval - elapsed(now, last) : 0;
