@@ -12,13 +12,14 @@ import type { AcdCluster } from '../api/types.js';
 import type { AcdClusterStatus, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
-import type { Action, VmCommander } from '../kubevirt/commands.js';
-import { parseVm, unsettled, withIntent, type VmView } from '../kubevirt/vm.js';
+import type { VmCommander } from '../kubevirt/commands.js';
+import { parseVm, type VmView } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide, type Observed } from './policy.js';
 import { refusedStatus } from './report.js';
 import { ClusterReader } from './cluster-reader.js';
+import { OwnCommands } from './own-commands.js';
 import type { EventRecorder } from './events.js';
 import type { HealthRunner } from './health-runner.js';
 
@@ -49,14 +50,11 @@ function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string
 
 /** Passes one reconcile may chain (Initiated stages); then the work queue takes over. */
 const MAX_PASSES = 4;
-/** How long our own command overrides the cache: far longer than any watch delay. */
-const INTENT_MS = 30_000;
 
 export class Reconciler {
   private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
-  /** This process's last command per VM, laid over a cache that may not show it yet. */
-  private readonly recent = new Map<string, { action: Action; at: number; versions: Set<string> }>();
+  private readonly own = new OwnCommands();
   private readonly clusters: ClusterReader;
   constructor(private readonly d: ReconcilerDeps) {
     this.custom = d.kc.makeApiClient(CustomObjectsApi);
@@ -111,7 +109,7 @@ export class Reconciler {
     const vms = new Map<string, VmView>();
     for (const m of spec.machines) {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
-      if (vm) vms.set(m.vm, this.withOwnCommand(namespace, vm));
+      if (vm) vms.set(m.vm, this.own.overlay(namespace, vm));
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
@@ -152,7 +150,7 @@ export class Reconciler {
         return;
       }
       issued++;
-      this.recent.set(`${namespace}/${cmd.vm.name}`, { action: cmd.action, at: Date.now(), versions });
+      this.own.remember(namespace, cmd.vm.name, cmd.action, versions);
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     });
@@ -168,14 +166,6 @@ export class Reconciler {
       this.d.events.record(obj, e);
     }
     return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
-  }
-
-  /** The VM as the cache shows it, with this process's last command to it laid over while recent. */
-  private withOwnCommand(namespace: string, vm: VmView): VmView {
-    const mine = this.recent.get(`${namespace}/${vm.name}`);
-    if (!mine || Date.now() - mine.at >= INTENT_MS) return vm;
-    const heading = withIntent(vm, mine.action);
-    return predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(heading, mine.action) : heading;
   }
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
@@ -200,20 +190,6 @@ export class Reconciler {
     this.clusters.wrote(obj, written);
     return written;
   }
-}
-
-/**
- * Whether a cached VM version predates KubeVirt's reaction to our command: it is one of the versions
- * the command was based on or produced, or — when resourceVersions are the integers the API server
- * hands out (comparable since Kubernetes 1.35, KEP-5504) — not newer than the one our write produced.
- * The numeric rule also covers a version written by KubeVirt between our read and our write, which
- * the set alone misses (chaos flip test: a VM seen 'Stopped' from before its last Start counted as
- * down, and the next stage went early).
- */
-export function predatesReaction(rv: string, versions: Set<string>): boolean {
-  if (versions.has(rv)) return true;
-  const ours = [...versions].filter((v) => /^\d+$/.test(v)).map(BigInt);
-  return /^\d+$/.test(rv) && ours.length > 0 && ours.some((v) => BigInt(rv) <= v);
 }
 
 /**
