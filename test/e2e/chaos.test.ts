@@ -98,7 +98,7 @@ async function record(ns: string): Promise<Recorder> {
       rv = obj.metadata.resourceVersion ?? rv;
       if (type === 'BOOKMARK') return;
       tl.samples.push({
-        t: Date.now(), vm: obj.metadata.name, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
+        t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion ?? '', runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
         printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
         requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action), generation: obj.metadata.generation,
       });
@@ -419,23 +419,32 @@ describe('chaos', () => {
  */
 function invariantViolations(tl: VmTimeline, startup: Step[], shutdown: Step[], from: number, to: number): string[] {
   const out: string[] = [];
-  const last = (vm: string, t: number) => tl.samples.filter((s) => s.vm === vm && s.t < t).at(-1);
-  const commands = tl.samples.filter((s, i) => s.t >= from && s.t <= to && (s.runStrategy === 'Always' || s.runStrategy === 'Halted')
-    && tl.samples.slice(0, i).filter((p) => p.vm === s.vm).at(-1)?.runStrategy !== s.runStrategy);
-  for (const c of commands) {
+  const samples = tl.samples;
+  // A command is judged by the samples that came before it on the same watch, by position, not by
+  // clock: events delivered together share a millisecond. Compared by time, a VM that went Stopped
+  // in the same millisecond as the next command read as still Stopping (seen in CI, replayed here).
+  const before = (vm: string, i: number) => samples.slice(0, i).filter((s) => s.vm === vm);
+  const last = (vm: string, i: number) => before(vm, i).at(-1);
+  // For a violation's message: the VM's last samples before the command, with resourceVersions.
+  const history = (vm: string, i: number) => before(vm, i).slice(-6)
+    .map((s) => `${s.t - from}ms rv ${s.resourceVersion} ${s.printableStatus}/${s.runStrategy}${s.ready ? '/ready' : ''}`).join(', ');
+  const commands = samples.flatMap((s, i) => s.t >= from && s.t <= to && (s.runStrategy === 'Always' || s.runStrategy === 'Halted')
+    && last(s.vm, i)?.runStrategy !== s.runStrategy ? [{ c: s, i }] : []);
+  for (const { c, i } of commands) {
     if (c.runStrategy === 'Always') {
       const k = startup.findIndex((st) => st.vms.includes(c.vm));
       for (const dep of startup.slice(0, k).flatMap((st) => st.vms)) {
-        if (!upAt(tl, dep, c.t)) out.push(`${c.t - from}ms: ${c.vm} commanded On while ${dep} (earlier startup step) was ${last(dep, c.t)?.printableStatus ?? '?'} ready=${last(dep, c.t)?.ready}`);
+        const s = last(dep, i);
+        if (!(s?.printableStatus === 'Running' && s.ready)) out.push(`${c.t - from}ms: ${c.vm} commanded On (rv ${c.resourceVersion}) while ${dep} (earlier startup step) was ${s?.printableStatus ?? '?'} ready=${s?.ready}; ${dep} before: ${history(dep, i)}`);
       }
     } else {
       const k = shutdown.findIndex((st) => st.vms.includes(c.vm));
       shutdown.slice(0, k).forEach((st, j) => {
         const mustBeDown = st.wait || shutdown.slice(j + 1, k).some((between) => st.vms.some((v) => between.waitAlso?.includes(v)));
         for (const dep of st.vms) {
-          const s = last(dep, c.t);
+          const s = last(dep, i);
           const ok = s?.printableStatus === 'Stopped' || (!mustBeDown && s?.runStrategy === 'Halted');
-          if (!ok) out.push(`${c.t - from}ms: ${c.vm} commanded Off while ${dep} (earlier shutdown step, ${mustBeDown ? 'must be down' : 'must be stopping'}) was ${s?.printableStatus ?? '?'} runStrategy=${s?.runStrategy}`);
+          if (!ok) out.push(`${c.t - from}ms: ${c.vm} commanded Off (rv ${c.resourceVersion}) while ${dep} (earlier shutdown step, ${mustBeDown ? 'must be down' : 'must be stopping'}) was ${s?.printableStatus ?? '?'} runStrategy=${s?.runStrategy}; ${dep} before: ${history(dep, i)}`);
         }
       });
     }

@@ -3,10 +3,10 @@
 import { Watch } from '@kubernetes/client-node';
 import { kubeConfig } from './env.js';
 
-export interface VmSample { t: number; vm: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
+export interface VmSample { t: number; vm: string; resourceVersion: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
 
 interface WatchedVm {
-  metadata: { name: string; generation: number };
+  metadata: { name: string; generation: number; resourceVersion: string };
   spec?: { runStrategy?: string; running?: boolean };
   status?: { printableStatus?: string; ready?: boolean; stateChangeRequests?: { action: string }[] };
 }
@@ -29,7 +29,7 @@ export class VmTimeline {
     const w = new Watch(kubeConfig());
     this.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
       this.samples.push({
-        t: Date.now(), vm: obj.metadata.name, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
+        t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
         printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
         requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
         generation: obj.metadata.generation,
