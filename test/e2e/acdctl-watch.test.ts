@@ -1,7 +1,8 @@
 // acdctl's watch of one AcdCluster (src/cli/kube.ts watchAcd) against the real API server, with
 // no operator running: the only writes are the test's own, so what the watch must see is known.
-import { beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { connect, getAcd, watchAcd, type Kube } from '../../src/cli/kube.js';
+import type { PooledKubeConfig } from '../../src/kube/kubeconfig.js';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { acdManifest, apply, createNamespace } from './support/acd.js';
 import { kubeconfigPath, kubectl } from './support/env.js';
@@ -14,6 +15,9 @@ beforeAll(async () => {
   await apply([acdManifest(NS, 'w', SEED_LAYOUTS.SmallV2)]);
   k = connect(kubeconfigPath(), NS);
 });
+
+// acdctl's client keeps its connections open for reuse; a test process must close them itself.
+afterAll(() => (k.kc as PooledKubeConfig).close());
 
 const mark = (step: string) => kubectl(['-n', NS, 'annotate', '--overwrite', 'acdcluster', 'w', `step=${step}`]);
 
