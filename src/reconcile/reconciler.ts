@@ -20,6 +20,7 @@ import { decide, type Observed } from './policy.js';
 import { refusedStatus } from './report.js';
 import { ClusterReader } from './cluster-reader.js';
 import { OwnCommands } from './own-commands.js';
+import { StatusPacer } from './status-pacer.js';
 import type { EventRecorder } from './events.js';
 import type { HealthRunner } from './health-runner.js';
 
@@ -55,6 +56,7 @@ export class Reconciler {
   private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
   private readonly own = new OwnCommands();
+  private readonly pacer = new StatusPacer();
   private readonly clusters: ClusterReader;
   constructor(private readonly d: ReconcilerDeps) {
     this.custom = d.kc.makeApiClient(CustomObjectsApi);
@@ -66,7 +68,10 @@ export class Reconciler {
     const [namespace, name] = key.split('/') as [string, string];
     // 1. Read.
     const obj = await this.clusters.read(namespace, name);
-    if (!obj || obj.metadata.deletionTimestamp) return {};
+    if (!obj || obj.metadata.deletionTimestamp) {
+      this.pacer.forget(key);
+      return {};
+    }
     try {
       return await this.reconcileObject(key, obj);
     } catch (e) {
@@ -155,8 +160,12 @@ export class Reconciler {
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     });
 
-    // 6. Report.
+    // 6. Report: at once if anything a client acts on changed, else once the pacing gap is over
+    // (the next pass rebuilds the same lines from the world, so nothing is lost by waiting).
+    const hold = issued || decision.events.length ? 0 : this.pacer.holdMs(key, prev, status);
+    if (hold) return { status: prev, written: undefined, issued, failure, requeueAfterMs: Math.min(hold, decision.requeueAfterMs ?? hold) };
     const written = await this.writeStatus(obj, prev, status);
+    if (written) this.pacer.wrote(key);
     for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
     // Metrics and logs before the status is visible would be ideal; right after it is the next best:
     // whoever sees the new status (kubectl wait) and then scrapes /metrics finds the matching counts.
