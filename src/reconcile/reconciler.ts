@@ -133,6 +133,10 @@ export class Reconciler {
 
     // 5. Act.
     const status = decision.status;
+    // What the decision to command was based on, for anyone tracing an order question in the log.
+    if (decision.commands.length && log.isLevelEnabled('debug')) {
+      log.debug({ vms: [...vms.values()].map((v) => `${v.name}@${v.resourceVersion} ${v.printableStatus}/${v.runStrategy}${v.created ? '/created' : ''}${v.ready ? '/ready' : ''}`) }, 'observed before commanding');
+    }
     let failure: unknown;
     let issued = 0;
     // A stage's commands go out together ("in no particular order"); their results are recorded in
