@@ -12,6 +12,7 @@ export interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; run
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   const { o, now, events, target } = ctx;
+  const notYet = (vms: string[]) => vms.filter((v) => { const vm = o.vms.get(v); return !vm || !atTarget(vm, target); });
   for (const [i, stage] of plan.stages.entries()) {
     const st = t.stages[i]!;
     if (done(st)) continue;
@@ -27,6 +28,10 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
       .map((v) => o.vms.get(v))
       .filter((vm): vm is VmView => vm !== undefined && !atTarget(vm, target) && !isHeadingTo(vm, target) && !commanded(t, vm.name, target));
     if (toCommand.length) {
+      // Say at once what a waiting stage waits for: written with the commands, it needs no status
+      // write of its own on the next pass (about one PUT per stage).
+      const awaited = stage.gate === 'Completed' ? notYet(stage.awaits) : [];
+      if (awaited.length) st.message = waitingFor(awaited, target);
       return { commands: toCommand.map((vm) => ({ vm, action: target === 'On' ? 'Start' : 'Stop', via: commandsVia(vm) })), requeueAfterMs: POLL_MS };
     }
     if (missing.length) {
@@ -39,7 +44,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
       continue;
     }
 
-    const pending = stage.awaits.filter((v) => { const vm = o.vms.get(v); return !vm || !atTarget(vm, target); });
+    const pending = notYet(stage.awaits);
     if (pending.length) {
       const force = forceStops(ctx, t, pending);
       if (force.length) return { commands: force, requeueAfterMs: POLL_MS };
@@ -49,7 +54,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
         events.push({ type: 'Warning', reason: 'StageFailed', message: `${problem.message}; continuing (failurePolicy Continue)` });
         continue;
       }
-      st.message = problem?.message ?? `waiting for ${pending.join(', ')} to be ${target === 'On' ? 'up' : 'down'}`;
+      st.message = problem?.message ?? waitingFor(pending, target);
       if (problem) {
         if (problem.timedOut && st.state !== 'Failed') events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
         return { commands: [], blocker: { kind: 'Stalled', reason: problem.reason, message: problem.message }, requeueAfterMs: POLL_MS };
@@ -74,6 +79,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
 }
 
 const verb = (d: Direction) => (d === 'On' ? 'starting' : 'stopping');
+const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${d === 'On' ? 'up' : 'down'}`;
 const commandedAt = (t: Transition, vm: string, actions: Command['action'][]) =>
   t.commands.filter((c) => c.vm === vm && actions.includes(c.action)).at(-1)?.at;
 const commanded = (t: Transition, vm: string, target: Direction) => commandedAt(t, vm, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']) !== undefined;

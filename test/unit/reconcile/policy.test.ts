@@ -124,7 +124,10 @@ describe('gates', () => {
   test('a Completed gate holds the next stage until its awaits are up, and says what it waits for', () => {
     const world = World.of(L3, 'Off', { 'acd-store2': { bootMs: 20_000 } });
     const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
-    d.reconcile();
+    // Said with the commands already: the status written with them needs no second write to say it.
+    const commanding = d.reconcile();
+    expect(commanding.commands.map((c) => c.vm.name)).toEqual(['acd-store2']);
+    expect(commanding.status.transition!.stages[0]).toMatchObject({ state: 'InProgress', message: 'waiting for acd-store2 to be up' });
     world.advance(10_000);
     const waiting = d.reconcile();
     expect(waiting.commands).toEqual([]);
