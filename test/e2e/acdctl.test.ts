@@ -56,7 +56,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'acdctl-e2e-'));
-  operator = await startOperator();
+  operator = await startOperator({ namespaces: [NS] });
   await createNamespace(NS);
   await apply([
     ...SMALL.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Always', annotations: TIMING })),

@@ -18,10 +18,12 @@ export interface RunningOperator {
 }
 
 /**
- * `namespaces` scopes the operator, so e2e files running side by side never share a cluster.
+ * `namespaces` scopes the operator, so e2e files running side by side never share a cluster; it is
+ * required: acdctl's file once ran a cluster-wide one, which reconciled the image test's ACD next to
+ * that test's own operator (two writers; the likely cause of a command missing from its record).
  * `kubeconfig` runs it under another identity than the test bed's admin (e.g. a ServiceAccount token).
  */
-export async function startOperator(opts: { namespaces?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; kubeconfig?: string } = {}): Promise<RunningOperator> {
+export async function startOperator(opts: { namespaces: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; kubeconfig?: string }): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
   const log = join(dir, 'operator.log');
   const fd = openSync(log, 'a');
@@ -29,7 +31,7 @@ export async function startOperator(opts: { namespaces?: string[]; args?: string
   const healthPort = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', opts.kubeconfig ?? kubeconfigPath(),
     '--metrics-port', String(metricsPort), '--health-port', String(healthPort),
-    ...(opts.namespaces ? ['--namespace', opts.namespaces.join(',')] : []), ...(opts.args ?? [])], {
+    '--namespace', opts.namespaces.join(','), ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ...opts.env },
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
