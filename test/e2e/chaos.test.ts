@@ -18,7 +18,7 @@ import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, wait
 import { kubeConfig, kubectl, sleep, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
-import { upAt, VmTimeline } from './support/timeline.js';
+import { sampleOf, upAt, VmTimeline, type WatchedVm } from './support/timeline.js';
 
 const NS = { kill: 'chaos-kill', apiTerm: 'chaos-api-term', apiKill: 'chaos-api-kill', crash: 'chaos-crash', never: 'chaos-never-ready', cont: 'chaos-continue', flip: 'chaos-flip' };
 const NAMESPACES = Object.values(NS);
@@ -85,11 +85,10 @@ async function record(ns: string): Promise<Recorder> {
   let rv: string | undefined;
   let stopped = false;
   let req: { abort(): void } | undefined;
-  type Obj = { metadata: { name: string; generation: number; resourceVersion?: string }; spec?: { runStrategy?: string; running?: boolean }; status?: { printableStatus?: string; ready?: boolean; stateChangeRequests?: { action: string }[] } };
   const connect = async (): Promise<void> => {
     if (stopped) return;
     let opened = false;
-    req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, rv ? { resourceVersion: rv } : {}, (type, obj: Obj) => {
+    req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, rv ? { resourceVersion: rv } : {}, (type, obj: WatchedVm) => {
       opened = true;
       if (type === 'ERROR') {
         rv = undefined; // 410 Gone: relist
@@ -97,11 +96,7 @@ async function record(ns: string): Promise<Recorder> {
       }
       rv = obj.metadata.resourceVersion ?? rv;
       if (type === 'BOOKMARK') return;
-      tl.samples.push({
-        t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion ?? '', runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
-        printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
-        requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action), generation: obj.metadata.generation,
-      });
+      tl.samples.push(sampleOf(obj));
     }, () => {
       if (!stopped) setTimeout(() => void connect(), opened ? 0 : 200);
     });

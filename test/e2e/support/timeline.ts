@@ -5,8 +5,9 @@ import { kubeConfig } from './env.js';
 
 export interface VmSample { t: number; vm: string; resourceVersion: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
 
-interface WatchedVm {
-  metadata: { name: string; generation: number; resourceVersion: string };
+/** The fields of a watched VirtualMachine that a sample keeps. */
+export interface WatchedVm {
+  metadata: { name: string; generation: number; resourceVersion?: string };
   spec?: { runStrategy?: string; running?: boolean };
   status?: { printableStatus?: string; ready?: boolean; stateChangeRequests?: { action: string }[] };
 }
@@ -28,12 +29,7 @@ export class VmTimeline {
   private async watch(namespace: string): Promise<void> {
     const w = new Watch(kubeConfig());
     this.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
-      this.samples.push({
-        t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion, runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
-        printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
-        requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
-        generation: obj.metadata.generation,
-      });
+      this.samples.push(sampleOf(obj));
     }, () => {
       // Checked again when the timer fires: a stop() in between must not leave a new watch open
       // (an open watch keeps jest from exiting).
@@ -87,4 +83,14 @@ export class VmTimeline {
 export function upAt(tl: VmTimeline, vm: string, t: number): boolean {
   const last = tl.samples.filter((s) => s.vm === vm && s.t <= t).at(-1);
   return last !== undefined && last.printableStatus === 'Running' && last.ready;
+}
+
+/** A VM as a watch event shows it, stamped with the time it arrived. */
+export function sampleOf(obj: WatchedVm): VmSample {
+  return {
+    t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion ?? '', runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
+    printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
+    requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
+    generation: obj.metadata.generation,
+  };
 }
