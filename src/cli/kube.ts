@@ -123,11 +123,11 @@ export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster
   const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(k.namespace)}/${PLURAL}`;
   const watch = new Watch(k.kc);
   let resourceVersion: string | undefined;
-  const read = async (acd: AcdCluster): Promise<boolean> => {
+  const read = (acd: AcdCluster): boolean => {
     resourceVersion = acd.metadata.resourceVersion;
     return onObject(acd);
   };
-  if (await read(from ?? await getAcd(k, name))) return 'done';
+  if (read(from ?? await getAcd(k, name))) return 'done';
   while (!signal?.aborted) {
     const ended = await new Promise<'done' | 'ended' | 'failed' | 'expired' | 'deleted'>((resolve) => {
       let controller: AbortController | undefined;
@@ -162,7 +162,7 @@ export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster
     if (ended === 'deleted') throw new CliError(`${SINGULAR} ${name} was deleted from namespace ${k.namespace}`);
     // A refused or broken connection is retried after a pause, not in a tight loop.
     if (ended === 'failed') await sleep(200, signal);
-    if (ended === 'expired' && !signal?.aborted && await read(await getAcd(k, name))) return 'done';
+    if (ended === 'expired' && !signal?.aborted && read(await getAcd(k, name))) return 'done';
   }
   return 'aborted';
 }
