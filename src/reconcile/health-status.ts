@@ -29,7 +29,6 @@ export function recordHealth(ctx: Ctx, status: AcdClusterStatus, t: Transition |
   status.conditions = c;
 }
 
-
 /** While On, the checks re-run every spec.health.interval; they never touch a VM. */
 export function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined, r: WalkResult): Pick<Decision, 'runChecks' | 'checkTier' | 'requeueAfterMs'> | undefined {
   const { o, now, target } = ctx;
