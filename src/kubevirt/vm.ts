@@ -67,16 +67,29 @@ export function parseVm(obj: unknown): VmView | undefined {
  */
 export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off');
 /**
- * Down: KubeVirt says Stopped, no VMI is left, and the VM is not about to start (a start command
- * that KubeVirt has not acted on yet). The mirror of isUp, found by the chaos flip test: without
- * it a shutdown that reverses a startup took a VM about to boot for down and went on.
+ * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
+ * not acted on yet). The mirror of isUp, found by the chaos flip test: without it a shutdown that
+ * reverses a startup took a VM about to boot for down and went on. KubeVirt says Stopped when the
+ * VMI is gone or final (Succeeded, Failed); a Manual VM keeps its final VMI (`created` stays true)
+ * after a guest power-off, a crash or a node loss, and is down all the same.
  */
-export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !vm.created && !isHeadingTo(vm, 'On');
+export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On');
 
 // 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
 const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);
 /** A status from which a VM will not reach its target without help. */
 export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
+
+/**
+ * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
+ * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped.
+ * Sent anyway, the 409 was once recorded as done and the VM was never started again.
+ */
+export const mustSettleBefore = (vm: VmView, target: 'On' | 'Off') =>
+  target === 'On' && commandsVia(vm) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
+
+/** A VMI exists and is not final: KubeVirt shows a final or absent VMI as Stopped (or CrashLoopBackOff). */
+const vmiAlive = (vm: VmView) => vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
 
 /** Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts from Git. */
 export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
@@ -86,10 +99,10 @@ export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
 export function isHeadingTo(vm: VmView, target: 'On' | 'Off'): boolean {
   if (target === 'On') {
     if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
-    return vm.pendingActions.at(-1) === 'Start' || (vm.created && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping');
+    return vm.pendingActions.at(-1) === 'Start' || (vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping');
   }
   if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
-  return vm.pendingActions.at(-1) === 'Stop' || (!vm.created && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
+  return vm.pendingActions.at(-1) === 'Stop' || (!vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
 }
 
 /**

@@ -8,6 +8,11 @@ export type Ctx = { o: Observed; now: string; events: Event[]; target: Direction
 
 /** How often a waiting transition looks again, when no watch event comes first. */
 export const POLL_MS = 5_000;
+/**
+ * How long a command, ours or recorded in the transition, stands for the VM's intent when KubeVirt
+ * does not show it yet: far longer than any watch delay. After it, the VM's own state speaks alone.
+ */
+export const COMMAND_HOLD_MS = 30_000;
 
 export const atTarget = (vm: VmView, target: Direction) => (target === 'On' ? isUp(vm) : isDown(vm));
 export const worldAtTarget = (o: Observed, target: Direction) => o.spec.machines.every((m) => {

@@ -3,9 +3,10 @@
 // VM that is "down" only because KubeVirt has not reacted yet, and go on to the next stage early.
 import type { Action } from '../kubevirt/commands.js';
 import { unsettled, withIntent, type VmView } from '../kubevirt/vm.js';
+import { COMMAND_HOLD_MS } from './context.js';
 
-/** How long our own command overrides the cache: far longer than any watch delay. */
-export const HOLD_MS = 30_000;
+/** How long our own command overrides the cache. */
+export const HOLD_MS = COMMAND_HOLD_MS;
 
 interface Remembered { action: Action; at: number; versions: Set<string> }
 

@@ -49,6 +49,9 @@ function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string
   return auto && spec.powerState === 'Off' && (!t || t.direction !== 'Off');
 }
 
+/** A command KubeVirt refused for now (409) is decided again this soon, if no watch event comes first. */
+const REFUSED_RETRY_MS = 1_000;
+
 /** Passes one reconcile may chain (Initiated stages); then the work queue takes over. */
 const MAX_PASSES = 4;
 
@@ -139,26 +142,32 @@ export class Reconciler {
     }
     let failure: unknown;
     let issued = 0;
+    let refused = 0;
     // A stage's commands go out together ("in no particular order"); their results are recorded in
     // the plan's order, so the status reads the same whatever finished first.
     const results = await Promise.allSettled(decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)));
     decision.commands.forEach((cmd, i) => {
       const r = results[i]!;
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
-      // Versions of the VM that predate KubeVirt's reaction to this command; none after a 409.
-      let versions = new Set<string>();
-      if (r.status === 'fulfilled') {
-        versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
-        clog.info('commanded');
-      } else if (!(r.reason instanceof ApiError && r.reason.code === 409)) {
-        // 409 is KubeVirt saying the VM is already where we asked it to go; anything else failed,
-        // is not recorded, and is retried on the next pass.
+      if (r.status === 'rejected' && r.reason instanceof ApiError && r.reason.code === 409) {
+        // A 409 is KubeVirt saying "not now" (a start while the old VMI is still shutting down), not
+        // "done": recorded as done, it once left a Manual VM down for good. Nothing is recorded or
+        // remembered; the command is decided again once the VM settles.
+        clog.info({ err: r.reason.message }, 'command refused for now (409); retried when the VM settles');
+        refused++;
+        return;
+      }
+      if (r.status === 'rejected') {
+        // Failed: not recorded, and retried on the next pass.
         clog.error({ err: String(r.reason) }, 'command failed');
         decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(r.reason)}` });
         failure ??= r.reason;
         return;
       }
+      clog.info('commanded');
       issued++;
+      // Versions of the VM that predate KubeVirt's reaction to this command.
+      const versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
       this.own.remember(namespace, cmd.vm.name, cmd.action, versions);
       status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
@@ -178,7 +187,8 @@ export class Reconciler {
       this.d.onTransitionEvent?.(key, e.reason);
       this.d.events.record(obj, e);
     }
-    return { status, written, issued, failure, requeueAfterMs: decision.requeueAfterMs };
+    const requeueAfterMs = refused ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS) : decision.requeueAfterMs;
+    return { status, written, issued, failure, requeueAfterMs };
   }
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {

@@ -3,20 +3,29 @@
 import type { Command, StageStatus, Transition } from '../api/status.js';
 import { parseDuration } from '../api/duration.js';
 import type { Direction, HealthCheckName, Plan, Tier } from '../plan/index.js';
-import { commandsVia, isFailing, isHeadingTo, type VmView } from '../kubevirt/vm.js';
+import { commandsVia, isFailing, isHeadingTo, mustSettleBefore, type VmView } from '../kubevirt/vm.js';
 import type { PlannedCommand } from './policy.js';
 import type { Blocker } from './report.js';
-import { atTarget, done, elapsed, POLL_MS, type Ctx } from './context.js';
+import { atTarget, COMMAND_HOLD_MS, elapsed, POLL_MS, type Ctx } from './context.js';
 
 export interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; runChecks?: HealthCheckName[]; checkTier?: Tier; requeueAfterMs?: number }
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   const { o, now, events, target } = ctx;
   const notYet = (vms: string[]) => vms.filter((v) => { const vm = o.vms.get(v); return !vm || !atTarget(vm, target); });
+  const failedVms = new Set(t.stages.filter((s) => s.state === 'Failed').flatMap((s) => s.vms));
   for (const [i, stage] of plan.stages.entries()) {
     const st = t.stages[i]!;
-    if (done(st)) continue;
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
+    if (st.state === 'Failed') continue;
+    if (st.state === 'Completed') {
+      // A finished stage holds only while its VMs stay where it put them: one that fell back (a power
+      // loss, a guest that crashed, a human) sends the walk back here, never on to the next stage.
+      const lost = fellBack(ctx, t, stage, failedVms);
+      if (!lost.length) continue;
+      reopen(st, now);
+      events.push({ type: 'Warning', reason: 'StageReopened', message: `${label}: ${lost.join(', ')} no longer ${upOrDown(target)}; going back to this stage` });
+    }
     if (st.state === 'Pending') {
       st.state = 'InProgress';
       st.startedAt = now;
@@ -24,15 +33,22 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
     }
 
     const missing = stage.vms.filter((v) => !o.vms.has(v));
-    const toCommand = stage.vms
+    const unmoved = stage.vms
       .map((v) => o.vms.get(v))
-      .filter((vm): vm is VmView => vm !== undefined && !atTarget(vm, target) && !isHeadingTo(vm, target) && !commanded(t, vm.name, target));
+      .filter((vm): vm is VmView => vm !== undefined && needsCommand(ctx, t, vm));
+    const toCommand = unmoved.filter((vm) => !mustSettleBefore(vm, target));
     if (toCommand.length) {
       // Say at once what a waiting stage waits for: written with the commands, it needs no status
       // write of its own on the next pass (about one PUT per stage).
       const awaited = stage.gate === 'Completed' ? notYet(stage.awaits) : [];
       if (awaited.length) st.message = waitingFor(awaited, target);
       return { commands: toCommand.map((vm) => ({ vm, action: target === 'On' ? 'Start' : 'Stop', via: commandsVia(vm) })), requeueAfterMs: POLL_MS };
+    }
+    if (unmoved.length) {
+      // Even a stage that does not wait for its VMs must command each of them: this one waits until
+      // KubeVirt will take the command.
+      st.message = `waiting for ${unmoved.map((vm) => vm.name).join(', ')} to finish stopping before starting ${unmoved.length > 1 ? 'them' : 'it'}`;
+      return { commands: [], requeueAfterMs: POLL_MS };
     }
     if (missing.length) {
       return { commands: [], blocker: { kind: 'Stalled', reason: 'VMMissing', message: `${label}: VirtualMachine ${missing.join(', ')} not found in namespace` }, requeueAfterMs: POLL_MS };
@@ -56,7 +72,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
       }
       st.message = problem?.message ?? waitingFor(pending, target);
       if (problem) {
-        if (problem.timedOut && st.state !== 'Failed') events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
+        if (problem.timedOut) events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
         return { commands: [], blocker: { kind: 'Stalled', reason: problem.reason, message: problem.message }, requeueAfterMs: POLL_MS };
       }
       return { commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs(ctx, t, st, pending)) };
@@ -78,11 +94,53 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   return { commands: [] };
 }
 
+const upOrDown = (target: Direction) => (target === 'On' ? 'up' : 'down');
 const verb = (d: Direction) => (d === 'On' ? 'starting' : 'stopping');
-const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${d === 'On' ? 'up' : 'down'}`;
+const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${upOrDown(d)}`;
 const commandedAt = (t: Transition, vm: string, actions: Command['action'][]) =>
   t.commands.filter((c) => c.vm === vm && actions.includes(c.action)).at(-1)?.at;
-const commanded = (t: Transition, vm: string, target: Direction) => commandedAt(t, vm, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']) !== undefined;
+
+/**
+ * A VM this transition must (again) command: not at target, not already heading there, and not
+ * commanded towards it in the last COMMAND_HOLD_MS. The record keeps a command from being repeated
+ * while KubeVirt may not show it yet (after a restart, say); once that window is over, a VM found at
+ * rest the other way was knocked back (a power loss, a refused command) and is commanded again.
+ */
+function needsCommand(ctx: Ctx, t: Transition, vm: VmView): boolean {
+  const { now, target } = ctx;
+  if (atTarget(vm, target) || isHeadingTo(vm, target)) return false;
+  const at = commandedAt(t, vm.name, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']);
+  return at === undefined || elapsed(now, at) >= COMMAND_HOLD_MS;
+}
+
+/**
+ * The VMs of a finished stage that are no longer where it left them: one that needs commanding
+ * again, or, for a stage that waits, one it waited for that is no longer at target (a VM KubeVirt
+ * restarts by itself after a power loss is heading On, but not up: the next tier must wait for it).
+ * VMs of failed stages (failurePolicy Continue) and missing VMs are not sent back for.
+ */
+function fellBack(ctx: Ctx, t: Transition, stage: Plan['stages'][number], failed: Set<string>): string[] {
+  const { o, target } = ctx;
+  const lost = new Set<string>();
+  for (const v of stage.vms) {
+    const vm = o.vms.get(v);
+    if (vm && !failed.has(v) && needsCommand(ctx, t, vm)) lost.add(v);
+  }
+  if (stage.gate === 'Completed') {
+    for (const v of stage.awaits) {
+      const vm = o.vms.get(v);
+      if (vm && !failed.has(v) && !atTarget(vm, target)) lost.add(v);
+    }
+  }
+  return [...lost];
+}
+
+function reopen(st: StageStatus, now: string): void {
+  st.state = 'InProgress';
+  st.startedAt = now;
+  delete st.finishedAt;
+  delete st.message;
+}
 
 function finish(st: StageStatus, state: 'Completed' | 'Failed', now: string, message?: string): void {
   st.state = state;

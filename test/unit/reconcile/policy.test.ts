@@ -1,16 +1,13 @@
 // The pure policy, driven through whole transitions by a small simulated world (world.ts). Each
 // test states a runbook or kstatus promise and would fail if decide() broke it.
 import { describe, expect, test } from '@jest/globals';
-import { planTransition, type Machine, type Stage } from '../../../src/plan/index.js';
+import type { Stage } from '../../../src/plan/index.js';
 import { isDown, isUp } from '../../../src/kubevirt/vm.js';
 import { decide } from '../../../src/reconcile/policy.js';
-import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
-import { cond, Driver, finished, specOf, World, type Applied } from './world.js';
+import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
+import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World, type Applied } from './world.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
-const SPEC_ACTIVE = { active: { database: 2, loadBalancer: 2, storage: 2 } };
-const stagesOf = (dir: 'On' | 'Off', machines: Machine[] = L3, active = SEED_ACTIVE): Stage[] => planTransition(machines, active, dir).stages;
-const stageOfVm = (stages: Stage[]) => new Map(stages.flatMap((s) => s.vms.map((v) => [v, s.index] as const)));
 
 /** Every decision commands VMs of at most one stage, and no (vm, action) is ever issued twice. */
 function expectOneStagePerDecisionAndNoRepeats(d: Driver, stages: Stage[]): void {

@@ -4,7 +4,8 @@
 import { SpecSchema, type AcdClusterSpec } from '../../../src/api/spec.js';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
 import type { VmView } from '../../../src/kubevirt/vm.js';
-import type { HealthCheckName, Machine } from '../../../src/plan/index.js';
+import { planTransition, type HealthCheckName, type Machine, type Stage } from '../../../src/plan/index.js';
+import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { decide, type CheckOutcome, type Decision, type PlannedCommand } from '../../../src/reconcile/policy.js';
 
 export interface VmBehaviour {
@@ -24,6 +25,8 @@ interface SimVm {
   view: VmView;
   b: Required<Pick<VmBehaviour, 'bootMs' | 'shutdownMs' | 'crashes'>>;
   heading?: { to: 'On' | 'Off'; at: number; force: boolean };
+  /** The VMI failed and stays (KubeVirt keeps a Manual VM's final VMI): created, yet Stopped. */
+  vmiFinal?: boolean;
 }
 
 /** One command as the world saw it, with the state of every VM at that instant. */
@@ -34,6 +37,8 @@ const clone = <T>(x: T): T => structuredClone(x);
 export class World {
   private readonly vms = new Map<string, SimVm>();
   readonly log: Applied[] = [];
+  /** Commands KubeVirt answered with 409. */
+  readonly refused: Applied[] = [];
   private t: number;
 
   constructor(start = Date.parse('2030-01-01T00:00:00Z')) {
@@ -87,17 +92,29 @@ export class World {
     return new Map([...this.vms].map(([k, v]) => [k, clone(v.view)]));
   }
 
-  /** Applies one command the way the commander would express it (spec field or subresource). */
-  apply(cmd: PlannedCommand): void {
+  /**
+   * Applies one command the way the commander would express it (spec field or subresource), and
+   * answers as KubeVirt does: false for a 409, as a subresource start of a VM whose VMI still exists
+   * ("VM is already running") or a stop of one that has none ("VM is not running"). A refused
+   * command changes nothing and is kept in `refused`, not in `log`.
+   */
+  apply(cmd: PlannedCommand): boolean {
     const sim = this.vms.get(cmd.vm.name);
     if (!sim) throw new Error(`command for a VM that does not exist: ${cmd.vm.name}`);
-    this.log.push({ at: this.t, cmd: { vm: cmd.vm.name, action: cmd.action, via: cmd.via }, before: this.snapshot() });
     const v = sim.view;
+    const entry = { at: this.t, cmd: { vm: cmd.vm.name, action: cmd.action, via: cmd.via }, before: this.snapshot() };
+    const vmiAlive = v.created && !sim.vmiFinal;
+    if ((cmd.via === 'subresource' || cmd.action === 'ForceStop') && (cmd.action === 'Start') === vmiAlive) {
+      this.refused.push(entry);
+      return false;
+    }
+    this.log.push(entry);
     const on = cmd.action === 'Start';
     if (cmd.via === 'runStrategy' && cmd.action !== 'ForceStop') {
       // Same field the commander patches: spec.running for legacy VMs, spec.runStrategy otherwise.
       v.runStrategy = on ? 'Always' : 'Halted';
     }
+    sim.vmiFinal = false;
     if (on) {
       v.printableStatus = 'Starting';
       v.created = true;
@@ -111,6 +128,26 @@ export class World {
       v.ready = false;
     }
     sim.heading = cmd.action === 'ForceStop' ? undefined : { to: on ? 'On' : 'Off', at: this.t, force: false };
+    return true;
+  }
+
+  /**
+   * Every VMI fails at once, as after a host power loss. KubeVirt keeps a Manual VM's Failed VMI
+   * (created, Stopped) and boots runStrategy Always VMs again by itself, all at once, in no order.
+   */
+  powerLoss(): void {
+    for (const sim of this.vms.values()) {
+      const v = sim.view;
+      if (!v.created || sim.vmiFinal) continue;
+      Object.assign(v, { printableStatus: 'Stopped', ready: false });
+      sim.heading = undefined;
+      sim.vmiFinal = true;
+      if (v.runStrategy === 'Always') {
+        Object.assign(v, { printableStatus: 'Starting' });
+        sim.vmiFinal = false;
+        sim.heading = { to: 'On', at: this.t, force: false };
+      }
+    }
   }
 
   /** Moves the clock and lets every VM progress towards where it was last sent. */
@@ -160,7 +197,8 @@ export class Driver {
     const first = decide(base);
     const decision = first.runChecks ? decide({ ...base, health: this.health(first.runChecks, this.world.now) }) : first;
     for (const cmd of decision.commands) {
-      this.world.apply(cmd);
+      // As the reconciler does: a refused command (409) is not recorded, and is decided again later.
+      if (!this.world.apply(cmd)) continue;
       decision.status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.world.now.toISOString() });
     }
     this.status = clone(decision.status);
@@ -182,3 +220,9 @@ export class Driver {
 export const finished = (d: Decision) => d.status.transition?.finishedAt !== undefined;
 export const cond = (d: Decision | AcdClusterStatus, type: string) =>
   ('status' in d && 'commands' in d ? d.status : d).conditions?.find((c) => c.type === type);
+
+/** The seed's Large V3 sides (database, load balancer and storage 2 active), as a spec fragment. */
+export const SPEC_ACTIVE = { active: { database: 2, loadBalancer: 2, storage: 2 } };
+export const stagesOf = (dir: 'On' | 'Off', machines: Machine[] = SEED_LAYOUTS.LargeV3, active = SEED_ACTIVE): Stage[] =>
+  planTransition(machines, active, dir).stages;
+export const stageOfVm = (stages: Stage[]) => new Map(stages.flatMap((s) => s.vms.map((v) => [v, s.index] as const)));
