@@ -14,7 +14,7 @@ import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/te
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
 import { baselineScript, runScript } from './lib/baseline.js';
 import { acdObjects, asList, kubectlFor, operatorMemory, sleep, startOperator, waitAcds, type Operator } from './lib/cluster.js';
-import { byVerb, cpuSeconds, diff, isOperators, scrapeRequests, vmHwmKb, type Counter } from './lib/probe.js';
+import { byVerb, diff, isOperators, scrapeRequests, treeCpuSeconds, vmHwmKb, type Counter } from './lib/probe.js';
 import { VmRecorder } from './lib/recorder.js';
 import { apiFloorMs } from './lib/floor.js';
 import { render, type BenchResults, type ScaleResults } from './lib/report.js';
@@ -262,8 +262,9 @@ const mb = (m: { rss: number; heapUsed: number; heapTotal: number; external: num
 
 async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op: Operator, nss: string[], keys: string[], sc: ScaleResults): Promise<void> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const pids = { operator: op.pid, standin: tb.pids.standin, apiserver: tb.pids.apiserver, etcd: tb.pids.etcd };
-  const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+  const pids = { operator: op.pid, virtController: tb.pids.virtController, virtApi: tb.pids.virtApi, nodeStandin: tb.pids.nodeStandin,
+    apiserver: tb.pids.apiserver, etcd: tb.pids.etcd };
+  const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
   const benchCpu0 = process.cpuUsage();
   const m0 = await scrapeRequests(tb);
   const w0 = Date.now();
@@ -275,7 +276,7 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
     const wallS = (w1 - w0) / 1000;
     return async () => {
       const m1 = await scrapeRequests(tb);
-      const cpu1 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+      const cpu1 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
       const benchCpu = process.cpuUsage(benchCpu0);
       const cpu = Object.fromEntries(Object.keys(pids).map((k) => [k, { seconds: round(cpu1[k]! - cpu0[k]!), utilization: round((cpu1[k]! - cpu0[k]!) / wallS) }]));
       cpu.bench = { seconds: round((benchCpu.user + benchCpu.system) / 1e6), utilization: round((benchCpu.user + benchCpu.system) / 1e6 / wallS) };

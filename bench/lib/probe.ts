@@ -18,6 +18,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** CPU seconds of a process and its live descendants: a supervisor (hack/supervise.sh) and what it runs. */
+export function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Gone, or no children file on this kernel: the process's own time is all there is.
+  }
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + treeCpuSeconds(c), 0);
+}
+
 export interface Counter { verb: string; group: string; resource: string; subresource: string; value: number }
 
 export async function scrapeRequests(tb: TestbedState): Promise<Counter[]> {

@@ -1,20 +1,23 @@
-// The whole local test bed in one call: real etcd + kube-apiserver, KubeVirt's CRDs, and the
-// KubeVirt stand-in (test/testbed/kubevirt: a stand-in for virt-controller + virt-handler, which
-// need a kubelet and KVM). Used by jest's e2e global setup, the demo, the bench and `npm run testbed`.
+// The whole local test bed in one call: real etcd and kube-apiserver, KubeVirt's own virt-api and
+// virt-controller, and the node stand-in (test/testbed/kubevirt/node: a stand-in for kubelet and
+// virt-handler only, which need KVM). Used by jest's e2e global setup, the demo, the bench and
+// `npm run testbed`.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restartApiserver as restartApiserverProcess, startControlPlane, stopControlPlane } from './control-plane.js';
-import { startStandin } from './kubevirt/standin-process.js';
+import { startKubevirt, stopKubevirt } from './kubevirt/install.js';
 import { isAlive, stopPid } from './process.js';
 
 export interface TestbedState {
   dir: string;
   kubeconfig: string;
   server: string;
+  /** The node stand-in's JSON-lines record of what it did to each VMI and pod. */
   timeline: string;
   speed: number;
-  pids: { etcd: number; apiserver: number; standin: number };
-  ports: { etcd: number; apiserver: number; standin: number };
+  kubevirtVersion: string;
+  pids: { etcd: number; apiserver: number; virtApi: number; virtController: number; nodeStandin: number };
+  ports: { etcd: number; apiserver: number; virtApi: number; virtController: number };
   logs: string;
 }
 
@@ -27,12 +30,11 @@ export async function startTestbed(dir: string, opts: { speed?: number; log?: (m
   const cp = await startControlPlane(dir, log);
   try {
     const timeline = join(dir, 'timeline.jsonl');
-    const standin = await startStandin({ dir, kubeconfig: cp.kubeconfig, pki: cp.pki, speed, timeline });
-    log(`KubeVirt stand-in serving subresources.kubevirt.io on 127.0.0.1:${standin.port} (pid ${standin.pid}, speed ${speed})`);
+    const kv = await startKubevirt({ dir, kubeconfig: cp.kubeconfig, server: cp.server, pki: cp.pki, speed, timeline, log });
     const state: TestbedState = {
-      dir, kubeconfig: cp.kubeconfig, server: cp.server, timeline, speed,
-      pids: { etcd: cp.etcd.pid, apiserver: cp.apiserver.pid, standin: standin.pid },
-      ports: { etcd: cp.etcd.port, apiserver: cp.apiserver.port, standin: standin.port },
+      dir, kubeconfig: cp.kubeconfig, server: cp.server, timeline, speed, kubevirtVersion: kv.version,
+      pids: { etcd: cp.etcd.pid, apiserver: cp.apiserver.pid, ...kv.pids },
+      ports: { etcd: cp.etcd.port, apiserver: cp.apiserver.port, ...kv.ports },
       logs: join(dir, 'logs'),
     };
     writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
@@ -62,9 +64,9 @@ export async function restartApiserver(s: TestbedState, signal: 'SIGTERM' | 'SIG
   return { downMs: Date.now() - t0 };
 }
 
-/** Stops every process of the test bed by PID: the stand-in first, so nothing writes to a dying API. */
+/** Stops every process of the test bed by PID: KubeVirt first, so nothing writes to a dying API. */
 export async function stopTestbed(s: TestbedState, opts: { keepDir?: boolean } = {}): Promise<void> {
-  await stopPid(s.pids.standin);
+  await stopKubevirt(s);
   await stopPid(s.pids.apiserver);
   await stopPid(s.pids.etcd);
   rmSync(stateFile(s.dir), { force: true });
