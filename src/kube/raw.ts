@@ -13,7 +13,10 @@ export async function rawRequest(kc: KubeConfig, method: string, path: string, b
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
-  const opts: import('node:https').RequestOptions = { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, timeout: timeoutMs };
+  // Accept ends in */* as kubectl's does: virt-api's start/stop routes declare no representation,
+  // and its REST framework answers a plain 'application/json' with 406 Not Acceptable.
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json, */*' };
+  const opts: import('node:https').RequestOptions = { method, headers, timeout: timeoutMs };
   await kc.applyToHTTPSOptions(opts);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
