@@ -50,7 +50,7 @@ describe('faults', () => {
     operator = await start();
     await waitReady(ns, 'acd', 90);
     expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of SEED_LAYOUTS.LargeV1) expect({ vm: m.vm, flips: tl.specFlips(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of SEED_LAYOUTS.LargeV1) expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
     tl.stop();
   }, 180_000);
 

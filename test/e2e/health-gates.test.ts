@@ -87,7 +87,7 @@ describe('health gates on real MariaDB replication', () => {
     expect((await getAcd(NS, 'acd')).status!.conditions!.find((c) => c.type === 'Degraded')!.message).toMatch(/acd-dbs2-dbr2/);
     await mend(db, 'slave2');
     await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded=False', '--timeout=30s']);
-    for (const vm of Object.keys(DB_OF)) expect(tl.specFlips(vm, 'Off', since)).toBe(0);
+    for (const vm of Object.keys(DB_OF)) expect(tl.commands(vm, 'Off', since)).toBe(0);
   }, 90_000);
 
   test('a shutdown with active database Auto does not begin while the probes disagree', async () => {

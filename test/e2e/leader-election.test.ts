@@ -117,7 +117,7 @@ describe('leader election', () => {
     expect(tl.commandedAt('acd-store', 'Off', since)).toBeGreaterThan(killedAt);
 
     expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of machines) expect({ vm: m.vm, flips: tl.specFlips(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of machines) expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
 
     const l = await lease();
     expect(holds(l, second)).toBe(true);

@@ -1,6 +1,7 @@
 // The test bed itself: a second, independent test bed is brought up through `npm run testbed`'s
-// code, checked (real v1.36.3 server, KubeVirt's CRD text, RBAC on), and torn down: no process
-// and no listening port may be left behind.
+// code, checked (real v1.36.3 server, KubeVirt's own virt-api answering with its version, KubeVirt's
+// CRD text, RBAC on, virt-controller started again when it dies), and torn down: no process and no
+// listening port may be left behind.
 import { describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { bin, repoRoot } from '../testbed/binaries.js';
 import { listeningPorts } from '../testbed/ports.js';
 import { isAlive } from '../testbed/process.js';
 import type { TestbedState } from '../testbed/testbed.js';
+import { until } from './support/env.js';
 
 const run = promisify(execFile);
 const cli = (dir: string, cmd: string) =>
@@ -31,6 +33,17 @@ describe('npm run testbed -- up|env|down', () => {
       await expect(kubectl('get', 'vm', '-A', '--as=nobody')).rejects.toThrow(/forbidden/);
       expect((await cli(dir, 'env')).stdout.trim()).toBe(`export KUBECONFIG=${state.kubeconfig}`);
       for (const pid of Object.values(state.pids)) expect(isAlive(pid)).toBe(true);
+      // KubeVirt's own virt-api, through the aggregated API, at the version the test bed runs.
+      const kv = JSON.parse(await kubectl('get', '--raw', '/apis/subresources.kubevirt.io/v1/version')) as { gitVersion: string };
+      expect(kv.gitVersion).toBe(state.kubevirtVersion);
+      expect(state.kubevirtVersion).toMatch(/^v1\.\d+\.\d+$/);
+      // virt-controller exits by design when it loses its lease; its supervisor starts it again.
+      const child = () => readFileSync(`/proc/${state.pids.virtController}/task/${state.pids.virtController}/children`, 'utf8').trim();
+      const before = child();
+      expect(before).toMatch(/^\d+$/);
+      process.kill(Number(before), 'SIGKILL');
+      await until('virt-controller started again', async () => /^\d+$/.test(child()) && child() !== before, 20_000);
+      expect(readFileSync(join(state.logs, 'virt-controller.log'), 'utf8')).toMatch(/\[supervise\] .* virt-controller exited with status 137; restart 1/);
     } finally {
       const down = await cli(dir, 'down');
       expect(down.stdout).toMatch(/test bed down/);

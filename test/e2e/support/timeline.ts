@@ -66,16 +66,23 @@ export class VmTimeline {
     return this.of(vm, since).find((s) => (target === 'On' ? s.printableStatus === 'Running' && s.ready : s.printableStatus === 'Stopped'))?.t;
   }
 
-  /** How many times the VM's spec was flipped toward `target` (a command issued twice shows up here). */
-  specFlips(vm: string, target: 'On' | 'Off', since: number): number {
+  /**
+   * How many times the VM was told to go to `target` after `since`: its spec flipped that way
+   * (runStrategy VMs), or a start/stop request newly appeared in its status (Manual VMs, through
+   * KubeVirt's subresources). A command issued twice shows up here.
+   */
+  commands(vm: string, target: 'On' | 'Off', since: number): number {
     const want = target === 'On' ? 'Always' : 'Halted';
-    let prev: string | undefined;
-    let flips = 0;
+    const action = target === 'On' ? 'Start' : 'Stop';
+    const told = (s: VmSample) => s.runStrategy === want || s.running === (target === 'On') || s.requests.at(-1) === action;
+    let prev = false;
+    let n = 0;
     for (const s of this.samples.filter((x) => x.vm === vm)) {
-      if (s.t >= since && s.runStrategy === want && prev !== want) flips++;
-      prev = s.runStrategy;
+      const now = told(s);
+      if (s.t >= since && now && !prev) n++;
+      prev = now;
     }
-    return flips;
+    return n;
   }
 }
 
