@@ -1,6 +1,6 @@
-// `npm run demo`: the operator's main job on the local test bed. Starts a real kube-apiserver and
-// the KubeVirt stand-in, creates a Large V3 ACD (12 VMs), runs the operator (dist/main.js), and
-// power-cycles the ACD with `kubectl patch`, printing each stage as it progresses.
+// `npm run demo`: the operator's main job on the local test bed. Starts a real kube-apiserver, real
+// KubeVirt (virt-api, virt-controller) and the node stand-in, creates a Large V3 ACD (12 VMs), runs
+// the operator (dist/main.js), and power-cycles the ACD with `kubectl patch`, printing each stage as it progresses.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
 // (test workers inherit the environment set here). It drives `test/testbed/cli.ts` in a tsx child
 // because jest loads this file outside its module mapper, where the project's `.js` imports of
 // .ts files do not resolve. ACD_E2E_KUBECONFIG points the suite at a real cluster with KubeVirt
-// instead (the stand-in's fault annotations then do nothing: some fault tests fail there).
+// instead (the node stand-in's fault annotations then do nothing: some fault tests fail there).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

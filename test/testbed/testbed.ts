@@ -23,14 +23,16 @@ export interface TestbedState {
 
 export const stateFile = (dir: string) => join(dir, 'state.json');
 
-export async function startTestbed(dir: string, opts: { speed?: number; log?: (m: string) => void } = {}): Promise<TestbedState> {
+/** `kubevirtVersion`: a KubeVirt release hack/build-kubevirt.sh knows (default: ACD_KUBEVIRT_VERSION, else v1.8.4). */
+export async function startTestbed(dir: string, opts: { speed?: number; kubevirtVersion?: string; log?: (m: string) => void } = {}): Promise<TestbedState> {
   const log = opts.log ?? (() => {});
   const speed = opts.speed ?? 1;
   mkdirSync(dir, { recursive: true });
   const cp = await startControlPlane(dir, log);
   try {
     const timeline = join(dir, 'timeline.jsonl');
-    const kv = await startKubevirt({ dir, kubeconfig: cp.kubeconfig, server: cp.server, pki: cp.pki, speed, timeline, log });
+    const kv = await startKubevirt({ dir, kubeconfig: cp.kubeconfig, server: cp.server, pki: cp.pki, speed, timeline, log,
+      ...(opts.kubevirtVersion ? { version: opts.kubevirtVersion } : {}) });
     const state: TestbedState = {
       dir, kubeconfig: cp.kubeconfig, server: cp.server, timeline, speed, kubevirtVersion: kv.version,
       pids: { etcd: cp.etcd.pid, apiserver: cp.apiserver.pid, ...kv.pids },

@@ -56,8 +56,8 @@ function nodeBinary(): string {
 }
 
 export async function startKubevirt(o: { dir: string; kubeconfig: string; server: string; pki: Pki; speed: number; timeline: string;
-  log: (m: string) => void }): Promise<KubevirtProcesses> {
-  const version = kubevirtVersion();
+  version?: string; log: (m: string) => void }): Promise<KubevirtProcesses> {
+  const version = o.version ?? kubevirtVersion();
   const kvBin = kubevirtBinDir(version);
   const { pki, dir } = o;
   issue(pki.dir, 'ca', 'virt-api', '/CN=virt-api.kubevirt.svc', { server: true, sans: ['DNS:virt-api.kubevirt.svc', 'DNS:localhost', 'IP:127.0.0.1'] });
