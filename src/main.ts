@@ -74,6 +74,8 @@ const reconciler: Reconciler = new Reconciler({
 const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
 const controller: Controller = new Controller({
   kc, namespaces, log, resyncMs: numbers.resyncSeconds * 1000, concurrency: numbers.workers,
+  // Off in production (freezing costs a walk of each object); the test suites turn it on.
+  freezeCache: process.env.ACD_FREEZE_CACHE === '1',
   onReconciled: (_key, seconds, err) => {
     metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
     if (err) metrics.reconcileErrors.inc();

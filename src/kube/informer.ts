@@ -24,11 +24,24 @@ export function slim<T extends KubernetesObject>(obj: T): T {
   return obj;
 }
 
-/** A Watch whose events reach the ListWatch (and so its cache) already slimmed. */
+/** Freezes an object and everything in it, so that code that mutates it throws (in strict mode). */
+export function deepFreeze<T>(obj: T): T {
+  if (obj && typeof obj === 'object' && !Object.isFrozen(obj)) {
+    Object.freeze(obj);
+    for (const v of Object.values(obj)) deepFreeze(v);
+  }
+  return obj;
+}
+
+/** A Watch whose events reach the ListWatch (and so its cache) already slimmed (and frozen, if asked). */
 class SlimWatch extends Watch {
+  constructor(kc: KubeConfig, private readonly prepare: <T extends KubernetesObject>(o: T) => T) {
+    super(kc);
+  }
+
   override watch(path: string, params: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
-    return super.watch(path, params, (phase, obj: KubernetesObject, raw) => callback(phase, slim(obj), raw), done);
+    return super.watch(path, params, (phase, obj: KubernetesObject, raw) => callback(phase, this.prepare(obj), raw), done);
   }
 }
 
@@ -40,6 +53,11 @@ export interface InformerOptions<T extends KubernetesObject> {
   onResync?: (objs: readonly T[]) => void;
   onError?: (err: unknown, retryInMs: number) => void;
   resyncMs?: number;
+  /**
+   * Deep-freeze every cached object. The cache is shared by every reconcile and must never be
+   * changed in place; the test suites run the operator with this on, so a mutation throws there.
+   */
+  freeze?: boolean;
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -51,12 +69,14 @@ export class ResilientInformer<T extends KubernetesObject> {
   private synced = false;
 
   constructor(kc: KubeConfig, private readonly opts: InformerOptions<T>) {
+    const prepare = <U extends KubernetesObject>(o: U): U => (opts.freeze ? deepFreeze(slim(o)) : slim(o));
     const list: ListPromise<T> = async () => {
       const l = await opts.list();
-      for (const o of l.items) slim(o);
+      // The list itself stays mutable: ListWatch keeps and edits it; its items are what it caches.
+      l.items = l.items.map(prepare);
       return l;
     };
-    this.lw = new ListWatch<T>(opts.path, new SlimWatch(kc), list, false);
+    this.lw = new ListWatch<T>(opts.path, new SlimWatch(kc, prepare), list, false);
     this.lw.on('add', (o) => opts.onChange(o, 'add'));
     this.lw.on('update', (o) => opts.onChange(o, 'update'));
     this.lw.on('delete', (o) => opts.onChange(o, 'delete'));

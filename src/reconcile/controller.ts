@@ -16,6 +16,8 @@ export interface ControllerOptions {
   log: Logger;
   resyncMs?: number;
   concurrency?: number;
+  /** Deep-freeze the informers' objects, so that a mutation of the cache throws (the test suites). */
+  freezeCache?: boolean;
   /** Called after every reconcile with its duration, and the error if it failed (for metrics). */
   onReconciled?: (key: string, seconds: number, err?: unknown) => void;
 }
@@ -72,6 +74,7 @@ export class Controller {
         : await custom.listClusterCustomObject({ group, version, plural })) as KubernetesListObject<Obj>;
     const onError = (name: string) => (err: unknown, ms: number) => o.log.warn({ informer: name, namespace: ns || '*', err: String(err), retryInMs: ms }, 'watch failed; restarting');
     const resyncMs = o.resyncMs ?? 60_000;
+    const freeze = o.freezeCache ?? false;
     const vmChanged = (obj: KubernetesObject, type: 'add' | 'update' | 'delete') => {
       if (type === 'update' && !this.changed(`vm:${keyOf(obj)}`, vmFingerprint(obj))) return;
       if (type === 'delete') this.seen.delete(`vm:${keyOf(obj)}`);
@@ -88,17 +91,17 @@ export class Controller {
         name: 'acdclusters', path: path(GROUP, VERSION, PLURAL), list: lister(GROUP, VERSION, PLURAL),
         onChange: clusterChanged,
         onResync: (all) => all.forEach((c) => this.queue.add(keyOf(c))),
-        onError: onError('acdclusters'), resyncMs,
+        onError: onError('acdclusters'), resyncMs, freeze,
       }),
       vms: new ResilientInformer(o.kc, {
         name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
-        onChange: vmChanged, onError: onError('virtualmachines'),
+        onChange: vmChanged, onError: onError('virtualmachines'), freeze,
       }),
       // VMIs are only read (their IPs, for the health checks): the VM's status already mirrors
       // every VMI change a stage waits for, so a VMI event enqueues nothing.
       vmis: new ResilientInformer(o.kc, {
         name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-        onChange: () => {}, onError: onError('virtualmachineinstances'),
+        onChange: () => {}, onError: onError('virtualmachineinstances'), freeze,
       }),
     };
   }

@@ -64,7 +64,10 @@ export function decide(o: Observed): Decision {
   let transition = currentTransition(ctx, plan);
   if (!transition) return { status: buildStatus(ctx, undefined, records), commands: [], events };
 
-  transition = { ...transition, stages: transition.stages.map((s) => ({ ...s })) };
+  // A copy of everything this pass may change: the transition it keeps comes from the status it
+  // read, and the reconciler appends this pass's commands. Shared with what was read, a command
+  // made the new status equal the old one, and its write (the record of the command) was skipped.
+  transition = { ...transition, stages: transition.stages.map((s) => ({ ...s })), commands: [...transition.commands] };
   const result = walk(ctx, plan, transition);
   if (!transition.finishedAt && result.commands.length === 0 && !result.blocker && !result.runChecks && transition.stages.every(done)) {
     transition.finishedAt = now;
@@ -80,7 +83,7 @@ export function decide(o: Observed): Decision {
     // Remember who was active, so the next startup brings that side up first.
     status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r?.side).map(([k, r]) => [k, r!.side]));
   }
-  recordHealth(ctx, status, transition);
+  recordHealth(ctx, status);
   const periodic = periodicCheck(ctx, status, transition, result);
   if (periodic) return { status, commands: [], events, ...periodic };
   return { status, commands: result.commands, events, runChecks: result.runChecks, checkTier: result.checkTier, requeueAfterMs: result.requeueAfterMs };

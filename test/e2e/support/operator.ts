@@ -32,7 +32,7 @@ export async function startOperator(opts: { namespaces: string[]; args?: string[
   const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', opts.kubeconfig ?? kubeconfigPath(),
     '--metrics-port', String(metricsPort), '--health-port', String(healthPort),
     '--namespace', opts.namespaces.join(','), ...(opts.args ?? [])], {
-    stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ...opts.env },
+    stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ACD_FREEZE_CACHE: '1', ...opts.env },
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const op: RunningOperator = {

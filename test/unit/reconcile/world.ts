@@ -1,7 +1,9 @@
 // A tiny, pure world for unit-testing the pure policy: VMs as VmViews that move towards what they
 // were last told, on a clock the test advances. It is a harness for decide(), not a model of
 // KubeVirt (the e2e suite runs the real API server and the KubeVirt stand-in for that).
+import { isDeepStrictEqual } from 'node:util';
 import { SpecSchema, type AcdClusterSpec } from '../../../src/api/spec.js';
+import { deepFreeze } from '../../../src/kube/informer.js';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
 import type { VmView } from '../../../src/kubevirt/vm.js';
 import { planTransition, type HealthCheckName, type Machine, type Stage } from '../../../src/plan/index.js';
@@ -192,15 +194,24 @@ export class Driver {
     this.generation++;
   }
 
+  /**
+   * One pass, as the reconciler makes it. What decide() reads is deep-frozen, as the operator's
+   * informer cache is in the test suites: decide() must copy what it changes. And a pass that
+   * issued a command must differ from what it read, or the reconciler would skip its status write.
+   */
   reconcile(): Decision {
-    const base = { generation: this.generation, spec: this.spec, status: clone(this.status), vms: this.world.snapshot(), now: this.world.now };
+    const prev = deepFreeze(clone(this.status));
+    const base = { generation: this.generation, spec: this.spec, status: prev, vms: deepFreeze(this.world.snapshot()), now: this.world.now };
     const first = decide(base);
     const decision = first.runChecks ? decide({ ...base, health: this.health(first.runChecks, this.world.now) }) : first;
+    let issued = 0;
     for (const cmd of decision.commands) {
       // As the reconciler does: a refused command (409) is not recorded, and is decided again later.
       if (!this.world.apply(cmd)) continue;
       decision.status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.world.now.toISOString() });
+      issued++;
     }
+    if (issued && isDeepStrictEqual(prev, decision.status)) throw new Error('a pass that issued commands equals the status it read: its write would be skipped');
     this.status = clone(decision.status);
     this.steps.push({ decision, first, at: this.world.now.getTime() });
     return decision;
