@@ -1,6 +1,6 @@
 // Health in status: results of this pass's checks, the Healthy / Degraded conditions, and the
 // periodic re-check while the ACD is On.
-import type { AcdClusterStatus, Transition } from '../api/status.js';
+import type { AcdClusterStatus, Condition, Transition } from '../api/status.js';
 import { anyCheckOn } from '../api/checks-on.js';
 import { parseDuration } from '../api/duration.js';
 import type { Decision } from './policy.js';
@@ -8,25 +8,40 @@ import type { WalkResult } from './walk.js';
 import { setCondition } from './conditions.js';
 import { elapsed, type Ctx } from './context.js';
 
-/** Health results of this pass go into status.health and the Healthy / Degraded conditions. */
-export function recordHealth(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined): void {
+/** Health results of this pass go into status.health (the conditions are healthConditions'). */
+export function recordHealth(ctx: Ctx, status: AcdClusterStatus): void {
+  const { o, now } = ctx;
+  if (!o.health) return;
+  const fresh = Object.entries(o.health).map(([name, r]) => ({ name, healthy: r!.healthy, message: r!.message, checkedAt: now }));
+  status.health = [...(status.health ?? []).filter((h) => !fresh.some((f) => f.name === h.name)), ...fresh];
+}
+
+/**
+ * The one owner of Healthy and Degraded, on every pass: the verdict of the checks that ran in it;
+ * while the ACD is Off and none ran, Unknown; else the last verdict, stamped with this generation.
+ * Degraded is an On ACD whose last verdict is a failure.
+ */
+export function healthConditions(ctx: Ctx, list: Condition[], running: boolean, power: string): Condition[] {
   const { o, now, target } = ctx;
-  const running = t !== undefined && !t.finishedAt;
-  let c = status.conditions ?? [];
-  if (o.health) {
-    const fresh = Object.entries(o.health).map(([name, r]) => ({ name, healthy: r!.healthy, message: r!.message, checkedAt: now }));
-    const health = [...(status.health ?? []).filter((h) => !fresh.some((f) => f.name === h.name)), ...fresh];
-    status.health = health;
-    const bad = fresh.filter((h) => !h.healthy);
-    c = setCondition(c, 'Healthy', bad.length ? 'False' : 'True', bad.length ? 'ChecksFailed' : 'ChecksPassed',
-      bad.length ? bad.map((h) => `${h.name}: ${h.message}`).join('; ') : fresh.map((h) => `${h.name}: ${h.message}`).join('; '), o.generation, now);
-  } else if (!running && target === 'Off' && status.power === 'Off') {
-    c = setCondition(c, 'Healthy', 'Unknown', 'PoweredOff', 'no checks run while the ACD is Off', o.generation, now);
+  const gen = o.generation;
+  const ran = Object.entries(o.health ?? {});
+  const previous = list.find((x) => x.type === 'Healthy');
+  let c = list;
+  if (ran.length) {
+    const bad = ran.filter(([, r]) => !r!.healthy);
+    const lines = (rs: typeof ran) => rs.map(([k, r]) => `${k}: ${r!.message}`).join('; ');
+    c = setCondition(c, 'Healthy', bad.length ? 'False' : 'True', bad.length ? 'ChecksFailed' : 'ChecksPassed', lines(bad.length ? bad : ran), gen, now);
+  } else if (!running && target === 'Off' && power === 'Off') {
+    c = setCondition(c, 'Healthy', 'Unknown', 'PoweredOff', 'no checks run while the ACD is Off', gen, now);
+  } else if (previous) {
+    c = setCondition(c, 'Healthy', previous.status, previous.reason, previous.message, gen, now);
+  } else {
+    c = setCondition(c, 'Healthy', 'Unknown', 'NotChecked', 'no health check has run', gen, now);
   }
-  const healthy = c.find((x) => x.type === 'Healthy');
-  const degraded = !running && target === 'On' && healthy?.status === 'False';
-  c = setCondition(c, 'Degraded', degraded ? 'True' : 'False', degraded ? 'ChecksFailed' : 'NotDegraded', degraded ? healthy!.message : 'no check is failing while On', o.generation, now);
-  status.conditions = c;
+  const healthy = c.find((x) => x.type === 'Healthy')!;
+  const degraded = !running && target === 'On' && healthy.status === 'False';
+  return setCondition(c, 'Degraded', degraded ? 'True' : 'False', degraded ? 'ChecksFailed' : 'NotDegraded',
+    degraded ? healthy.message : 'no check is failing while On', gen, now);
 }
 
 /** While On, the checks re-run every spec.health.interval; they never touch a VM. */

@@ -6,6 +6,7 @@ import { isDown, isUp } from '../kubevirt/vm.js';
 import type { ActiveRecords } from './active.js';
 import { setCondition } from './conditions.js';
 import type { Ctx } from './context.js';
+import { healthConditions } from './health-status.js';
 
 export interface Blocker { kind: 'ActiveUnknown' | 'Paused' | 'Stalled' | 'Held'; reason: string; message: string }
 
@@ -41,19 +42,7 @@ export function buildStatus(ctx: Ctx, transition: Transition | undefined, active
   const unknownActive = blocker?.kind === 'ActiveUnknown';
   c = setCondition(c, 'ActiveUnknown', unknownActive ? 'True' : 'False', unknownActive ? 'ActiveSideUnknown' : 'ActiveKnown', unknownActive ? blocker!.message : 'the active side of every pair is known or not needed', gen, now);
   c = setCondition(c, 'InvalidSpec', 'False', 'SpecValid', 'spec is valid', gen, now);
-  const checked = Object.entries(o.health ?? {});
-  const previous = c.find((x) => x.type === 'Healthy');
-  if (blocker?.kind === 'Held' || blocker?.reason === 'HealthGateTimeout') {
-    c = setCondition(c, 'Healthy', 'False', 'HealthGateFailed', blocker.message, gen, now);
-  } else if (checked.length && checked.every(([, r]) => r?.healthy)) {
-    // Checks ran and passed: a gate that held earlier must not keep reporting its old failure.
-    c = setCondition(c, 'Healthy', 'True', 'HealthGatePassed', checked.map(([k, r]) => `${k}: ${r!.message}`).join('; '), gen, now);
-  } else if (previous) {
-    // Keep the last verdict, stamped with this generation like every other condition.
-    c = setCondition(c, 'Healthy', previous.status, previous.reason, previous.message, gen, now);
-  } else {
-    c = setCondition(c, 'Healthy', 'Unknown', 'NotChecked', 'no health check has run', gen, now);
-  }
+  c = healthConditions(ctx, c, running, power);
 
   return {
     ...o.status,
