@@ -59,6 +59,12 @@ export class ClusterReader {
     this.mustGet.add(`${namespace}/${name}`);
   }
 
+  /** The object as the API server has it now (after a conflict, say); the overlay is dropped. */
+  async fetch(namespace: string, name: string): Promise<AcdCluster | undefined> {
+    this.own.delete(`${namespace}/${name}`);
+    return this.get(namespace, name);
+  }
+
   private async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
     try {
       return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AcdCluster;

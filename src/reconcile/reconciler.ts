@@ -9,7 +9,7 @@ import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/cli
 import { isDeepStrictEqual } from 'node:util';
 import { GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
-import type { AcdClusterStatus, StageStatus } from '../api/status.js';
+import type { AcdClusterStatus, Command, StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { VmCommander } from '../kubevirt/commands.js';
@@ -143,6 +143,7 @@ export class Reconciler {
     let failure: unknown;
     let issued = 0;
     let refused = 0;
+    const issuedCommands: Command[] = [];
     // A stage's commands go out together ("in no particular order"); their results are recorded in
     // the plan's order, so the status reads the same whatever finished first.
     const results = await Promise.allSettled(decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)));
@@ -169,7 +170,9 @@ export class Reconciler {
       // Versions of the VM that predate KubeVirt's reaction to this command.
       const versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
       this.own.remember(namespace, cmd.vm.name, cmd.action, versions);
-      status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() });
+      const record: Command = { vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() };
+      status.transition?.commands.push(record);
+      issuedCommands.push(record);
       this.d.onCommand?.(key, cmd.vm.name, cmd.action);
     });
 
@@ -177,7 +180,13 @@ export class Reconciler {
     // (the next pass rebuilds the same lines from the world, so nothing is lost by waiting).
     const hold = issued || decision.events.length ? 0 : this.pacer.holdMs(key, prev, status);
     if (hold) return { status: prev, written: undefined, issued, failure, requeueAfterMs: Math.min(hold, decision.requeueAfterMs ?? hold) };
-    const written = await this.writeStatus(obj, prev, status);
+    let recovered: AcdClusterStatus | undefined;
+    const written = await this.writeStatus(obj, prev, status).catch(async (e: unknown) => {
+      if (!(issued && e instanceof ApiException && e.code === 409)) throw e;
+      const w = await this.recordAfterConflict(obj, status, issuedCommands);
+      recovered = w?.status;
+      return w;
+    });
     if (written) this.pacer.wrote(key);
     for (const st of newlyAwaitedStages(prev, status)) this.d.onStageCompleted?.(key, status.transition!.direction, st);
     // Metrics and logs before the status is visible would be ideal; right after it is the next best:
@@ -188,7 +197,7 @@ export class Reconciler {
       this.d.events.record(obj, e);
     }
     const requeueAfterMs = refused ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS) : decision.requeueAfterMs;
-    return { status, written, issued, failure, requeueAfterMs };
+    return { status: recovered ?? status, written, issued, failure, requeueAfterMs };
   }
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
@@ -198,6 +207,29 @@ export class Reconciler {
       this.d.events.record(obj, { type: 'Warning', reason, message: errors.join('; ') });
     }
     return {};
+  }
+
+  /**
+   * The status write right after this pass's commands conflicted: someone wrote the object in
+   * between (a user's edit, a second writer). The commands went out, so their record must not be
+   * lost, or a later pass could not tell they were issued. Re-read the object; when it still holds
+   * the transition the commands belong to, add them to it; else write this pass's status over it.
+   */
+  private async recordAfterConflict(obj: AcdCluster, status: AcdClusterStatus, commands: Command[]): Promise<AcdCluster | undefined> {
+    const mine = status.transition!;
+    for (let attempt = 1; ; attempt++) {
+      const fresh = await this.clusters.fetch(obj.metadata.namespace, obj.metadata.name);
+      if (!fresh) return undefined;
+      const theirs = fresh.status?.transition;
+      const same = theirs?.startedAt === mine.startedAt && theirs.direction === mine.direction;
+      const known = (c: Command) => theirs?.commands.some((x) => x.vm === c.vm && x.action === c.action && x.at === c.at);
+      const next = same ? { ...fresh.status, transition: { ...theirs, commands: [...theirs.commands, ...commands.filter((c) => !known(c))] } } : status;
+      try {
+        return await this.writeStatus(fresh, fresh.status ?? {}, next);
+      } catch (e) {
+        if (!(e instanceof ApiException && e.code === 409) || attempt >= 3) throw e;
+      }
+    }
   }
 
   /**
