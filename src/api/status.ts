@@ -97,3 +97,25 @@ export type StageStatus = z.infer<typeof StageStatusSchema>;
 export type Transition = z.infer<typeof TransitionSchema>;
 export type Command = z.infer<typeof CommandSchema>;
 export type MachineStatus = z.infer<typeof MachineStatusSchema>;
+
+const parsesAsTime = (s: string | undefined) => s === undefined || !Number.isNaN(Date.parse(s));
+
+/**
+ * The status as the operator may rely on it. Status is memory, not authority: a person or a broken
+ * tool can write anything there, so each top-level field that does not parse is forgotten (the
+ * world decides instead), and so is a transition whose times do not parse, or a command without a
+ * time; never a throw. The API server's schema catches most of this; an object stored before a CRD
+ * upgrade, or written through a CRD without it, does not pass that way.
+ */
+export function sanitizeStatus(raw: unknown): AcdClusterStatus {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(StatusSchema.shape)) {
+    const r = schema.safeParse((raw as Record<string, unknown>)[key]);
+    if (r.success && r.data !== undefined) out[key] = r.data;
+  }
+  const t = out.transition as Transition | undefined;
+  if (t && !([t.startedAt, t.finishedAt, ...t.stages.flatMap((s) => [s.startedAt, s.finishedAt])].every(parsesAsTime))) delete out.transition;
+  else if (t) t.commands = t.commands.filter((c) => parsesAsTime(c.at));
+  return out as AcdClusterStatus;
+}

@@ -2,7 +2,7 @@
 // what to do (at most one stage's commands) and what to report. No I/O here, so every decision the
 // operator can make is a unit test away; src/reconcile/reconciler.ts does the observing and acting.
 import type { AcdClusterSpec } from '../api/spec.js';
-import type { AcdClusterStatus, Transition } from '../api/status.js';
+import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/status.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Direction, type HealthCheckName, type Plan, type Tier } from '../plan/index.js';
 import type { VmView } from '../kubevirt/vm.js';
 import type { Action } from '../kubevirt/commands.js';
@@ -38,7 +38,9 @@ export interface Decision {
   requeueAfterMs?: number;
 }
 
-export function decide(o: Observed): Decision {
+export function decide(observed: Observed): Decision {
+  // Status is memory, not authority: what does not parse is forgotten, and the world decides.
+  const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
   const now = o.now.toISOString();
   const events: Event[] = [];
   const target: Direction = o.spec.powerState;
@@ -97,7 +99,8 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
   if (prev && prev.direction === target && signature(prev.stages) === signature(plan.stages)) {
     // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
     // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
-    if (!prev.finishedAt || atTarget || (prev.outcome === 'Failed' && prev.generation === o.generation)) return prev;
+    const failedHere = prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
+    if (!prev.finishedAt || atTarget || failedHere) return prev;
   }
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
   if (prev && !prev.finishedAt) {

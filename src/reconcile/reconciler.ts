@@ -9,7 +9,7 @@ import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/cli
 import { isDeepStrictEqual } from 'node:util';
 import { GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
-import type { AcdClusterStatus, Command, StageStatus } from '../api/status.js';
+import { sanitizeStatus, type AcdClusterStatus, type Command, type StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { VmCommander } from '../kubevirt/commands.js';
@@ -85,7 +85,8 @@ export class Reconciler {
 
   private async reconcileObject(key: string, obj: AcdCluster): Promise<{ requeueAfterMs?: number }> {
     const log = this.d.log.child({ cluster: key });
-    const prev: AcdClusterStatus = obj.status ?? {};
+    // What decisions are based on; what is stored (garbage included) is only compared against.
+    const prev = sanitizeStatus(obj.status);
 
     // 2. Validate.
     const valid = validateSpec(obj.spec);
@@ -181,7 +182,7 @@ export class Reconciler {
     const hold = issued || decision.events.length ? 0 : this.pacer.holdMs(key, prev, status);
     if (hold) return { status: prev, written: undefined, issued, failure, requeueAfterMs: Math.min(hold, decision.requeueAfterMs ?? hold) };
     let recovered: AcdClusterStatus | undefined;
-    const written = await this.writeStatus(obj, prev, status).catch(async (e: unknown) => {
+    const written = await this.writeStatus(obj, obj.status ?? {}, status).catch(async (e: unknown) => {
       if (!(issued && e instanceof ApiException && e.code === 409)) throw e;
       const w = await this.recordAfterConflict(obj, status, issuedCommands);
       recovered = w?.status;
@@ -202,7 +203,7 @@ export class Reconciler {
 
   private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
     const status = refusedStatus(prev, obj.metadata.generation ?? 0, reason, errors, this.clock().toISOString());
-    if (await this.writeStatus(obj, prev, status)) {
+    if (await this.writeStatus(obj, obj.status ?? {}, status)) {
       log.warn({ reason, errors }, 'refused; nothing is touched');
       this.d.events.record(obj, { type: 'Warning', reason, message: errors.join('; ') });
     }

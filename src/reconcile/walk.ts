@@ -13,11 +13,16 @@ export interface WalkResult { commands: PlannedCommand[]; blocker?: Blocker; run
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   const { o, now, events, target } = ctx;
   const notYet = (vms: string[]) => vms.filter((v) => { const vm = o.vms.get(v); return !vm || !atTarget(vm, target); });
-  const failedVms = new Set(t.stages.filter((s) => s.state === 'Failed').flatMap((s) => s.vms));
+  const failedVms = new Set(plan.stages.filter((s, i) => t.stages[i]!.state === 'Failed' && failureStands(ctx, t, s)).flatMap((s) => s.vms));
   for (const [i, stage] of plan.stages.entries()) {
     const st = t.stages[i]!;
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
-    if (st.state === 'Failed') continue;
+    if (st.state === 'Failed') {
+      if (failureStands(ctx, t, stage)) continue;
+      // Not a failure this spec allows, or a stage that never ran: the status is wrong (written by
+      // hand, say), and the stage is walked again like any other.
+      reopen(st, now);
+    }
     if (st.state === 'Completed') {
       // A finished stage holds only while its VMs stay where it put them: one that fell back (a power
       // loss, a guest that crashed, a human) sends the walk back here, never on to the next stage.
@@ -110,7 +115,9 @@ function needsCommand(ctx: Ctx, t: Transition, vm: VmView): boolean {
   const { now, target } = ctx;
   if (atTarget(vm, target) || isHeadingTo(vm, target)) return false;
   const at = commandedAt(t, vm.name, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']);
-  return at === undefined || elapsed(now, at) >= COMMAND_HOLD_MS;
+  // |age|: a little clock skew between replicas makes a command look a moment old or young; one
+  // dated far in the future is garbage, and must not hold the VM back until that date.
+  return at === undefined || Math.abs(elapsed(now, at)) >= COMMAND_HOLD_MS;
 }
 
 /**
@@ -133,6 +140,19 @@ function fellBack(ctx: Ctx, t: Transition, stage: Plan['stages'][number], failed
     }
   }
   return [...lost];
+}
+
+/**
+ * A stage recorded Failed is passed over only where a failure can be: under failurePolicy
+ * Continue, and after the stage ran (each of its VMs not at target was commanded towards it).
+ */
+function failureStands(ctx: Ctx, t: Transition, stage: Plan['stages'][number]): boolean {
+  const { o, target } = ctx;
+  if (o.spec.failurePolicy !== 'Continue') return false;
+  return stage.vms.every((v) => {
+    const vm = o.vms.get(v);
+    return !vm || atTarget(vm, target) || commandedAt(t, v, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']) !== undefined;
+  });
 }
 
 function reopen(st: StageStatus, now: string): void {
