@@ -59,8 +59,18 @@ export const ACTIVE_SIDE_RULE_LIST: Rule<unknown>[] = [
   },
 ];
 
+type Tls = { mode: string; caSecret?: string };
+export const MYSQL_TLS_RULE_LIST: Rule<Tls>[] = [
+  {
+    rule: "!has(self.mode) || !(self.mode in ['VerifyCA', 'VerifyIdentity']) || has(self.caSecret)",
+    message: 'mode VerifyCA and VerifyIdentity need caSecret: a Secret with ca.crt, the CA that signed the MySQL servers\' certificates',
+    check: (t) => !['VerifyCA', 'VerifyIdentity'].includes(t.mode) || t.caSecret !== undefined,
+  },
+];
+
 const cel = <T>(rules: Rule<T>[]) => rules.map(({ rule, message }) => ({ rule, message }));
 export const MACHINE_RULES = cel(MACHINE_RULE_LIST);
 export const MACHINES_RULES = cel(MACHINES_RULE_LIST);
 export const ACTIVE_SIDE_RULES = cel(ACTIVE_SIDE_RULE_LIST);
+export const MYSQL_TLS_RULES = cel(MYSQL_TLS_RULE_LIST);
 export const SPEC_RULES: { rule: string; message: string }[] = [];

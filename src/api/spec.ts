@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ROLES } from '../plan/types.js';
 import { DURATION_PATTERN } from './duration.js';
-import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES } from './rules.js';
+import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES, MYSQL_TLS_RULES } from './rules.js';
 
 const duration = (what: string) => z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
 
@@ -47,6 +47,16 @@ export const StopSchema = z.object({
 const port = (what: string, dflt: number) => z.number().int().min(1).max(65535).default(dflt).describe(what);
 const secretName = (what: string) => z.string().min(1).max(253).optional().describe(what);
 
+const MysqlTlsSchema = z.object({
+  mode: z.enum(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity']).default('Preferred').describe(
+    'TLS to the MySQL servers. Preferred (default): TLS when the server offers it, else plain; it stops a passive listener but ' +
+    'not an active one, and it is the default because many ACD databases run without TLS configured, where Required would ' +
+    'fail every check out of the box. Required: TLS or fail, the server not verified. VerifyCA: TLS, the server\'s certificate ' +
+    'signed by caSecret\'s CA. VerifyIdentity: VerifyCA, and the certificate names the address the operator connects to. ' +
+    'Disabled: never TLS (a server that requires TLS then refuses the check, and the check says why).'),
+  caSecret: secretName('Secret (same namespace) with key ca.crt: the CA (PEM) that signed the MySQL servers\' certificates. Needed by VerifyCA and VerifyIdentity.'),
+}).strict().prefault({}).meta({ 'x-kubernetes-validations': MYSQL_TLS_RULES }).describe('TLS to the MySQL servers: the monitoring password goes over this connection.');
+
 export const HealthSchema = z.object({
   interval: duration('How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a credentialsSecret set).').default('60s'),
   checkTimeout: duration('How long one check may take.').default('10s'),
@@ -55,10 +65,12 @@ export const HealthSchema = z.object({
     credentialsSecret: secretName('Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.'),
     port: port('MySQL port.', 3306),
     maxLagSeconds: z.number().int().min(0).default(30).describe('Largest replication lag that still counts as healthy.'),
+    tls: MysqlTlsSchema,
   }).strict().prefault({}).describe('MySQL/MariaDB replication check.'),
   ssh: z.object({
-    credentialsSecret: secretName('Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks. Unset: those checks are skipped and say so.'),
+    credentialsSecret: secretName('Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks, and known_hosts: the VMs\' host keys in OpenSSH known_hosts format, by address or VM name (e.g. from ssh-keyscan). A VM whose key is not there fails the check before any login. Unset: those checks are skipped and say so.'),
     port: port('SSH port.', 22),
+    insecureSkipHostKeyVerification: z.boolean().default(false).describe('Accept any SSH host key. Anyone who can answer on a VM\'s address then receives the operator\'s login and can forge Pacemaker and DRBD health. For a first trial only: the condition HostKeysUnverified says so for as long as it is true.'),
   }).strict().prefault({}).describe('How the Pacemaker and DRBD checks log in.'),
   pacemaker: z.object({
     enabled: z.boolean().default(true).describe('Check `crm_mon` on the pcs members of each redundant lb/store pair.'),

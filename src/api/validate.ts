@@ -2,7 +2,7 @@
 // rules the CRD enforces in CEL. Returns messages a person can act on, never throws.
 import type { z } from 'zod';
 import { SpecSchema, type AcdClusterSpec } from './spec.js';
-import { MACHINE_RULE_LIST, MACHINES_RULE_LIST } from './rules.js';
+import { MACHINE_RULE_LIST, MACHINES_RULE_LIST, MYSQL_TLS_RULE_LIST } from './rules.js';
 
 export type SpecResult = { ok: true; spec: AcdClusterSpec } | { ok: false; errors: string[] };
 
@@ -15,6 +15,7 @@ export function validateSpec(raw: unknown): SpecResult {
     for (const r of MACHINE_RULE_LIST) if (!r.check(m)) errors.push(`spec.machines[${i}] (${m.vm}): ${r.message}`);
   });
   for (const r of MACHINES_RULE_LIST) if (!r.check(spec.machines)) errors.push(`spec.machines: ${r.message}`);
+  for (const r of MYSQL_TLS_RULE_LIST) if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
   return errors.length ? { ok: false, errors } : { ok: true, spec };
 }
 

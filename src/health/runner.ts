@@ -15,6 +15,7 @@ import type { CheckOutcome } from '../reconcile/policy.js';
 import { checkReplication, detectActiveDatabase } from './mysql-replication.js';
 import { activeLoadBalancerNode, checkPacemaker, CRM_MON_XML } from './pacemaker.js';
 import { activeStorageNode, checkDrbd, parseDrbdsetupJson } from './drbd.js';
+import { parseKnownHosts } from './known-hosts.js';
 import { runOverSsh } from './ssh.js';
 import type { DbCredentials, Endpoint, SshCredentials } from './types.js';
 
@@ -64,7 +65,7 @@ export class ClusterHealthRunner implements HealthRunner {
     const h = spec.health.mysql;
     const { masters, replicas } = dbPartners(spec);
     if (masters.length === 0 || (masters.length === 1 && replicas.length === 0)) return skipped('no replication partners in this layout');
-    const creds = await this.dbCredentials(obj, h.credentialsSecret!);
+    const creds = await this.dbCredentials(obj, spec);
     const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? h.port);
     const masterEps = masters.map(ep);
     const masterOf = (r: MachineSpec) => masterEps[Math.max(0, masters.findIndex((m) => m.side === r.side))]!;
@@ -109,7 +110,7 @@ export class ClusterHealthRunner implements HealthRunner {
     const want = (k: PairKind) => spec.active[k] === 'Auto';
     if (want('database') && spec.health.mysql.credentialsSecret && dbPartners(spec).masters.length === 2) {
       try {
-        const creds = await this.dbCredentials(obj, spec.health.mysql.credentialsSecret);
+        const creds = await this.dbCredentials(obj, spec);
         const { masters, replicas } = dbPartners(spec);
         const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? spec.health.mysql.port);
         // A replica with a side follows its own side's master by design (dbsN/dbrN), so only the
@@ -162,10 +163,15 @@ export class ClusterHealthRunner implements HealthRunner {
     }
   }
 
-  private async dbCredentials(obj: AcdCluster, name: string): Promise<DbCredentials> {
+  private async dbCredentials(obj: AcdCluster, spec: AcdClusterSpec): Promise<DbCredentials> {
+    const name = spec.health.mysql.credentialsSecret!;
     const d = await this.secret(obj, name);
     if (!d.username || d.password === undefined) throw new Error(`Secret ${name} needs keys username and password`);
-    return { user: d.username, password: d.password };
+    const { mode, caSecret } = spec.health.mysql.tls;
+    if (!caSecret || mode === 'Disabled') return { user: d.username, password: d.password, tls: { mode } };
+    const ca = (await this.secret(obj, caSecret))['ca.crt'];
+    if (!ca) throw new Error(`Secret ${caSecret} needs key ca.crt (the CA of the MySQL servers' certificates, PEM)`);
+    return { user: d.username, password: d.password, tls: { mode, ca, caSecret } };
   }
 
   /** Callers check first that the spec names the Secret (whyCheckOff, or detectActive's own test). */
@@ -174,7 +180,8 @@ export class ClusterHealthRunner implements HealthRunner {
     if (!name) throw new Error('spec.health.ssh.credentialsSecret is not set');
     const d = await this.secret(obj, name);
     if (!d.username || !d['ssh-privatekey']) throw new Error(`Secret ${name} needs keys username and ssh-privatekey`);
-    return { username: d.username, privateKey: d['ssh-privatekey'] };
+    return { username: d.username, privateKey: d['ssh-privatekey'], knownHosts: parseKnownHosts(d.known_hosts ?? ''),
+      insecureSkipHostKeyVerification: spec.health.ssh.insecureSkipHostKeyVerification };
   }
 }
 

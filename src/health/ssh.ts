@@ -1,4 +1,5 @@
 import ssh2 from 'ssh2';
+import { hostName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import type { Endpoint, SshCredentials } from './types.js';
 import { errorText, redact } from './util.js';
 
@@ -49,7 +50,20 @@ export function runOverSsh(
       timeoutMs,
     );
 
-    client.on('error', (err) => finish({ code: null, stdout, stderr, error: `ssh to ${where} failed: ${errorText(err)}` }));
+    // The host must prove it holds a pinned key before the operator's key is offered: anyone who
+    // can answer on a VM's address would otherwise receive a login and could forge Pacemaker or
+    // DRBD health. A refused key ends the handshake; no authentication, no command.
+    let verdict: HostKeyVerdict | undefined;
+    const port = endpoint.port ?? 22;
+    // By address as OpenSSH names it, or by VM name (on any port: VM names are not DNS names).
+    const names = [hostName(endpoint.host, port), hostName(endpoint.vm, port), endpoint.vm];
+    const hostVerifier = (key: Buffer): boolean => {
+      if (credentials.insecureSkipHostKeyVerification) return true;
+      verdict = verifyHostKey(credentials.knownHosts, names, key);
+      return verdict.ok;
+    };
+    client.on('error', (err) => finish({ code: null, stdout, stderr,
+      error: verdict && !verdict.ok ? hostKeyRefused(where, verdict, credentials.knownHosts.length) : `ssh to ${where} failed: ${errorText(err)}` }));
     client.on('close', () =>
       finish({ code: null, stdout, stderr, error: `ssh to ${where}: connection closed before the command finished` }),
     );
@@ -86,10 +100,18 @@ export function runOverSsh(
         readyTimeout: timeoutMs,
         // No agent or keyboard-interactive fallbacks: the operator authenticates with its key only.
         tryKeyboard: false,
+        hostVerifier,
       });
     } catch (err) {
       // ssh2 throws synchronously for unparsable keys or a wrong passphrase.
       finish({ code: null, stdout, stderr, error: `ssh to ${where} not attempted: ${errorText(err)}` });
     }
   });
+}
+
+function hostKeyRefused(where: string, v: Exclude<HostKeyVerdict, { ok: true }>, known: number): string {
+  if (v.reason === 'mismatch') return `host key of ${where} does not match known_hosts: ${v.fingerprint}`;
+  if (v.reason === 'revoked') return `host key of ${where} is revoked in known_hosts: ${v.fingerprint}`;
+  const hint = known ? '' : ' (the credentials Secret has no known_hosts key)';
+  return `host key of ${where} is not in known_hosts${hint}: ${v.fingerprint}`;
 }

@@ -1,6 +1,6 @@
 import type { Condition } from '../api/status.js';
 
-export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Healthy' | 'Degraded' | 'InvalidSpec' | 'ActiveUnknown';
+export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Healthy' | 'Degraded' | 'InvalidSpec' | 'ActiveUnknown' | 'HostKeysUnverified';
 export type CondStatus = 'True' | 'False' | 'Unknown';
 
 /**

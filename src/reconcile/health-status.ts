@@ -40,8 +40,16 @@ export function healthConditions(ctx: Ctx, list: Condition[], running: boolean, 
   }
   const healthy = c.find((x) => x.type === 'Healthy')!;
   const degraded = !running && target === 'On' && healthy.status === 'False';
-  return setCondition(c, 'Degraded', degraded ? 'True' : 'False', degraded ? 'ChecksFailed' : 'NotDegraded',
+  c = setCondition(c, 'Degraded', degraded ? 'True' : 'False', degraded ? 'ChecksFailed' : 'NotDegraded',
     degraded ? healthy.message : 'no check is failing while On', gen, now);
+  // A warning for as long as the opt-out is on: the SSH checks then trust whoever answers.
+  const ssh = o.spec.health.ssh;
+  const insecure = ssh.insecureSkipHostKeyVerification;
+  return setCondition(c, 'HostKeysUnverified', insecure ? 'True' : 'False',
+    insecure ? 'InsecureSkipHostKeyVerification' : 'HostKeysPinned',
+    insecure
+      ? 'spec.health.ssh.insecureSkipHostKeyVerification is true: any SSH host key is accepted, so whoever answers on a VM\'s address receives the operator\'s login and can forge Pacemaker and DRBD health'
+      : 'SSH host keys are checked against the known_hosts of the credentials Secret', gen, now);
 }
 
 /** While On, the checks re-run every spec.health.interval; they never touch a VM. */

@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { startSshd, stopSshd, type SshdInfo, type SshScenario } from '../services/sshd.js';
+import { knownHostsOf, startSshd, stopSshd, type SshdInfo, type SshScenario } from '../services/sshd.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, sleep, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -65,7 +65,8 @@ async function useScenario(scenario: string): Promise<void> {
   await apply([{
     apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/ssh-auth',
     metadata: { name: SECRET, namespace: NS },
-    data: { username: Buffer.from(lbSshd.username).toString('base64'), 'ssh-privatekey': Buffer.from(key).toString('base64') },
+    data: { username: Buffer.from(lbSshd.username).toString('base64'), 'ssh-privatekey': Buffer.from(key).toString('base64'),
+      known_hosts: Buffer.from(knownHostsOf(lbSshd) + knownHostsOf(storeSshd)).toString('base64') },
   }]);
 }
 

@@ -1,7 +1,9 @@
 // Endpoints and credentials of the running services, in the shapes the health checks take.
 import { readFileSync } from 'node:fs';
 import type { DbCredentials, Endpoint, SshCredentials } from '../../src/health/types.js';
+import { parseKnownHosts } from '../../src/health/known-hosts.js';
 import { instance } from './mariadb.js';
+import { knownHostsOf } from './sshd.js';
 import type { ServicesState } from './state.js';
 
 export function dbEndpoint(state: ServicesState, name: string, vm: string): Endpoint {
@@ -25,5 +27,5 @@ export function sshEndpoints(state: ServicesState, vms: string[]): Endpoint[] {
 export function sshCredentials(state: ServicesState, scenario: string): SshCredentials {
   const key = state.sshd.keys[scenario];
   if (!key) throw new Error(`sshd has no scenario ${scenario}`);
-  return { username: state.sshd.username, privateKey: readFileSync(key, 'utf8') };
+  return { username: state.sshd.username, privateKey: readFileSync(key, 'utf8'), knownHosts: parseKnownHosts(knownHostsOf(state.sshd)) };
 }

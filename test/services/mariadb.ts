@@ -52,7 +52,8 @@ async function slaveStatus(info: MariaDbInfo, name: string): Promise<Row | undef
   return (await rootQuery(info, name, 'SHOW SLAVE STATUS'))[0];
 }
 
-async function startInstance(dir: string, name: string, serverId: number): Promise<MariaDbInstance> {
+/** One MariaDB server in `dir`/`name`; `extraArgs` go to mariadbd (the TLS test's ssl options, say). */
+export async function startInstance(dir: string, name: string, serverId: number, extraArgs: string[] = []): Promise<MariaDbInstance> {
   const base = path.join(dir, name);
   const datadir = path.join(base, 'data');
   mkdirSync(base, { recursive: true });
@@ -83,6 +84,7 @@ async function startInstance(dir: string, name: string, serverId: number): Promi
       // Small and fast: these instances hold a handful of rows.
       '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--innodb-use-native-aio=0',
       '--performance-schema=OFF', '--skip-innodb-doublewrite', '--innodb-flush-log-at-trx-commit=2',
+      ...extraArgs,
     ], path.join(base, 'stdout.log'));
     try {
       await waitFor(`mariadbd ${name}`, 30_000, () => probeTcp('127.0.0.1', port), logFile);

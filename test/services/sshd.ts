@@ -3,7 +3,7 @@
 // (a cluster state) has its own client key, bound in authorized_keys with command="..." to a
 // session script that points crm_mon at the scenario's CIB (CIB_file) and puts the DRBD test
 // double first on PATH. So the checks run their real commands against real crm_mon.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installDrbdTestDouble } from './drbd-test-double.js';
@@ -27,6 +27,20 @@ export interface SshdInfo {
   /** scenario name -> path of the private key that selects it. */
   keys: Record<string, string>;
   logFile: string;
+}
+
+/**
+ * The sshd's host key as known_hosts lines, one per node port (`[127.0.0.1]:PORT ssh-ed25519 ...`):
+ * what `ssh-keyscan` would print, and what the operator's credentials Secret holds as known_hosts.
+ */
+export function knownHostsOf(info: Pick<SshdInfo, 'dir' | 'host' | 'nodes'>): string {
+  return Object.values(info.nodes).map((port) => `[${info.host}]:${port} ${hostKeyOf(info)}\n`).join('');
+}
+
+/** The sshd's public host key as known_hosts writes it after the names: `ssh-ed25519 AAAA...`. */
+export function hostKeyOf(info: Pick<SshdInfo, 'dir'>): string {
+  const [type, key] = readFileSync(path.join(info.dir, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/);
+  return `${type} ${key}`;
 }
 
 const SESSION = (dir: string, doubles: string): string => `#!/bin/sh
@@ -64,7 +78,9 @@ function sshdConfig(dir: string, ports: number[]): string {
     // Jest workers open many short sessions at once.
     'MaxStartups 200:30:400',
     'MaxSessions 50',
-    'LogLevel ERROR',
+    // VERBOSE logs each accepted login ('Accepted publickey'): the host-key tests prove by its
+    // absence that a refused host key ends the connection before any login.
+    'LogLevel VERBOSE',
     '',
   ].join('\n');
 }

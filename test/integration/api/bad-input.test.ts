@@ -60,6 +60,7 @@ const CEL_TWICE = 'a VM is listed twice in spec.machines';
 const CEL_SIDE_ONLY_PAIRS = 'side is only for members of redundant pairs';
 const CEL_PAIR = 'a redundant pair is missing a side';
 const CEL_ACTIVE = 'must be 1, 2 or Auto';
+const CEL_TLS_CA = 'mode VerifyCA and VerifyIdentity need caSecret';
 
 interface Case {
   name: string;
@@ -116,6 +117,10 @@ const CASES: Case[] = [
   { name: 'timeouts.vmStop as a number', spec: ok([tel], { timeouts: { vmStop: 600 } }), server: /spec\.timeouts\.vmStop: Invalid value: "integer"/, local: /spec\.timeouts\.vmStop: / },
   { name: 'stop.forceAfter without a unit', spec: ok([tel], { stop: { forceAfter: '30' } }), server: /spec\.stop\.forceAfter: Invalid value: "30"/, local: /spec\.stop\.forceAfter: / },
   { name: 'failurePolicy Retry', spec: ok([tel], { failurePolicy: 'Retry' }), server: /spec\.failurePolicy: Unsupported value: "Retry"/, local: /spec\.failurePolicy: / },
+  { name: 'MySQL TLS VerifyCA without a CA', spec: ok([tel], { health: { mysql: { tls: { mode: 'VerifyCA' } } } }), server: CEL_TLS_CA, local: CEL_TLS_CA },
+  { name: 'MySQL TLS VerifyIdentity without a CA', spec: ok([tel], { health: { mysql: { tls: { mode: 'VerifyIdentity' } } } }), server: CEL_TLS_CA, local: CEL_TLS_CA },
+  { name: 'MySQL TLS mode "on"', spec: ok([tel], { health: { mysql: { tls: { mode: 'on' } } } }), server: /spec\.health\.mysql\.tls\.mode: Unsupported value: "on"/, local: /spec\.health\.mysql\.tls\.mode: / },
+  { name: 'SSH host key opt-out as a string', spec: ok([tel], { health: { ssh: { insecureSkipHostKeyVerification: 'true' } } }), server: /spec\.health\.ssh\.insecureSkipHostKeyVerification: Invalid value: "string"/, local: /spec\.health\.ssh\.insecureSkipHostKeyVerification: / },
   { name: 'paused "yes"', spec: ok([tel], { paused: 'yes' }), server: /spec\.paused: Invalid value: "string"/, local: /spec\.paused: / },
   // Unknown fields: pruned silently by a lax client, refused under strict field validation.
   { name: 'unknown spec field', spec: ok([tel], { replicas: 2 }), server: /unknown field "spec\.replicas"/, local: /replicas/ },
@@ -151,6 +156,33 @@ describe('invalid AcdCluster specs', () => {
       const msg = local.errors[0]!.replace(/^spec\.machines: /, '');
       expect(server.stderr).toContain(msg);
     }
+  });
+});
+
+/** kubectl explain's text with its line wrapping undone. */
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+
+describe('kubectl explain documents the trust settings', () => {
+  test('spec.health.ssh: known_hosts pinning and its opt-out', async () => {
+    // Discovery publishes a new CRD's names a moment after it is Established.
+    const deadline = Date.now() + 15_000;
+    let r = kubectl(['explain', 'acd.spec.health.ssh']);
+    while (!r.ok && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 250));
+      r = kubectl(['explain', 'acd.spec.health.ssh']);
+    }
+    expect(r.stderr).toBe('');
+    expect(flat(r.stdout)).toMatch(/known_hosts: the VMs' host keys in OpenSSH known_hosts format/);
+    expect(flat(r.stdout)).toMatch(/insecureSkipHostKeyVerification <boolean>/);
+    expect(flat(kubectl(['explain', 'acd.spec.health.ssh.insecureSkipHostKeyVerification']).stdout)).toMatch(/can forge Pacemaker and DRBD health/);
+  });
+
+  test('spec.health.mysql.tls: the modes, the default and why', () => {
+    const r = flat(kubectl(['explain', 'acd.spec.health.mysql.tls.mode']).stdout);
+    expect(r).toMatch(/ENUM: Disabled Preferred Required VerifyCA VerifyIdentity/);
+    expect(r).toMatch(/Preferred \(default\): TLS when the server offers it/);
+    expect(r).toMatch(/where Required would fail every check out of the box/);
+    expect(flat(kubectl(['explain', 'acd.spec.health.mysql.tls.caSecret']).stdout)).toMatch(/key ca\.crt/);
   });
 });
 

@@ -12,6 +12,8 @@ import { loadServices, type ServicesState } from '../../services/state.js';
 
 // Results end up in CR status, events and logs: no password, passphrase or key may appear in them.
 let state: ServicesState;
+/** The sshd's real host keys: these tests are about the client key, not the host's. */
+const known = () => sshCredentials(state, 'plain').knownHosts;
 let tmp: string;
 beforeAll(() => {
   state = loadServices();
@@ -71,11 +73,11 @@ describe('SSH keys and passphrases never appear in results', () => {
     const privateKey = readFileSync(keyFile, 'utf8');
     const wrong = 'not-the-passphrase-but-secret-77';
     const nodes = sshEndpoints(state, ['acd-lb1', 'acd-lb2']);
-    const r = await runOverSsh(nodes[0]!, { username: state.sshd.username, privateKey, passphrase: wrong }, 'true', 5_000);
+    const r = await runOverSsh(nodes[0]!, { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() }, 'true', 5_000);
     expect(r.code).toBeNull();
     expect(r.error).toBeDefined();
     expectNoSecret(r, privateKey, wrong, passphrase);
-    const p = await checkPacemaker({ nodes, credentials: { username: state.sshd.username, privateKey, passphrase: wrong }, timeoutMs: 5_000 });
+    const p = await checkPacemaker({ nodes, credentials: { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() }, timeoutMs: 5_000 });
     expect(p.healthy).toBe(false);
     expectNoSecret(p, privateKey, wrong, passphrase);
   });
@@ -85,7 +87,7 @@ describe('SSH keys and passphrases never appear in results', () => {
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
     const privateKey = readFileSync(keyFile);
     const nodes = sshEndpoints(state, ['acd-store1', 'acd-store2']);
-    const r = await checkDrbd({ nodes, credentials: { username: state.sshd.username, privateKey }, timeoutMs: 5_000 });
+    const r = await checkDrbd({ nodes, credentials: { username: state.sshd.username, privateKey, knownHosts: known() }, timeoutMs: 5_000 });
     expect(r.healthy).toBe(false);
     expect(r.message).toMatch(/authentication/i);
     expectNoSecret(r, privateKey);

@@ -8,7 +8,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CRD_PATHS, crdYaml } from '../../../src/api/crd-file.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../../../src/api/duration.js';
-import { ACTIVE_SIDE_RULES, MACHINE_RULES, MACHINES_RULES } from '../../../src/api/rules.js';
+import { ACTIVE_SIDE_RULES, MACHINE_RULES, MACHINES_RULES, MYSQL_TLS_RULE_LIST, MYSQL_TLS_RULES } from '../../../src/api/rules.js';
+import { validateSpec } from '../../../src/api/validate.js';
 import { SpecSchema } from '../../../src/api/spec.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,6 +89,19 @@ describe('generated schema', () => {
       expect(active[k]!['x-kubernetes-validations']).toEqual(ACTIVE_SIDE_RULES);
       expect(active[k]!['x-kubernetes-int-or-string']).toBe(true);
     }
+    const tls = spec.properties!.health!.properties!.mysql!.properties!.tls!;
+    expect(tls['x-kubernetes-validations']).toEqual(MYSQL_TLS_RULES);
+    expect((tls.properties!.mode as Node & { enum: string[] }).enum).toEqual(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity']);
+    expect(tls.properties!.mode!.default).toBe('Preferred');
+  });
+
+  test('MySQL TLS: a verifying mode without a CA is refused at run time too, with the same message', () => {
+    const machines = [{ vm: 'acd-tel', roles: ['tel'] }, { vm: 'acd-all', roles: ['store', 'lb', 'dbm', 'dbs', 'dbr', 'jb'] }];
+    const bad = validateSpec({ powerState: 'On', machines, health: { mysql: { tls: { mode: 'VerifyCA' } } } });
+    expect(bad).toEqual({ ok: false, errors: [`spec.health.mysql.tls: ${MYSQL_TLS_RULE_LIST[0]!.message}`] });
+    const good = validateSpec({ powerState: 'On', machines, health: { mysql: { tls: { mode: 'VerifyCA', caSecret: 'db-ca' } } } });
+    expect(good.ok).toBe(true);
+    expect(validateSpec({ powerState: 'On', machines }).ok && (validateSpec({ powerState: 'On', machines }) as { spec: { health: { mysql: { tls: unknown } } } }).spec.health.mysql.tls).toEqual({ mode: 'Preferred' });
   });
 
   test('durations carry the same pattern the operator parses, and the defaults', () => {

@@ -17,6 +17,6 @@ describe('condition owners', () => {
     }
     const shared = [...owners].filter(([, files]) => files.size > 1).map(([type, files]) => `${type}: ${[...files].join(', ')}`);
     expect(shared).toEqual([]);
-    expect([...owners.keys()].sort()).toEqual(['ActiveUnknown', 'Degraded', 'Healthy', 'InvalidSpec', 'Ready', 'Reconciling', 'Stalled']);
+    expect([...owners.keys()].sort()).toEqual(['ActiveUnknown', 'Degraded', 'Healthy', 'HostKeysUnverified', 'InvalidSpec', 'Ready', 'Reconciling', 'Stalled']);
   });
 });
