@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { fingerprint, parseKnownHosts } from '../../../src/health/known-hosts.js
 import { runOverSsh } from '../../../src/health/ssh.js';
 import { sshCredentials, sshEndpoints } from '../../services/endpoints.js';
 import { freePort, runOk } from '../../services/proc.js';
-import { hostKeyOf, startSshd, stopSshd } from '../../services/sshd.js';
+import { hostKeyOf, startSshd, stopSshd, type SshdInfo } from '../../services/sshd.js';
 import { loadServices, type ServicesState } from '../../services/state.js';
 
 let state: ServicesState;
@@ -138,24 +138,33 @@ async function strangerKey(): Promise<string> {
 const blob = (line: string) => Buffer.from(line.split(' ')[1]!, 'base64');
 
 describe('SSH host keys are pinned: a key not in known_hosts fails before any login', () => {
+  // An sshd of its own: its log then holds this file's logins only (LogLevel VERBOSE logs each).
+  let own: SshdInfo;
+  beforeAll(async () => {
+    own = await startSshd({ nodes: ['node1'], scenarios: [{ name: 'plain' }] });
+  }, 30_000);
+  afterAll(async () => {
+    if (own) await stopSshd(own);
+  });
+  const port = () => own.nodes['node1']!;
   /** Runs `echo hi` with `known` as known_hosts; returns the result and what sshd logged meanwhile. */
-  async function attempt(known: string, log = state.sshd.logFile) {
-    const before = readFileSync(log, 'utf8').length;
-    const [node] = sshEndpoints(state, ['acd-lb1']);
-    const r = await runOverSsh(node!, { ...sshCredentials(state, 'plain'), knownHosts: parseKnownHosts(known) }, 'echo hi', 10_000);
-    return { r, logged: readFileSync(log, 'utf8').slice(before) };
+  async function attempt(known: string) {
+    const before = readFileSync(own.logFile, 'utf8').length;
+    const creds = { username: own.username, privateKey: readFileSync(own.keys['plain']!, 'utf8'), knownHosts: parseKnownHosts(known) };
+    const r = await runOverSsh({ vm: 'acd-lb1', host: own.host, port: port() }, creds, 'echo hi', 10_000);
+    return { r, logged: readFileSync(own.logFile, 'utf8').slice(before) };
   }
-  const real = () => hostKeyOf(state.sshd);
-  const where = () => `acd-lb1 (127.0.0.1:${state.sshd.nodes['node1']})`;
+  const real = () => hostKeyOf(own);
+  const where = () => `acd-lb1 (127.0.0.1:${port()})`;
 
   test('the right key, by address: the command runs', async () => {
-    const { r, logged } = await attempt(`[127.0.0.1]:${state.sshd.nodes['node1']} ${real()}`);
+    const { r, logged } = await attempt(`[127.0.0.1]:${port()} ${real()}`);
     expect(r).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
     expect(logged).toMatch(/Accepted publickey/);
   });
 
   test('a wrong key for the address: refused, with the presented key\'s fingerprint, and no login', async () => {
-    const { r, logged } = await attempt(`[127.0.0.1]:${state.sshd.nodes['node1']} ${await strangerKey()}`);
+    const { r, logged } = await attempt(`[127.0.0.1]:${port()} ${await strangerKey()}`);
     expect(r.code).toBeNull();
     expect(r.error).toBe(`host key of ${where()} does not match known_hosts: ${fingerprint(blob(real()))}`);
     expect(logged).not.toMatch(/Accepted publickey/);
@@ -171,7 +180,7 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
   });
 
   test('a changed host key (the VM now presents another key than the one pinned to its name): refused, no login', async () => {
-    // A second sshd with a host key of its own answers for acd-lb1, whose pinned key is the first's.
+    // Another sshd with a host key of its own answers for acd-lb1, whose pinned key is this file's sshd's.
     const other = await startSshd({ nodes: ['node1'], scenarios: [{ name: 'plain' }] });
     try {
       const before = readFileSync(other.logFile, 'utf8').length;
@@ -192,7 +201,7 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
     const dir = mkdtempSync(path.join(os.tmpdir(), 'acd-hashed-'));
     try {
       const file = path.join(dir, 'known_hosts');
-      writeFileSync(file, `[127.0.0.1]:${state.sshd.nodes['node1']} ${real()}\n`);
+      writeFileSync(file, `[127.0.0.1]:${port()} ${real()}\n`);
       await runOk('ssh-keygen', ['-H', '-f', file]);
       const hashed = readFileSync(file, 'utf8');
       expect(hashed).toMatch(/^\|1\|/);

@@ -12,6 +12,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binary } from '../../support/binaries.js';
@@ -148,23 +149,37 @@ describe('helm chart deploy/helm/acd-operator', () => {
     it('grants exactly the least-privilege rules through a ClusterRole bound to the ServiceAccount', () => {
       const cr = only(ofKind<V1ClusterRole>(objects, 'ClusterRole'));
       const rules = cr.rules ?? [];
-      expect(verbsFor(rules, 'acd.power.dev', 'acdclusters')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+      expect(verbsFor(rules, 'acd.power.dev', 'acdclusters')).toEqual(['get', 'list', 'watch']);
       expect(verbsFor(rules, 'acd.power.dev', 'acdclusters/status')).toEqual(['get', 'patch', 'update']);
       expect(verbsFor(rules, 'kubevirt.io', 'virtualmachines')).toEqual(['get', 'list', 'patch', 'watch']);
       expect(verbsFor(rules, 'kubevirt.io', 'virtualmachineinstances')).toEqual(['get', 'list', 'watch']);
       expect(verbsFor(rules, 'subresources.kubevirt.io', 'virtualmachines/start')).toEqual(['update']);
       expect(verbsFor(rules, 'subresources.kubevirt.io', 'virtualmachines/stop')).toEqual(['update']);
       expect(verbsFor(rules, '', 'events')).toEqual(['create', 'patch']);
-      expect(verbsFor(rules, 'events.k8s.io', 'events')).toEqual(['create', 'patch']);
+      expect(verbsFor(rules, 'events.k8s.io', 'events')).toEqual([]);
       // Nothing beyond those: no Secrets without healthSecrets, no leases cluster-wide.
       expect(verbsFor(rules, '', 'secrets')).toEqual([]);
       expect(verbsFor(rules, 'coordination.k8s.io', 'leases')).toEqual([]);
-      expect(rules).toHaveLength(7);
+      expect(rules).toHaveLength(6);
 
       const crb = only(ofKind<V1ClusterRoleBinding>(objects, 'ClusterRoleBinding'));
       expect(crb.roleRef.name).toBe(cr.metadata?.name);
       const sa = only(objects.filter((o) => o.kind === 'ServiceAccount'));
       expect(crb.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: RELEASE_NS }]);
+    });
+
+    it('grants the very verbs docs/security.md lists, group by group and resource by resource', () => {
+      const withSecrets = render('healthSecrets={acd-ssh,acd-db}');
+      const granted = new Set(allRules(withSecrets).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) =>
+        r.verbs.map((v) => `${g || '(core)'} ${res} ${v}`)))));
+      const doc = readFileSync(join(repo, 'docs/security.md'), 'utf8');
+      const table = doc.slice(doc.indexOf('<!-- rbac-table'), doc.indexOf('<!-- /rbac-table -->')).split('\n').filter((l) => /^\| (`|\()/.test(l));
+      const documented = new Set(table.flatMap((l) => {
+        const [group, resource, verbs] = l.split('|').slice(1, 4).map((c) => c.trim().replace(/`/g, ''));
+        return verbs!.split(',').map((v) => `${group} ${resource} ${v.trim()}`);
+      }));
+      expect(table.length).toBeGreaterThanOrEqual(8);
+      expect([...documented].sort()).toEqual([...granted].sort());
     });
 
     it('keeps leader-election Leases to a Role in the release namespace', () => {

@@ -73,7 +73,7 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
 {{- define "acd-operator.rules" -}}
 - apiGroups: ["acd.power.dev"]
   resources: ["acdclusters"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: ["acd.power.dev"]
   resources: ["acdclusters/status"]
   verbs: ["get", "patch", "update"]
@@ -87,9 +87,6 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
   resources: ["virtualmachines/start", "virtualmachines/stop"]
   verbs: ["update"]
 - apiGroups: [""]
-  resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- with .Values.healthSecrets }}
