@@ -11,6 +11,7 @@ export class EventRecorder {
   private readonly core: CoreV1Api;
   /** Per cluster, the last Event still being posted: the next one goes after it. */
   private readonly tails = new Map<string, Promise<void>>();
+  private lastNanos = 0n;
   constructor(kc: KubeConfig, private readonly instance: string, private readonly onError: (err: unknown) => void = () => {}) {
     this.core = kc.makeApiClient(CoreV1Api);
   }
@@ -34,12 +35,24 @@ export class EventRecorder {
     clearTimeout(timer);
   }
 
+  /**
+   * A name that sorts in posting order: `<cluster>.<nanoseconds, hex>`, as client-go's recorder
+   * names Events, made strictly increasing. `kubectl describe` sorts Events by lastTimestamp, whole
+   * seconds, with an unstable sort; the API lists them by name, so within one second the names are
+   * what keeps "stage 5/9 completed" above "stage 6/9 started" (a generated name is random).
+   */
+  private nameFor(obj: AcdCluster): string {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastNanos = now > this.lastNanos ? now : this.lastNanos + 1n;
+    return `${obj.metadata.name}.${this.lastNanos.toString(16)}`;
+  }
+
   private async post(obj: AcdCluster, e: Event): Promise<void> {
     const now = new Date();
     await this.core.createNamespacedEvent({
       namespace: obj.metadata.namespace,
       body: {
-        metadata: { generateName: `${obj.metadata.name}.`, namespace: obj.metadata.namespace },
+        metadata: { name: this.nameFor(obj), namespace: obj.metadata.namespace },
         involvedObject: { apiVersion: API_VERSION, kind: KIND, name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid },
         type: e.type, reason: e.reason, message: e.message.slice(0, 1024),
         firstTimestamp: now, lastTimestamp: now, count: 1,

@@ -105,6 +105,18 @@ export function sizingsSuite(o: SizingsOptions): void {
       expect(reasons.filter((r) => r === 'StageStarted').length).toBeGreaterThanOrEqual(20);
       expect(reasons).toContain('PoweredOff');
       expect(reasons).toContain('PoweredOn');
+      // A reader of the real `kubectl describe` sees the runbook's order: within a transition each
+      // stage starts after the one before it ended, even for events of the same second.
+      const described = await kubectl(['describe', 'acd', 'acd', '-n', ns('LargeV3')]);
+      const seen = [...described.matchAll(/\s(StageStarted|StageCompleted|StageInitiated)\s.*?stage (\d+)\/\d+/g)].map((m) => ({ reason: m[1]!, n: Number(m[2]) }));
+      expect(seen.length).toBeGreaterThanOrEqual(36);
+      const disorder = seen.flatMap((e, i) => {
+        const prev = seen[i - 1];
+        if (!prev || (e.reason === 'StageStarted' && e.n === 1)) return [];
+        const ok = e.reason === 'StageStarted' ? prev.n === e.n - 1 && prev.reason !== 'StageStarted' : prev.n === e.n && prev.reason === 'StageStarted';
+        return ok ? [] : [`${prev.reason} ${prev.n} then ${e.reason} ${e.n}`];
+      });
+      expect(disorder).toEqual([]);
     });
   });
 }
