@@ -1,5 +1,6 @@
-// `npm run bench`: the operator against the admin's kubectl script on the local test bed (real
-// kube-apiserver + etcd + the KubeVirt stand-in), then 100 ACDs at once on one operator process.
+// `npm run bench`: the operator against the admin's kubectl and virtctl-style scripts on the local
+// test bed (real kube-apiserver + etcd, real KubeVirt virt-api + virt-controller, and the node
+// stand-in for kubelet + virt-handler), then 100 ACDs at once on one operator process.
 // Writes bench/results/<date>.json, .md and -timeline.svg. Not part of CI. See bench/README.md.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,12 @@ import { SEED_SHUTDOWN, SEED_STARTUP, type Step } from '../test/e2e/support/seed
 import { bin, repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/testbed.js';
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
-import { baselineScript, runScript } from './lib/baseline.js';
-import { acdObjects, asList, kubectlFor, operatorMemory, sleep, startOperator, waitAcds, type Operator } from './lib/cluster.js';
-import { byVerb, diff, isOperators, scrapeRequests, treeCpuSeconds, vmHwmKb, type Counter } from './lib/probe.js';
+import { baselineScript, runScript, type Via } from './lib/baseline.js';
+import { acdObjects, asList, kubectlFor, operatorEvents, operatorMemory, sleep, startOperator, waitAcds, type Operator } from './lib/cluster.js';
+import { byVerb, diff, isOperators, scrapeRequests, supervisedPid, treeCpuSeconds, vmHwmKb, type Counter } from './lib/probe.js';
 import { VmRecorder } from './lib/recorder.js';
 import { apiFloorMs } from './lib/floor.js';
-import { render, type BenchResults, type ScaleResults } from './lib/report.js';
+import { render, upgrade, type BenchResults, type ScaleResults } from './lib/report.js';
 import { gantt, type Panel } from './lib/svg.js';
 
 // Flags win over the BENCH_* variables; see bench/README.md.
@@ -51,8 +52,8 @@ const CLUSTERS = Number(flags.scale);
 const SPEED = Number(flags.speed);
 const IDLE_S = Number(flags.idle);
 const TIMING = { bootSeconds: 20, stopSeconds: 10 }; // x SPEED: 2 s boot, 1 s stop in real time
-// The scale part may run its VMs faster than the side-by-side part (the stand-in's speed is one per
-// process, so the VMs' own boot/stop annotations are scaled instead).
+// The scale part may run its VMs faster than the side-by-side part (the node stand-in's speed is one
+// per process, so the VMs' own boot/stop annotations are scaled instead).
 const SCALE_SPEED = Number(flags['scale-speed'] ?? SPEED);
 const SCALE_TIMING = { bootSeconds: TIMING.bootSeconds * SCALE_SPEED / SPEED, stopSeconds: TIMING.stopSeconds * SCALE_SPEED / SPEED };
 /** Hard limit for the whole bench: past it every wait fails, and what was measured is written, marked incomplete. */
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     date, host: hostInfo(), speed: SPEED, timing: TIMING, layout: LAYOUT, runs: RUNS,
     boundMs: { Off: criticalPathMs(STEPS.Off, delayMs('Off')), On: criticalPathMs(STEPS.On, delayMs('On')) },
     scaleSpeed: SCALE_SPEED, scaleTiming: SCALE_TIMING, operatorNodeFlags: OPERATOR_NODE_FLAGS.join(' '), operatorArgs: OPERATOR_ARGS.join(' '),
+    kubevirtVersion: tb.kubevirtVersion,
   };
   const write = () => {
     mkdirSync(resultsDir, { recursive: true });
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Part 1: one Large V3 ACD, the admin's script N times, then the operator N times, same VMs. */
+/** Part 1: one Large V3 ACD, the admin's kubectl script N times, the virtctl-style script N times, then the operator N times, same VMs. */
 async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubectl: ReturnType<typeof kubectlFor>, ops: Operator[]) {
   const ns = 'bench-l3';
   const keys = MACHINES.map((m) => `${ns}/${m.vm}`);
@@ -128,23 +130,26 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
   await rec.waitAll(keys, 'On', left(120_000));
   say(`${ns}: ${MACHINES.length} VMs up`);
 
-  const scripts: Record<Target, string> = { Off: join(tb.dir, 'baseline-off.sh'), On: join(tb.dir, 'baseline-on.sh') };
-  for (const t of ['Off', 'On'] as const) {
-    writeFileSync(scripts[t], baselineScript(LAYOUT, STEPS[t], t));
-    cpSync(scripts[t], join(resultsDir, `baseline-${LAYOUT}-${t.toLowerCase()}.sh`));
-  }
-
   const results: RunResult[] = [];
-  for (let r = 0; r < RUNS; r++) {
+  // The kubectl baseline (runStrategy patches), then the same script with virtctl's start/stop subresources.
+  const scriptSides: [RunResult['side'], Via, string][] = [['baseline', 'patch', ''], ['virtctl', 'subresource', '-virtctl']];
+  for (const [side, via, suffix] of scriptSides) {
+    const scripts: Record<Target, string> = { Off: join(tb.dir, `baseline-off${suffix}.sh`), On: join(tb.dir, `baseline-on${suffix}.sh`) };
     for (const t of ['Off', 'On'] as const) {
-      left(1);
-      const t0 = Date.now();
-      await runScript(scripts[t], { KUBECONFIG: tb.kubeconfig, NS: ns, KUBECTL: bin('kubectl') });
-      await rec.waitAll(keys, t, left(120_000));
-      await sleep(300);
-      const res = analyze(rec, 'baseline', ns, STEPS[t], t, t0, delayMs(t));
-      results.push(res);
-      say(`baseline run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`);
+      writeFileSync(scripts[t], baselineScript(LAYOUT, STEPS[t], t, via));
+      cpSync(scripts[t], join(resultsDir, `baseline-${LAYOUT}-${t.toLowerCase()}${suffix}.sh`));
+    }
+    for (let r = 0; r < RUNS; r++) {
+      for (const t of ['Off', 'On'] as const) {
+        left(1);
+        const t0 = Date.now();
+        await runScript(scripts[t], { KUBECONFIG: tb.kubeconfig, NS: ns, KUBECTL: bin('kubectl') });
+        await rec.waitAll(keys, t, left(120_000));
+        await sleep(300);
+        const res = analyze(rec, side, ns, STEPS[t], t, t0, delayMs(t));
+        results.push(res);
+        say(`${side} run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`);
+      }
     }
   }
 
@@ -171,7 +176,7 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
   await kubectl(['delete', 'acdcluster', 'acd', '-n', ns, '--wait=true']);
   await op.stop();
 
-  writeFileSync(join(resultsDir, `${date}-timeline.svg`), timelineSvg(rec, ns, results));
+  writeFileSync(join(resultsDir, `${date}-timeline.svg`), timelineSvg(tb, rec, ns, results));
   const summary = (side: RunResult['side']) => {
     const rs = results.filter((x) => x.side === side);
     const hops = rs.flatMap((x) => x.hops.map((h) => h.ms));
@@ -184,15 +189,20 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
         On: median(pick('On').map((x) => x.overheadMs / x.steps.filter((s) => s.wait).length)),
       },
       hopMs: { p50: pct(hops, 50), p99: pct(hops, 99), max: Math.max(...hops), n: hops.length },
-      standinLagMs: { p50: pct(rs.flatMap((x) => x.standinLagMs), 50), p99: pct(rs.flatMap((x) => x.standinLagMs), 99) },
+      kubevirtLagMs: { p50: pct(rs.flatMap((x) => x.kubevirtLagMs), 50), p99: pct(rs.flatMap((x) => x.kubevirtLagMs), 99) },
     };
   };
-  return { runs: results, operator: summary('operator'), baseline: summary('baseline'), operatorRssKb: rssKb,
+  return { runs: results, operator: summary('operator'), baseline: summary('baseline'), virtctl: summary('virtctl'), operatorRssKb: rssKb,
     apiFloorMs: { p50: pct(floor, 50), p99: pct(floor, 99), max: Math.max(...floor), n: floor.length } };
 }
 
-function timelineSvg(rec: VmRecorder, ns: string, results: RunResult[]): string {
-  const panels: Panel[] = (['baseline', 'operator'] as const).map((side) => {
+function timelineSvg(tb: TestbedState, rec: VmRecorder, ns: string, results: RunResult[]): string {
+  const titles: Record<RunResult['side'], string> = {
+    baseline: 'baseline: kubectl script from the runbook',
+    virtctl: 'virtctl: the same script, start/stop subresources',
+    operator: 'acd-operator',
+  };
+  const panels: Panel[] = (['baseline', 'virtctl', 'operator'] as const).filter((side) => results.some((x) => x.side === side)).map((side) => {
     const pairs: [RunResult, RunResult][] = [];
     const rs = results.filter((x) => x.side === side);
     for (let i = 0; i + 1 < rs.length; i += 2) pairs.push([rs[i]!, rs[i + 1]!]);
@@ -202,7 +212,7 @@ function timelineSvg(rec: VmRecorder, ns: string, results: RunResult[]): string 
     const idx = pairs.indexOf(sorted[Math.floor((sorted.length - 1) / 2)]!) + 1;
     const vms = [...STEPS.On.flatMap((s) => s.vms)];
     return {
-      title: `${side === 'operator' ? 'acd-operator' : 'baseline: kubectl script from the runbook'} (run ${idx}; Off ${(off.totalMs / 1000).toFixed(2)} s, On ${(on.totalMs / 1000).toFixed(2)} s)`,
+      title: `${titles[side]} (run ${idx}; Off ${(off.totalMs / 1000).toFixed(2)} s, On ${(on.totalMs / 1000).toFixed(2)} s)`,
       t0: off.t0, t1: on.end + 500, vms,
       samples: (vm) => rec.samples.get(`${ns}/${vm}`) ?? [],
       commands: (vm) => {
@@ -212,7 +222,7 @@ function timelineSvg(rec: VmRecorder, ns: string, results: RunResult[]): string 
       marks: [{ t: off.t0, label: 'Off requested' }, { t: on.t0, label: 'On requested' }],
     };
   });
-  return gantt(panels, `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM (stand-in), median run of ${RUNS}`);
+  return gantt(panels, `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM (node stand-in; KubeVirt ${tb.kubevirtVersion}), median run of ${RUNS}`);
 }
 
 /** Part 3: CLUSTERS x 12 VMs, all flipped at once, one operator process. Fills `sc` as it goes. */
@@ -248,6 +258,8 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
   } finally {
     clearInterval(memSampler);
     if (sc.operatorRssKb && op.child.exitCode === null) sc.operatorRssKb.peak = vmHwmKb(op.pid);
+    sc.testbedRssKb = testbedRssKb(tb);
+    say(`scale: test bed peak RSS ${Object.entries(sc.testbedRssKb).map(([k, kb]) => `${k} ${(kb / 1024).toFixed(0)} MB`).join(', ')}`);
   }
   if (flags['heap-snapshot']) {
     op.child.kill('SIGUSR2');
@@ -255,6 +267,19 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
     await sleep(20_000);
   }
   await op.stop();
+}
+
+/** Peak RSS (VmHWM, kB) of the test bed's processes; virt-api and virt-controller: the binary under its supervisor. */
+function testbedRssKb(tb: TestbedState): Record<string, number> {
+  const p = tb.pids;
+  const pids = { etcd: p.etcd, apiserver: p.apiserver, virtApi: supervisedPid(p.virtApi), virtController: supervisedPid(p.virtController), nodeStandin: p.nodeStandin };
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => {
+    try {
+      return [k, vmHwmKb(pid)];
+    } catch {
+      return [k, NaN]; // gone
+    }
+  }));
 }
 
 const mb = (m: { rss: number; heapUsed: number; heapTotal: number; external: number }) =>
@@ -267,6 +292,8 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
   const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
   const benchCpu0 = process.cpuUsage();
   const m0 = await scrapeRequests(tb);
+  // virt-controller posts Events too, so the operator's Event POSTs are counted by the operator itself.
+  const events0 = await operatorEvents(op);
   const w0 = Date.now();
   let benchLists = 0;
   const runs: RunResult[] = [];
@@ -276,6 +303,7 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
     const wallS = (w1 - w0) / 1000;
     return async () => {
       const m1 = await scrapeRequests(tb);
+      const events = await operatorEvents(op).then((n) => n - events0, () => NaN);
       const cpu1 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
       const benchCpu = process.cpuUsage(benchCpu0);
       const cpu = Object.fromEntries(Object.keys(pids).map((k) => [k, { seconds: round(cpu1[k]! - cpu0[k]!), utilization: round((cpu1[k]! - cpu0[k]!) / wallS) }]));
@@ -285,6 +313,7 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
       // The bench's own calls on acdclusters: one PATCH per cluster per transition, and its status LISTs.
       opReq.PATCH = (opReq.PATCH ?? 0) - transitionsDone * CLUSTERS;
       opReq.LIST = (opReq.LIST ?? 0) - benchLists;
+      opReq.POST = (opReq.POST ?? 0) + events;
       const n = Math.max(transitionsDone, 1);
       sc.cpu = cpu;
       sc.wallSeconds = round(wallS);
@@ -321,7 +350,7 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
     const rs = nss.map((ns) => analyze(rec, 'operator', ns, STEPS[t], t, t0, delayMs(t, timing)));
     runs.push(...rs);
     const hops = rs.flatMap((x) => x.hops.map((h) => h.ms));
-    const lag = rs.flatMap((x) => x.standinLagMs);
+    const lag = rs.flatMap((x) => x.kubevirtLagMs);
     const firstCmd = rs.map((x) => Math.min(...x.steps.map((st) => st.firstCmd)) - t0);
     sc.phases.push({
       target: t, patchAllMs: patched - t0, allVmsAtTargetMs: vmsAt - t0, allReadyMs: ready - t0,
@@ -329,21 +358,25 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
       totalMs: { p50: pct(rs.map((x) => x.totalMs), 50), max: Math.max(...rs.map((x) => x.totalMs)) },
       hopMs: { p50: pct(hops, 50), p99: pct(hops, 99), max: Math.max(...hops), n: hops.length },
       firstCommandMs: { p50: pct(firstCmd, 50), p99: pct(firstCmd, 99) },
-      standinLagMs: { p50: pct(lag, 50), p99: pct(lag, 99), max: Math.max(...lag) },
+      kubevirtLagMs: { p50: pct(lag, 50), p99: pct(lag, 99), max: Math.max(...lag) },
     });
     sc.hopsByStep = hopsByStep(runs);
-    say(`scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; stand-in lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`);
+    say(`scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; KubeVirt lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`);
   }
   await account(2)();
 
   say(`scale: idle for ${IDLE_S} s`);
   await sleep(2000);
   const i0 = await scrapeRequests(tb);
+  const ie0 = await operatorEvents(op);
   await sleep(Math.min(IDLE_S * 1000, left(IDLE_S * 1000)));
   const i1 = await scrapeRequests(tb);
+  const idleEvents = await operatorEvents(op) - ie0;
   const idle = diff(i0, i1).filter((c) => c.resource !== '');
   const perMin = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([v, n]) => [v, round(n * 60 / IDLE_S)]));
-  sc.requests!.idlePerMinute = { operator: perMin(byVerb(idle, isOperators)), all: perMin(byVerb(idle)), byResource: summarize(idle).map((r) => ({ ...r, value: round(r.value * 60 / IDLE_S) })) };
+  const idleOp = byVerb(idle, isOperators);
+  if (idleEvents) idleOp.POST = (idleOp.POST ?? 0) + idleEvents;
+  sc.requests!.idlePerMinute = { operator: perMin(idleOp), all: perMin(byVerb(idle)), byResource: summarize(idle).map((r) => ({ ...r, value: round(r.value * 60 / IDLE_S) })) };
 
   function analyzeSafe(ns: string, t: Target, t0: number, tm: typeof TIMING): RunResult | undefined {
     try {
@@ -382,7 +415,7 @@ function hostInfo() {
 
 /** `tsx bench/run.ts --render bench/results/<date>.json`: re-renders the markdown (e.g. after adding notes). */
 async function rerender(file: string): Promise<void> {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const r = upgrade(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
   writeFileSync(file.replace(/\.json$/, '.md'), render(r));
 }
 

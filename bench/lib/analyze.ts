@@ -9,7 +9,7 @@ export type Target = 'On' | 'Off';
 export interface Hop { step: number; ms: number }
 export interface StepTiming { step: number; vms: string[]; wait: boolean; firstCmd: number; lastCmd: number; lastReach: number }
 export interface RunResult {
-  side: 'operator' | 'baseline';
+  side: 'operator' | 'baseline' | 'virtctl';
   namespace: string;
   target: Target;
   t0: number;
@@ -19,8 +19,11 @@ export interface RunResult {
   overheadMs: number;
   hops: Hop[];
   steps: StepTiming[];
-  /** Per VM: reach - command - simulated delay: the stand-in's own latency plus watch delivery. */
-  standinLagMs: number[];
+  /**
+   * Per VM: reach - command - simulated delay: KubeVirt's own reaction (virt-controller, virt-api's
+   * webhooks, the node stand-in's work besides its simulated delay) plus watch delivery.
+   */
+  kubevirtLagMs: number[];
 }
 
 /** Sum over the waiting steps of the slowest VM's simulated delay. */
@@ -48,7 +51,7 @@ export function analyze(rec: VmRecorder, side: RunResult['side'], namespace: str
   const boundMs = criticalPathMs(steps, delayMs);
   return {
     side, namespace, target, t0, end, totalMs: end - t0, boundMs, overheadMs: end - t0 - boundMs, hops, steps: timings,
-    standinLagMs: all.map((vm) => reach(vm) - cmd(vm) - delayMs(vm)),
+    kubevirtLagMs: all.map((vm) => reach(vm) - cmd(vm) - delayMs(vm)),
   };
 }
 

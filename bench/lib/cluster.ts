@@ -28,12 +28,15 @@ export function kubectlFor(kubeconfig: string) {
 
 export interface Timing { bootSeconds: number; stopSeconds: number }
 
-/** One ACD: its namespace, 12 VMs (running) with the stand-in's timing annotations, and optionally its AcdCluster. */
+/**
+ * One ACD: its namespace, 12 VMs (running) with the node stand-in's timing annotations, and optionally
+ * its AcdCluster. The VMs are what real KubeVirt's webhooks accept: a memory request, as in the e2e suite.
+ */
 export function acdObjects(namespace: string, machines: Machine[], timing: Timing, withCluster: boolean): Record<string, unknown>[] {
   const vms = machines.map((m) => ({
     apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
     metadata: { name: m.vm, namespace, annotations: { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) } },
-    spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} }, terminationGracePeriodSeconds: 180 } } },
+    spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } }, terminationGracePeriodSeconds: 180 } } },
   }));
   const acd = { apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster', metadata: { name: 'acd', namespace },
     spec: { powerState: 'On', machines, active: SEED_ACTIVE } };
@@ -106,6 +109,12 @@ export async function operatorMemory(op: Operator): Promise<{ rss: number; heapU
   const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
   const g = (name: string) => Number(new RegExp(`^acd_operator_${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN);
   return { rss: g('process_resident_memory_bytes'), heapUsed: g('nodejs_heap_size_used_bytes'), heapTotal: g('nodejs_heap_size_total_bytes'), external: g('nodejs_external_memory_bytes') };
+}
+
+/** Events the operator has recorded so far (one POST each), from its acd_transition_events_total. */
+export async function operatorEvents(op: Operator): Promise<number> {
+  const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+  return [...body.matchAll(/^acd_transition_events_total(?:\{[^}]*\})? (\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

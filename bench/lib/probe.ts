@@ -29,6 +29,20 @@ export function treeCpuSeconds(pid: number): number {
   return cpuSeconds(pid) + children.reduce((sum, c) => sum + treeCpuSeconds(c), 0);
 }
 
+/**
+ * The process a supervisor (hack/supervise.sh) runs: its first child from /proc/<pid>/task/<pid>/children,
+ * or `pid` itself when it has none (or the kernel has no children file). Between restarts the child
+ * may be the supervisor's `sleep 1`.
+ */
+export function supervisedPid(pid: number): number {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)[0];
+    return first ?? pid;
+  } catch {
+    return pid;
+  }
+}
+
 export interface Counter { verb: string; group: string; resource: string; subresource: string; value: number }
 
 export async function scrapeRequests(tb: TestbedState): Promise<Counter[]> {
@@ -67,12 +81,14 @@ export function diff(before: Counter[], after: Counter[]): Counter[] {
 
 /**
  * apiserver_request_total has no user or user-agent label, so requests are attributed by what is
- * asked for: everything on acdclusters and events, and spec patches of VirtualMachines, is the
- * operator's (the KubeVirt stand-in writes VM status and VMIs, never these). The bench's own
- * requests on acdclusters are subtracted by the caller.
+ * asked for: everything on acdclusters, and spec patches of VirtualMachines, is the operator's
+ * (virt-controller writes VM status, VMIs and pods, the node stand-in VMI and pod status, never
+ * these; virt-api's PATCH for a start/stop subresource only comes from the virtctl side). The bench's
+ * own requests on acdclusters are subtracted by the caller. Events are not told apart here:
+ * virt-controller posts them too; the caller adds the operator's count (cluster.ts operatorEvents).
  */
 export const isOperators = (c: Counter) =>
-  c.group === 'acd.power.dev' || c.resource === 'events' || (c.group === 'kubevirt.io' && c.resource === 'virtualmachines' && c.subresource === '' && c.verb === 'PATCH');
+  c.group === 'acd.power.dev' || (c.group === 'kubevirt.io' && c.resource === 'virtualmachines' && c.subresource === '' && c.verb === 'PATCH');
 
 export function byVerb(cs: Counter[], filter: (c: Counter) => boolean = () => true): Record<string, number> {
   const out: Record<string, number> = {};

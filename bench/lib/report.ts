@@ -8,14 +8,15 @@ export interface SideSummary {
   overheadMs: Record<Target, number>;
   overheadPerStageMs: Record<Target, number>;
   hopMs: Dist;
-  standinLagMs: Dist;
+  /** Per VM: reach - command - simulated delay (real KubeVirt's reaction plus watch delivery). */
+  kubevirtLagMs: Dist;
 }
 export interface ScaleResults {
   clusters: number;
   vms: number;
   phases: {
     target: Target; patchAllMs: number; allVmsAtTargetMs: number; allReadyMs: number; boundMs: number;
-    totalMs: { p50: number; max: number }; hopMs: Dist; firstCommandMs: Dist; standinLagMs: Dist;
+    totalMs: { p50: number; max: number }; hopMs: Dist; firstCommandMs: Dist; kubevirtLagMs: Dist;
   }[];
   /** Creating the VMs until all are Running (before the operator starts). */
   createMs?: number;
@@ -24,6 +25,11 @@ export interface ScaleResults {
   cpu?: Record<string, { seconds: number; utilization: number }>;
   wallSeconds?: number;
   operatorRssKb?: { afterSync: number; peak: number };
+  /**
+   * The test bed's peak RSS (VmHWM) per process at the end of the scale part, in kB: etcd, apiserver,
+   * virtApi, virtController (the binaries under hack/supervise.sh, not the supervisors), nodeStandin.
+   */
+  testbedRssKb?: Record<string, number>;
   /** From the operator's own /metrics (prom-client): after the initial sync, and the peak heapUsed seen every 2 s. */
   operatorMemoryMB?: { afterSync: { rss: number; heapUsed: number; heapTotal: number; external: number }; peakHeapUsed: number };
   requests?: {
@@ -50,8 +56,13 @@ export interface BenchResults {
   operatorNodeFlags?: string;
   operatorArgs?: string;
   scaleTiming?: { bootSeconds: number; stopSeconds: number };
-  /** apiFloorMs: one write seen by a watch (bench/lib/floor.ts), the least any hop can take here. */
-  single?: { runs: RunResult[]; operator: SideSummary; baseline: SideSummary; operatorRssKb: number; apiFloorMs?: Dist };
+  /** The KubeVirt release of the test bed (virt-api, virt-controller); absent: the VM-level stand-in of earlier runs. */
+  kubevirtVersion?: string;
+  /**
+   * apiFloorMs: one write seen by a watch (bench/lib/floor.ts), the least any hop can take here.
+   * virtctl: the runbook script with start/stop subresource calls (absent in earlier runs).
+   */
+  single?: { runs: RunResult[]; operator: SideSummary; baseline: SideSummary; virtctl?: SideSummary; operatorRssKb: number; apiFloorMs?: Dist };
   scale?: ScaleResults;
   /** Set when the bench stopped early (timeout, failed wait): what is missing and why. */
   incomplete?: string;
@@ -95,11 +106,27 @@ export function targets(r: BenchResults) {
   return rows;
 }
 
+/**
+ * A result file as read: files written before the rename have `standinLagMs` where newer ones have
+ * `kubevirtLagMs` (runs, side summaries, scale phases); this fills in the new name from the old.
+ */
+export function upgrade(r: BenchResults): BenchResults {
+  const fix = (o: object | undefined) => {
+    const x = o as { kubevirtLagMs?: unknown; standinLagMs?: unknown } | undefined;
+    if (x && x.kubevirtLagMs === undefined && x.standinLagMs !== undefined) x.kubevirtLagMs = x.standinLagMs;
+  };
+  for (const o of [...(r.single?.runs ?? []), r.single?.operator, r.single?.baseline, r.single?.virtctl, ...(r.scale?.phases ?? [])]) fix(o);
+  return r;
+}
+
 export function render(r: BenchResults): string {
   const L: string[] = [];
   L.push(`# acd-operator bench, ${r.date}${r.incomplete ? ' (INCOMPLETE)' : ''}`, '');
   if (r.incomplete) L.push(`**Incomplete:** the bench stopped early (${r.incomplete}); the figures below are what was measured until then.`, '');
-  L.push(`Local test bed: real kube-apiserver + etcd, KubeVirt stand-in at speed ${r.speed} (each VM boots in ${r.timing.bootSeconds * r.speed} s and stops in ${r.timing.stopSeconds * r.speed} s of real time). ` +
+  const kubevirt = r.kubevirtVersion
+    ? `real KubeVirt ${r.kubevirtVersion} (virt-api + virt-controller) and the node stand-in (kubelet + virt-handler, which need KVM) at speed ${r.speed}`
+    : `the VM-level KubeVirt stand-in at speed ${r.speed}`;
+  L.push(`Local test bed: real kube-apiserver + etcd, ${kubevirt} (each VM boots in ${r.timing.bootSeconds * r.speed} s and stops in ${r.timing.stopSeconds * r.speed} s of real time). ` +
     `Host: ${r.host.cpus} CPUs, Node ${r.host.node}. Layout ${r.layout} (12 VMs, active sides 2). ${r.runs} runs of Off then On per side; medians unless marked. ` +
     `Operator: \`node ${r.operatorNodeFlags ?? ''} dist/main.js${r.operatorArgs ? ` ${r.operatorArgs}` : ''}\`. ` +
     'Times are taken from one watch on all VirtualMachines (the bench process): a command is the VM spec flipping to Halted/Always, a VM is at target when Stopped, or Running and Ready.', '');
@@ -121,37 +148,58 @@ export function render(r: BenchResults): string {
   return L.join('\n');
 }
 
+type Side = RunResult['side'];
+const SIDE_NAMES: Record<Side, string> = { baseline: 'baseline (kubectl script)', virtctl: 'virtctl script', operator: 'operator' };
+
 function renderSingle(r: BenchResults, single: NonNullable<BenchResults['single']>, L: string[]): void {
-  const op = single.operator, base = single.baseline;
-  L.push('## Large V3: operator vs the admin\'s kubectl script', '');
-  L.push('| figure | baseline (kubectl script) | operator | baseline / operator |', '|---|---:|---:|---:|');
+  const op = single.operator;
+  // Earlier result files have no virtctl side.
+  const candidates: [Side, SideSummary | undefined][] = [['baseline', single.baseline], ['virtctl', single.virtctl]];
+  const others = candidates.filter((x): x is [Side, SideSummary] => x[1] !== undefined);
+  const sides: [Side, SideSummary][] = [...others, ['operator', op]];
+  const row = (name: string, cell: (x: SideSummary, side: Side) => string, ratioOf?: (x: SideSummary, side: Side) => number) =>
+    L.push(`| ${name} | ${sides.map(([side, x]) => cell(x, side)).join(' | ')} | ${others.map(([side, x]) => (ratioOf ? ratio(ratioOf(x, side), ratioOf(op, 'operator')) : '')).join(' | ')} |`);
+  L.push(`## Large V3: operator vs the admin's ${others.length > 1 ? 'kubectl and virtctl scripts' : 'kubectl script'}`, '');
+  L.push(`| figure | ${sides.map(([side]) => SIDE_NAMES[side]).join(' | ')} | ${others.map(([side]) => `${side} / operator`).join(' | ')} |`,
+    `|---|${sides.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|`);
   for (const t of ['Off', 'On'] as const) {
-    L.push(`| total ${t} (request -> last VM at target) | ${s(base.totalMs[t])} | ${s(op.totalMs[t])} | ${ratio(base.totalMs[t], op.totalMs[t])} |`);
-    L.push(`| critical-path bound ${t} | ${s(r.boundMs[t])} | ${s(r.boundMs[t])} | |`);
-    L.push(`| overhead ${t} = total - bound | ${ms(base.overheadMs[t])} | ${ms(op.overheadMs[t])} | ${ratio(base.overheadMs[t], op.overheadMs[t])} |`);
-    L.push(`| overhead ${t} per waiting step | ${ms(base.overheadPerStageMs[t])} | ${ms(op.overheadPerStageMs[t])} | ${ratio(base.overheadPerStageMs[t], op.overheadPerStageMs[t])} |`);
-    const hops = (side: 'baseline' | 'operator') => single.runs.filter((x) => x.side === side && x.target === t).flatMap((x) => x.hops.map((h) => h.ms));
-    const hb = hops('baseline'), ho = hops('operator');
-    if (hb.length && ho.length) {
-      L.push(`| stage hop ${t} p50 (n=${ho.length}) | ${ms(pct(hb, 50))} | ${ms(pct(ho, 50))} | ${ratio(pct(hb, 50), pct(ho, 50))} |`);
-      L.push(`| stage hop ${t} p99 | ${ms(pct(hb, 99))} | ${ms(pct(ho, 99))} | ${ratio(pct(hb, 99), pct(ho, 99))} |`);
+    row(`total ${t} (request -> last VM at target)`, (x) => s(x.totalMs[t]), (x) => x.totalMs[t]);
+    row(`critical-path bound ${t}`, () => s(r.boundMs[t]));
+    row(`overhead ${t} = total - bound`, (x) => ms(x.overheadMs[t]), (x) => x.overheadMs[t]);
+    row(`overhead ${t} per waiting step`, (x) => ms(x.overheadPerStageMs[t]), (x) => x.overheadPerStageMs[t]);
+    const hops = (side: Side) => single.runs.filter((x) => x.side === side && x.target === t).flatMap((x) => x.hops.map((h) => h.ms));
+    if (sides.every(([side]) => hops(side).length)) {
+      row(`stage hop ${t} p50 (n=${hops('operator').length})`, (_, side) => ms(pct(hops(side), 50)), (_, side) => pct(hops(side), 50));
+      row(`stage hop ${t} p99`, (_, side) => ms(pct(hops(side), 99)), (_, side) => pct(hops(side), 99));
     }
   }
-  L.push(`| stage hop p50, Off + On (n=${op.hopMs.n}) | ${ms(base.hopMs.p50)} | ${ms(op.hopMs.p50)} | ${ratio(base.hopMs.p50, op.hopMs.p50)} |`);
-  L.push(`| stage hop p99, Off + On | ${ms(base.hopMs.p99)} | ${ms(op.hopMs.p99)} | ${ratio(base.hopMs.p99, op.hopMs.p99)} |`);
-  L.push(`| stage hop max | ${ms(base.hopMs.max ?? NaN)} | ${ms(op.hopMs.max ?? NaN)} | |`);
+  row(`stage hop p50, Off + On (n=${op.hopMs.n})`, (x) => ms(x.hopMs.p50), (x) => x.hopMs.p50);
+  row('stage hop p99, Off + On', (x) => ms(x.hopMs.p99), (x) => x.hopMs.p99);
+  row('stage hop max', (x) => ms(x.hopMs.max ?? NaN));
   if (single.apiFloorMs) {
     const f = single.apiFloorMs;
-    L.push(`| API floor: one write seen by a watch, p50 / p99 (n=${f.n}) | ${ms1(f.p50)} / ${ms1(f.p99)} | ${ms1(f.p50)} / ${ms1(f.p99)} | |`);
-    L.push(`| stage hop p50 / floor p50 | ${(base.hopMs.p50 / f.p50).toFixed(1)}x | ${(op.hopMs.p50 / f.p50).toFixed(1)}x | |`);
+    row(`API floor: one write seen by a watch, p50 / p99 (n=${f.n})`, () => `${ms1(f.p50)} / ${ms1(f.p99)}`);
+    row('stage hop p50 / floor p50', (x) => `${(x.hopMs.p50 / f.p50).toFixed(1)}x`);
   }
-  L.push(`| stand-in lag p50 / p99 (VM reach - command - simulated delay) | ${ms(base.standinLagMs.p50)} / ${ms(base.standinLagMs.p99)} | ${ms(op.standinLagMs.p50)} / ${ms(op.standinLagMs.p99)} | |`);
+  row('KubeVirt lag p50 / p99 (VM reach - command - simulated delay)', (x) => `${ms(x.kubevirtLagMs.p50)} / ${ms(x.kubevirtLagMs.p99)}`);
   L.push('', `Operator peak RSS in this part: ${(single.operatorRssKb / 1024).toFixed(0)} MB.`, '');
+  if (single.virtctl) {
+    L.push('The virtctl script is the kubectl script with each `kubectl patch` of `spec.runStrategy` replaced by the PUT `virtctl start/stop` sends ' +
+      '(`kubectl replace --raw /apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachines/VM/stop`): kube-apiserver proxies it to virt-api, ' +
+      'which patches the VM\'s runStrategy to Halted (start: Always), so the command is seen at the same place as the other sides\' commands, one proxied round trip later.', '');
+  }
   L.push('Bound: the sum over the runbook steps that must be waited for of the slowest VM\'s simulated delay (Off: 7 waiting steps x stop; On: 9 x boot). ' +
-    'Overhead = total - bound: process start-up, API round trips, the stand-in\'s own reaction time and the hops. ' +
-    'The hop is the part of the overhead that the orchestrator itself adds at each waiting step. Ratios are baseline / operator (> 1: the operator is faster).', '');
+    `Overhead = total - bound: process start-up, API round trips, ${r.kubevirtVersion ? 'KubeVirt\'s own reaction time (virt-controller, virt-api, the node stand-in)' : 'the stand-in\'s own reaction time'} and the hops. ` +
+    `KubeVirt lag: per VM, at target - command - simulated delay: ${r.kubevirtVersion ? `virt-controller and virt-api ${r.kubevirtVersion} creating/deleting the VMI and its pod and updating the VM's status, the node stand-in's work besides its simulated delay, and watch delivery` : 'the VM-level KubeVirt stand-in of that run, and watch delivery'}; every side pays it. ` +
+    `The hop is the part of the overhead that the orchestrator itself adds at each waiting step. Ratios are side / operator (> 1: the operator is faster).`, '');
   L.push(`Per-run figures are in \`${r.date}.json\` (\`single.runs\`); the timelines of the median runs are in \`${r.date}-timeline.svg\`.`, '');
 }
+
+/** Display names of the processes in the CPU and RSS tables (`standin`: the VM-level stand-in of earlier runs). */
+const PROCESS_NAMES: Record<string, string> = {
+  operator: 'acd-operator', virtController: 'virt-controller', virtApi: 'virt-api', nodeStandin: 'node stand-in (kubelet + virt-handler)',
+  apiserver: 'kube-apiserver', etcd: 'etcd', bench: 'bench (watch, patches, status polls)', standin: 'KubeVirt stand-in (VM level)',
+};
 
 function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
   const tm = r.scaleTiming ?? r.timing;
@@ -168,7 +216,7 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
     row('per-ACD total p50 / max', (p) => `${s(p.totalMs.p50)} / ${s(p.totalMs.max)}`);
     row('request -> first command p50 / p99', (p) => `${ms(p.firstCommandMs.p50)} / ${ms(p.firstCommandMs.p99)}`);
     row('stage hop p50 / p99 / max', (p) => `${ms(p.hopMs.p50)} / ${ms(p.hopMs.p99)} / ${ms(p.hopMs.max ?? NaN)}`);
-    row('stand-in lag p50 / p99 / max', (p) => `${ms(p.standinLagMs.p50)} / ${ms(p.standinLagMs.p99)} / ${ms(p.standinLagMs.max ?? NaN)}`);
+    row('KubeVirt lag p50 / p99 / max', (p) => `${ms(p.kubevirtLagMs.p50)} / ${ms(p.kubevirtLagMs.p99)} / ${ms(p.kubevirtLagMs.max ?? NaN)}`);
     L.push('');
   }
   if (sc.unfinished) {
@@ -181,14 +229,24 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
   if (sc.cpu && sc.wallSeconds !== undefined) {
     L.push(`CPU over the ${sc.wallSeconds} s of the transitions (1.0 = one core):`, '');
     L.push('| process | CPU s | utilization |', '|---|---:|---:|');
-    for (const [k, v] of Object.entries(sc.cpu)) L.push(`| ${k} | ${v.seconds} | ${v.utilization} |`);
+    for (const [k, v] of Object.entries(sc.cpu)) L.push(`| ${PROCESS_NAMES[k] ?? k} | ${v.seconds} | ${v.utilization} |`);
+    L.push('');
+  }
+  if (sc.testbedRssKb) {
+    L.push('Peak RSS (VmHWM) of the test bed\'s processes at the end of the scale part (since each started, so the side-by-side part is included):', '');
+    L.push('| process | peak RSS MB |', '|---|---:|');
+    for (const [k, kb] of Object.entries(sc.testbedRssKb)) L.push(`| ${PROCESS_NAMES[k] ?? k} | ${Number.isFinite(kb) ? (kb / 1024).toFixed(0) : 'n/a'} |`);
     L.push('');
   }
   if (sc.requests) {
     const n = sc.requests.transitions ?? 2;
     L.push(`API requests by the operator per transition of all ${sc.clusters} ACDs${n !== 2 ? ` (averaged over ${n} transitions; the last unfinished)` : ''}: ${verbs(sc.requests.operatorPerTransition)}; per ACD per transition: ${verbs(sc.requests.operatorPerClusterTransition)}.`, '');
     if (sc.requests.idlePerMinute) L.push(`Idle requests per minute after completion: operator ${verbs(sc.requests.idlePerMinute.operator)}; all clients ${verbs(sc.requests.idlePerMinute.all)}.`, '');
-    L.push('apiserver_request_total has no user-agent label, so the operator\'s requests are those on acdclusters (minus the bench\'s own PATCHes and status LISTs), events, and VirtualMachine spec PATCHes; the stand-in only writes VM status and VMIs. ' +
+    const who = r.kubevirtVersion
+      ? 'those on acdclusters (minus the bench\'s own PATCHes and status LISTs) and VirtualMachine spec PATCHes (virt-controller writes VM status, VMIs and pods, the node stand-in VMI and pod status), ' +
+        'plus its Event POSTs as it counts them (acd_transition_events_total), since virt-controller posts Events too'
+      : 'those on acdclusters (minus the bench\'s own PATCHes and status LISTs), events, and VirtualMachine spec PATCHes; the stand-in only writes VM status and VMIs';
+    L.push(`apiserver_request_total has no user-agent label, so the operator's requests are ${who}. ` +
       'All clients\' requests during the transitions, by resource, are in the JSON (`scale.requests.allClientsByResource`).', '');
   }
   if (sc.hopsByStep?.length) {

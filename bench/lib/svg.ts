@@ -1,5 +1,5 @@
 // A hand-written SVG Gantt chart: one row per VM, bars for Starting / Running / Stopping as the VM
-// watch saw them, a tick where the VM was commanded; one panel per side (baseline, operator).
+// watch saw them, a tick where the VM was commanded; one panel per side (baseline, virtctl, operator).
 import type { Sample } from './recorder.js';
 
 export interface Panel {
