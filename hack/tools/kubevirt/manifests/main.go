@@ -1,6 +1,6 @@
 // Command kubevirt-manifests prints the cluster-scoped objects that virt-operator would install for
 // virt-api and virt-controller, as one multi-document YAML stream on stdout, for `kubectl apply -f -`:
-// KubeVirt's 19 CRDs, the virt-api mutating and validating webhook configurations, and the
+// KubeVirt's CRDs (crds.go: 19 in v1.8, 17 in v1.7), the virt-api mutating and validating webhook configurations, and the
 // subresources.kubevirt.io APIServices (v1, v1alpha3). The objects come from the same generator
 // functions virt-operator uses, so they match the pinned KubeVirt version; only the Service
 // reference (namespace, port) and the CA bundle are filled in here, where virt-operator would do it
@@ -9,6 +9,9 @@
 // Apply with `kubectl apply --server-side -f -` (or `kubectl create -f -`): client-side apply fails
 // on four CRDs (virtualmachineinstances, virtualmachines, virtualmachinesnapshotcontents,
 // virtualmachinepools), whose last-applied annotation would exceed 262144 bytes.
+//
+// This file is shared by every KubeVirt version's module (hack/tools/kubevirt-vX.Y/manifests/main.go
+// is a symlink to it); each module's crds.go holds that version's CRD list.
 package main
 
 import (
@@ -18,36 +21,11 @@ import (
 	"os"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"kubevirt.io/kubevirt/pkg/virt-operator/resource/generate/components"
 )
-
-// crdFuncs is virt-operator's install list (install/strategy.go, GenerateCurrentInstallStrategy)
-// plus the KubeVirt CRD itself, which virt-operator's own deployment carries.
-var crdFuncs = []func() (*extv1.CustomResourceDefinition, error){
-	components.NewKubeVirtCrd,
-	components.NewVirtualMachineInstanceCrd,
-	components.NewPresetCrd,
-	components.NewReplicaSetCrd,
-	components.NewVirtualMachineCrd,
-	components.NewVirtualMachineInstanceMigrationCrd,
-	components.NewVirtualMachineSnapshotCrd,
-	components.NewVirtualMachineSnapshotContentCrd,
-	components.NewVirtualMachineRestoreCrd,
-	components.NewVirtualMachineInstancetypeCrd,
-	components.NewVirtualMachineClusterInstancetypeCrd,
-	components.NewVirtualMachinePoolCrd,
-	components.NewMigrationPolicyCrd,
-	components.NewVirtualMachinePreferenceCrd,
-	components.NewVirtualMachineClusterPreferenceCrd,
-	components.NewVirtualMachineExportCrd,
-	components.NewVirtualMachineCloneCrd,
-	components.NewVirtualMachineBackupCrd,
-	components.NewVirtualMachineBackupTrackerCrd,
-}
 
 func main() {
 	namespace := flag.String("namespace", "kubevirt", "namespace of the virt-api Service")
