@@ -7,15 +7,13 @@
 // Restarting the kube-apiserver would cut every other e2e file's watches, so this file runs on a test
 // bed of its own (started in beforeAll into a temp dir), and every helper here talks to that one.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Watch } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { Machine } from '../../src/plan/index.js';
-import { restartApiserver, startTestbed, stopTestbed, type TestbedState } from '../testbed/testbed.js';
+import { restartApiserver, type TestbedState } from '../testbed/testbed.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { kubeConfig, kubectl, sleep, until } from './support/env.js';
+import { kubeConfig, sleep, until } from './support/env.js';
+import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
 import { sampleOf, upAt, VmTimeline, type WatchedVm } from './support/timeline.js';
@@ -23,9 +21,8 @@ import { sampleOf, upAt, VmTimeline, type WatchedVm } from './support/timeline.j
 const NS = { kill: 'chaos-kill', apiTerm: 'chaos-api-term', apiKill: 'chaos-api-kill', crash: 'chaos-crash', never: 'chaos-never-ready', cont: 'chaos-continue', flip: 'chaos-flip' };
 const NAMESPACES = Object.values(NS);
 
+let own: OwnTestbed | undefined;
 let bed: TestbedState;
-let dir: string;
-const savedEnv = { kubeconfig: process.env.ACD_KUBECONFIG, state: process.env.ACD_TESTBED_STATE };
 const operators: RunningOperator[] = [];
 const recorders: Recorder[] = [];
 
@@ -37,22 +34,14 @@ async function operator(): Promise<RunningOperator> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'acd-chaos-'));
-  bed = await startTestbed(dir, { speed: 0.05 });
-  // support/env.ts reads these; jest gives each test file its own copy of process.env.
-  process.env.ACD_KUBECONFIG = bed.kubeconfig;
-  process.env.ACD_TESTBED_STATE = join(dir, 'state.json');
-  await kubectl(['apply', '--server-side', '-f', resolve(import.meta.dirname, '../../deploy/crds/acd.power.dev_acdclusters.yaml')]);
-  await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev', '--timeout=30s']);
+  own = await startOwnTestbed('chaos');
+  bed = own.bed;
 }, 180_000);
 
 afterAll(async () => {
   for (const r of recorders) r.stop();
   await Promise.all(operators.map((o) => o.stop('SIGKILL')));
-  if (bed) await stopTestbed(bed);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  process.env.ACD_KUBECONFIG = savedEnv.kubeconfig;
-  process.env.ACD_TESTBED_STATE = savedEnv.state;
+  await own?.stop();
 }, 60_000);
 
 // ---------------------------------------------------------------------------------------------

@@ -3,41 +3,28 @@
 // left every VM Stopped, the ACD "waiting" and nothing commanded for good. A power loss hits every
 // VM of the node, so this file runs on a test bed of its own.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { POWER_LOSS } from '../testbed/kubevirt/node/standin.js';
-import { startTestbed, stopTestbed, type TestbedState } from '../testbed/testbed.js';
 import { acdManifest, apply, createNamespace, getAcd, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
+import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { SEED_STARTUP } from './support/seed-rules.js';
 import { upAt, VmTimeline } from './support/timeline.js';
 
 const NS = 'power-loss-manual';
 const L3 = SEED_LAYOUTS.LargeV3;
-let bed: TestbedState;
-let dir: string;
+let own: OwnTestbed | undefined;
 let operator: RunningOperator;
-const saved = { kubeconfig: process.env.ACD_KUBECONFIG, state: process.env.ACD_TESTBED_STATE };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'acd-power-loss-'));
-  bed = await startTestbed(dir, { speed: 0.05 });
-  process.env.ACD_KUBECONFIG = bed.kubeconfig;
-  process.env.ACD_TESTBED_STATE = join(dir, 'state.json');
-  await kubectl(['apply', '--server-side', '-f', resolve(import.meta.dirname, '../../deploy/crds/acd.power.dev_acdclusters.yaml')]);
-  await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev', '--timeout=30s']);
-  operator = await startOperator({ namespaces: [NS], kubeconfig: bed.kubeconfig });
+  own = await startOwnTestbed('power-loss');
+  operator = await startOperator({ namespaces: [NS], kubeconfig: own.bed.kubeconfig });
 }, 180_000);
 
 afterAll(async () => {
   await operator?.stop();
-  if (bed) await stopTestbed(bed);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  process.env.ACD_KUBECONFIG = saved.kubeconfig;
-  process.env.ACD_TESTBED_STATE = saved.state;
+  await own?.stop();
 }, 60_000);
 
 const powerLoss = (n: number) => kubectl(['annotate', 'node', 'standin-node', `${POWER_LOSS}=${n}`, '--overwrite']);

@@ -29,37 +29,33 @@ function stopsOutOfOrder(log: Applied[], stages: Stage[] = stagesOf('Off')): str
 
 const inProgress = (d: Driver) => d.status.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
 
-describe('Manual VMs reversed at every stage of a Large V3', () => {
-  test.each(stagesOf('Off').map((s) => [s.index + 1, s.name] as const))(
-    'Off reversed to On at stage %i (%s): no start while a VMI still exists, every VM up, startup order kept',
-    (stage) => {
-      const world = World.of(L3, 'On', manual);
-      const d = new Driver(world, specOf(L3, 'Off', SPEC_ACTIVE));
-      // Flip while the stage's VMs were told to stop but are still shutting down.
-      d.runUntil(() => inProgress(d) >= stage - 1 || finished(d.steps.at(-1)!.decision), 500);
-      const cut = world.log.length;
-      d.setSpec(specOf(L3, 'On', SPEC_ACTIVE));
-      d.runUntil(finished, 500);
-      expect(world.refused.map((a) => `${a.cmd.action} ${a.cmd.vm}`)).toEqual([]);
-      expect(d.status.transition).toMatchObject({ direction: 'On', outcome: 'Succeeded' });
-      expect(L3.filter((m) => !isUp(world.vm(m.vm))).map((m) => m.vm)).toEqual([]);
-      expect(startsOutOfOrder(world.log.slice(cut))).toEqual([]);
-    });
+/** A Manual Large V3 walked towards `first` until stage `stage` is under way, then reversed to the end. */
+function reversal(first: 'On' | 'Off', stage: number) {
+  const back = first === 'On' ? 'Off' : 'On';
+  const world = World.of(L3, back, manual);
+  const d = new Driver(world, specOf(L3, first, SPEC_ACTIVE));
+  d.runUntil(() => inProgress(d) >= stage - 1 || finished(d.steps.at(-1)!.decision), 500);
+  const cut = world.log.length;
+  d.setSpec(specOf(L3, back, SPEC_ACTIVE));
+  d.runUntil(finished, 500);
+  const there = back === 'On' ? isUp : isDown;
+  return {
+    refused: world.refused.map((a) => `${a.cmd.action} ${a.cmd.vm}`),
+    transition: { direction: d.status.transition?.direction, outcome: d.status.transition?.outcome },
+    notThere: L3.filter((m) => !there(world.vm(m.vm))).map((m) => m.vm),
+    outOfOrder: back === 'On' ? startsOutOfOrder(world.log.slice(cut)) : stopsOutOfOrder(world.log.slice(cut)),
+  };
+}
 
-  test.each(stagesOf('On').map((s) => [s.index + 1, s.name] as const))(
-    'On reversed to Off at stage %i (%s): every VM down, shutdown order kept',
-    (stage) => {
-      const world = World.of(L3, 'Off', manual);
-      const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
-      d.runUntil(() => inProgress(d) >= stage - 1 || finished(d.steps.at(-1)!.decision), 500);
-      const cut = world.log.length;
-      d.setSpec(specOf(L3, 'Off', SPEC_ACTIVE));
-      d.runUntil(finished, 500);
-      expect(world.refused.map((a) => `${a.cmd.action} ${a.cmd.vm}`)).toEqual([]);
-      expect(d.status.transition).toMatchObject({ direction: 'Off', outcome: 'Succeeded' });
-      expect(L3.filter((m) => !isDown(world.vm(m.vm))).map((m) => m.vm)).toEqual([]);
-      expect(stopsOutOfOrder(world.log.slice(cut))).toEqual([]);
-    });
+describe('Manual VMs reversed at every stage of a Large V3', () => {
+  const cases: Array<['On' | 'Off', number, string]> = [
+    ...stagesOf('Off').map((s): ['Off', number, string] => ['Off', s.index + 1, s.name]),
+    ...stagesOf('On').map((s): ['On', number, string] => ['On', s.index + 1, s.name]),
+  ];
+  test.each(cases)('%s reversed at stage %i (%s): no command KubeVirt refuses, every VM back, order kept', (first, stage) => {
+    const back = first === 'On' ? 'Off' : 'On';
+    expect(reversal(first, stage)).toEqual({ refused: [], transition: { direction: back, outcome: 'Succeeded' }, notThere: [], outOfOrder: [] });
+  });
 });
 
 describe('a VM of a finished stage that falls back', () => {
