@@ -16,9 +16,9 @@ import { kubeConfig, sleep, until } from './support/env.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
-import { sampleOf, upAt, VmTimeline, type WatchedVm } from './support/timeline.js';
+import { sampleOf, toldTo, upAt, VmTimeline, type WatchedVm } from './support/timeline.js';
 
-const NS = { kill: 'chaos-kill', apiTerm: 'chaos-api-term', apiKill: 'chaos-api-kill', crash: 'chaos-crash', never: 'chaos-never-ready', cont: 'chaos-continue', flip: 'chaos-flip' };
+const NS = { kill: 'chaos-kill', apiTerm: 'chaos-api-term', apiKill: 'chaos-api-kill', crash: 'chaos-crash', never: 'chaos-never-ready', cont: 'chaos-continue', flip: 'chaos-flip', flipManual: 'chaos-flip-manual' };
 const NAMESPACES = Object.values(NS);
 
 let own: OwnTestbed | undefined;
@@ -96,28 +96,26 @@ async function record(ns: string): Promise<Recorder> {
   return r;
 }
 
-/** A namespace with the ACD's VMs and its AcdCluster. */
-async function setup(ns: string, machines: Machine[], opts: { spec?: Record<string, unknown>; annotations?: (m: Machine) => Record<string, string> } = {}): Promise<Recorder> {
+/**
+ * A namespace with the ACD's VMs and its AcdCluster. `manual` picks the VMs that run with
+ * runStrategy Manual (driven through KubeVirt's subresources); the others are patched.
+ */
+async function setup(ns: string, machines: Machine[], opts: { spec?: Record<string, unknown>; annotations?: (m: Machine) => Record<string, string>;
+  manual?: (m: Machine, i: number) => boolean } = {}): Promise<Recorder> {
   await createNamespace(ns);
   const rec = await record(ns);
+  const strategy = (m: Machine, i: number) => (opts.manual?.(m, i) ? 'Manual' : opts.spec?.powerState === 'Off' ? 'Halted' : 'Always');
   await apply([
-    ...machines.map((m) => vmManifest(ns, m.vm, { runStrategy: opts.spec?.powerState === 'Off' ? 'Halted' : 'Always', annotations: opts.annotations?.(m) ?? {} })),
+    ...machines.map((m, i) => vmManifest(ns, m.vm, { runStrategy: strategy(m, i), annotations: opts.annotations?.(m) ?? {} })),
     acdManifest(ns, 'acd', machines, { active: { database: 2, loadBalancer: 2, storage: 2 }, ...opts.spec }),
   ]);
   return rec;
 }
 
-/** Times a VM's spec was flipped toward `target` in [from, to): more than one is a second command. */
-function flipsIn(tl: VmTimeline, vm: string, target: 'On' | 'Off', from: number, to: number): number {
-  const want = target === 'On' ? 'Always' : 'Halted';
-  let prev: string | undefined;
-  let n = 0;
-  for (const s of tl.samples.filter((x) => x.vm === vm)) {
-    if (s.t >= from && s.t < to && s.runStrategy === want && prev !== want) n++;
-    prev = s.runStrategy;
-  }
-  return n;
-}
+/** Times a VM was told to go to `target` in [from, to): more than one is a second command. */
+const flipsIn = (tl: VmTimeline, vm: string, target: 'On' | 'Off', from: number, to: number) => tl.commands(vm, target, from, to);
+/** Half the VMs Manual, half patched: both ways of commanding a VM under the same chaos. */
+const everyOther = (_m: Machine, i: number) => i % 2 === 1;
 
 /**
  * Commands every operator process of this file logged ('commanded', with the VM and the action) in
@@ -168,7 +166,7 @@ describe('chaos', () => {
     const ns = NS.kill;
     const machines = SEED_LAYOUTS.MediumV2;
     // VMs move in 0.2 s, so kills land in every phase of a stage.
-    const rec = await setup(ns, machines, { annotations: () => fast });
+    const rec = await setup(ns, machines, { annotations: () => fast, manual: everyOther });
     const rnd = prng(SEED);
     console.log(`[chaos] SIGKILL seed ${SEED} (replay: ACD_CHAOS_SEED=${SEED})`);
     let op = await operator();
@@ -233,7 +231,8 @@ describe('chaos', () => {
 
   /** Restarts the API server once `ns` is at stage `stage`, then measures how long until the operator commands again. */
   async function apiserverRestart(ns: string, machines: Machine[], target: 'On' | 'Off', signal: 'SIGTERM' | 'SIGKILL', stage: number) {
-    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' }), spec: { powerState: target === 'On' ? 'Off' : 'On' } });
+    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' }),
+      spec: { powerState: target === 'On' ? 'Off' : 'On' }, manual: everyOther });
     steady ??= await operator();
     await waitReady(ns, 'acd', 60);
     const since = Date.now();
@@ -241,11 +240,12 @@ describe('chaos', () => {
     await until(`stage ${stage + 1} in progress`, async () => (await stageOf(ns)) >= stage, 60_000, 50);
     const { downMs } = await restartApiserver(bed, signal);
     const back = Date.now();
-    const want = target === 'On' ? 'Always' : 'Halted';
     // Recovery: the operator's first command after the API is back (the stage it was in needed a VM
-    // to move, which the stand-in has to notice and the operator has to see, both through new watches).
+    // to move, which KubeVirt has to notice and the operator has to see, both through new watches).
     const firstCommand = await until('a command after the restart', async () => {
-      const s = rec.tl.samples.find((x) => x.t >= back && x.runStrategy === want && rec.tl.samples.filter((y) => y.vm === x.vm && y.t < x.t).at(-1)?.runStrategy !== want);
+      const s = rec.tl.samples.find((x, i) => x.t >= back && toldTo(x) === target
+        && rec.tl.samples.slice(0, i).filter((y) => y.vm === x.vm).at(-1) !== undefined
+        && toldTo(rec.tl.samples.slice(0, i).filter((y) => y.vm === x.vm).at(-1)!) !== target);
       return s?.t;
     }, 60_000, 50);
     await waitReady(ns, 'acd', 90);
@@ -346,14 +346,14 @@ describe('chaos', () => {
     rec.stop();
   }, 120_000);
 
-  test('powerState flipped 10 times mid-stage at random intervals: final state reached, never a VM started before its dependencies are up or stopped before its dependents are down', async () => {
+  /** powerState flipped 10 times mid-stage at random intervals, then once more to settle. */
+  async function flipChaos(ns: string, manual?: (m: Machine, i: number) => boolean, seed = SEED + 1) {
     steady ??= await operator();
-    const ns = NS.flip;
     const machines = SEED_LAYOUTS.LargeV1;
-    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' }) });
+    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' }), manual });
     await waitReady(ns, 'acd', 60);
-    const rnd = prng(SEED + 1);
-    console.log(`[chaos] flip seed ${SEED + 1}`);
+    const rnd = prng(seed);
+    console.log(`[chaos] flip seed ${seed}`);
     const flips: { target: 'On' | 'Off'; at: number }[] = [];
     let target: 'On' | 'Off' = 'On';
     for (let i = 0; i < 10; i++) {
@@ -375,8 +375,8 @@ describe('chaos', () => {
     // previous transition just after a flip has the other direction, so it never counts twice here.
     flips.forEach((f, i) => {
       const to = flips[i + 1]?.at ?? end;
-      for (const m of machines) expect({ seed: SEED + 1, vm: m.vm, flip: i, flips: flipsIn(rec.tl, m.vm, f.target, f.at, to) <= 1 }).toEqual({ seed: SEED + 1, vm: m.vm, flip: i, flips: true });
-      expect({ seed: SEED + 1, flip: i, repeated: repeated(loggedCommands(ns, f.at, to)) }).toEqual({ seed: SEED + 1, flip: i, repeated: [] });
+      for (const m of machines) expect({ seed, vm: m.vm, flip: i, flips: flipsIn(rec.tl, m.vm, f.target, f.at, to) <= 1 }).toEqual({ seed, vm: m.vm, flip: i, flips: true });
+      expect({ seed, flip: i, repeated: repeated(loggedCommands(ns, f.at, to)) }).toEqual({ seed, flip: i, repeated: [] });
     });
     // And one clean transition afterwards follows the runbook exactly.
     const other: 'On' | 'Off' = final === 'On' ? 'Off' : 'On';
@@ -385,6 +385,14 @@ describe('chaos', () => {
     await waitReady(ns, 'acd', 60);
     expect(checkTimeline((other === 'On' ? SEED_STARTUP : SEED_SHUTDOWN).LargeV1, other, rec.tl, since)).toEqual([]);
     rec.stop();
+  }
+
+  test('powerState flipped 10 times mid-stage at random intervals: final state reached, never a VM started before its dependencies are up or stopped before its dependents are down', async () => {
+    await flipChaos(NS.flip);
+  }, 150_000);
+
+  test('the same flips with every VM on runStrategy Manual, driven through KubeVirt\'s subresources', async () => {
+    await flipChaos(NS.flipManual, () => true, SEED + 2);
   }, 150_000);
 });
 
@@ -399,7 +407,8 @@ describe('chaos', () => {
  *   correct order") and no step between j and k waits for j's VMs either (waitAlso: "Wait until
  *   acd-dbs1/dbr1 and acd-dbs2/dbr2 are down until shutting acd-dbm1 down"); step j's VMs must then
  *   at least have been commanded Off already (runStrategy Halted), which keeps the order.
- * A command is a sample where the VM's runStrategy turns Always (On) or Halted (Off).
+ * A command is a sample where the VM is newly told to go On or Off (toldTo: its runStrategy, or a
+ * start/stop request KubeVirt queued for a Manual VM).
  */
 function invariantViolations(tl: VmTimeline, startup: Step[], shutdown: Step[], from: number, to: number): string[] {
   const out: string[] = [];
@@ -412,10 +421,11 @@ function invariantViolations(tl: VmTimeline, startup: Step[], shutdown: Step[], 
   // For a violation's message: the VM's last samples before the command, with resourceVersions.
   const history = (vm: string, i: number) => before(vm, i).slice(-6)
     .map((s) => `${s.t - from}ms rv ${s.resourceVersion} ${s.printableStatus}/${s.runStrategy}${s.ready ? '/ready' : ''}`).join(', ');
-  const commands = samples.flatMap((s, i) => s.t >= from && s.t <= to && (s.runStrategy === 'Always' || s.runStrategy === 'Halted')
-    && last(s.vm, i)?.runStrategy !== s.runStrategy ? [{ c: s, i }] : []);
+  const prevTold = (vm: string, i: number) => { const p = last(vm, i); return p && toldTo(p); };
+  const commands = samples.flatMap((s, i) => s.t >= from && s.t <= to && toldTo(s) !== undefined
+    && prevTold(s.vm, i) !== toldTo(s) ? [{ c: s, i }] : []);
   for (const { c, i } of commands) {
-    if (c.runStrategy === 'Always') {
+    if (toldTo(c) === 'On') {
       const k = startup.findIndex((st) => st.vms.includes(c.vm));
       for (const dep of startup.slice(0, k).flatMap((st) => st.vms)) {
         const s = last(dep, i);
@@ -427,7 +437,9 @@ function invariantViolations(tl: VmTimeline, startup: Step[], shutdown: Step[], 
         const mustBeDown = st.wait || shutdown.slice(j + 1, k).some((between) => st.vms.some((v) => between.waitAlso?.includes(v)));
         for (const dep of st.vms) {
           const s = last(dep, i);
-          const ok = s?.printableStatus === 'Stopped' || (!mustBeDown && s?.runStrategy === 'Halted');
+          // Stopping: told Off, or (a Manual VM whose stop request KubeVirt has taken) shutting down.
+          const stopping = s !== undefined && (toldTo(s) === 'Off' || s.printableStatus === 'Stopping');
+          const ok = s?.printableStatus === 'Stopped' || (!mustBeDown && stopping);
           if (!ok) out.push(`${c.t - from}ms: ${c.vm} commanded Off (rv ${c.resourceVersion}) while ${dep} (earlier shutdown step, ${mustBeDown ? 'must be down' : 'must be stopping'}) was ${s?.printableStatus ?? '?'} runStrategy=${s?.runStrategy}; ${dep} before: ${history(dep, i)}`);
         }
       });

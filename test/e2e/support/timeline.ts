@@ -67,23 +67,31 @@ export class VmTimeline {
   }
 
   /**
-   * How many times the VM was told to go to `target` after `since`: its spec flipped that way
-   * (runStrategy VMs), or a start/stop request newly appeared in its status (Manual VMs, through
-   * KubeVirt's subresources). A command issued twice shows up here.
+   * How many times the VM was told to go to `target` after `since` (see toldTo): a command issued
+   * twice shows up here.
    */
-  commands(vm: string, target: 'On' | 'Off', since: number): number {
-    const want = target === 'On' ? 'Always' : 'Halted';
-    const action = target === 'On' ? 'Start' : 'Stop';
-    const told = (s: VmSample) => s.runStrategy === want || s.running === (target === 'On') || s.requests.at(-1) === action;
-    let prev = false;
+  commands(vm: string, target: 'On' | 'Off', since: number, until = Infinity): number {
+    let prev: 'On' | 'Off' | undefined;
     let n = 0;
     for (const s of this.samples.filter((x) => x.vm === vm)) {
-      const now = told(s);
-      if (s.t >= since && now && !prev) n++;
+      const now = toldTo(s);
+      if (s.t >= since && s.t < until && now === target && prev !== target) n++;
       prev = now;
     }
     return n;
   }
+}
+
+/**
+ * Where the VM has been told to go, as its own object shows: its spec (runStrategy Always/Halted,
+ * legacy running) for VMs the operator patches, or the start/stop request KubeVirt queued in its
+ * status for Manual VMs (until virt-controller acts on it). Undefined: no command is visible.
+ */
+export function toldTo(s: VmSample): 'On' | 'Off' | undefined {
+  const request = s.requests.at(-1);
+  if (request === 'Start' || s.runStrategy === 'Always' || s.running === true) return 'On';
+  if (request === 'Stop' || s.runStrategy === 'Halted' || s.running === false) return 'Off';
+  return undefined;
 }
 
 /** Was the VM up (Running and Ready) at time t, by the last sample at or before t? */
