@@ -37,6 +37,7 @@ describe('npm run testbed -- up|env|down', () => {
       const kv = JSON.parse(await kubectl('get', '--raw', '/apis/subresources.kubevirt.io/v1/version')) as { gitVersion: string };
       expect(kv.gitVersion).toBe(state.kubevirtVersion);
       expect(state.kubevirtVersion).toMatch(/^v1\.\d+\.\d+$/);
+      expect(readFileSync(join(state.logs, 'kubevirt.log'), 'utf8')).toContain(`virt-api reports ${state.kubevirtVersion}`);
       // virt-controller exits by design when it loses its lease; its supervisor starts it again.
       const child = () => readFileSync(`/proc/${state.pids.virtController}/task/${state.pids.virtController}/children`, 'utf8').trim();
       const before = child();

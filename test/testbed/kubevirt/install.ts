@@ -111,7 +111,12 @@ export async function startKubevirt(o: { dir: string; kubeconfig: string; server
     await stopKubevirt(started);
     throw e;
   }
-  o.log(`KubeVirt ${version}: virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), virt-controller (pid ${virtController.pid}), node stand-in (pid ${nodeStandin.pid})`);
+  // The version KubeVirt itself reports, in the test bed's log: what the e2e suite ran against.
+  const served = JSON.parse(execFileSync(bin('kubectl'), ['--kubeconfig', o.kubeconfig, 'get', '--raw', '/apis/subresources.kubevirt.io/v1/version'], { encoding: 'utf8' })) as { gitVersion?: string; gitCommit?: string };
+  const line = `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), ` +
+    `virt-controller ${version} (pid ${virtController.pid}), node stand-in for kubelet + virt-handler (pid ${nodeStandin.pid})`;
+  writeFileSync(join(logs, 'kubevirt.log'), `${new Date().toISOString()} ${line}\n`, { flag: 'a' });
+  o.log(line);
   return started;
 }
 
