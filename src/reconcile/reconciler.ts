@@ -221,10 +221,11 @@ export class Reconciler {
     for (let attempt = 1; ; attempt++) {
       const fresh = await this.clusters.fetch(obj.metadata.namespace, obj.metadata.name);
       if (!fresh) return undefined;
-      const theirs = fresh.status?.transition;
+      const stored = sanitizeStatus(fresh.status);
+      const theirs = stored.transition;
       const same = theirs?.startedAt === mine.startedAt && theirs.direction === mine.direction;
       const known = (c: Command) => theirs?.commands.some((x) => x.vm === c.vm && x.action === c.action && x.at === c.at);
-      const next = same ? { ...fresh.status, transition: { ...theirs, commands: [...theirs.commands, ...commands.filter((c) => !known(c))] } } : status;
+      const next = same ? { ...stored, transition: { ...theirs, commands: [...theirs.commands, ...commands.filter((c) => !known(c))] } } : status;
       try {
         return await this.writeStatus(fresh, fresh.status ?? {}, next);
       } catch (e) {

@@ -104,6 +104,8 @@ const verb = (d: Direction) => (d === 'On' ? 'starting' : 'stopping');
 const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${upOrDown(d)}`;
 const commandedAt = (t: Transition, vm: string, actions: Command['action'][]) =>
   t.commands.filter((c) => c.vm === vm && actions.includes(c.action)).at(-1)?.at;
+/** When the VM was last commanded towards `target` in this transition. */
+const commandedTowards = (t: Transition, vm: string, target: Direction) => commandedAt(t, vm, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']);
 
 /**
  * A VM this transition must (again) command: not at target, not already heading there, and not
@@ -114,7 +116,7 @@ const commandedAt = (t: Transition, vm: string, actions: Command['action'][]) =>
 function needsCommand(ctx: Ctx, t: Transition, vm: VmView): boolean {
   const { now, target } = ctx;
   if (atTarget(vm, target) || isHeadingTo(vm, target)) return false;
-  const at = commandedAt(t, vm.name, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']);
+  const at = commandedTowards(t, vm.name, target);
   // |age|: a little clock skew between replicas makes a command look a moment old or young; one
   // dated far in the future is garbage, and must not hold the VM back until that date.
   return at === undefined || Math.abs(elapsed(now, at)) >= COMMAND_HOLD_MS;
@@ -151,7 +153,7 @@ function failureStands(ctx: Ctx, t: Transition, stage: Plan['stages'][number]): 
   if (o.spec.failurePolicy !== 'Continue') return false;
   return stage.vms.every((v) => {
     const vm = o.vms.get(v);
-    return !vm || atTarget(vm, target) || commandedAt(t, v, target === 'On' ? ['Start'] : ['Stop', 'ForceStop']) !== undefined;
+    return !vm || atTarget(vm, target) || commandedTowards(t, v, target) !== undefined;
   });
 }
 
