@@ -58,6 +58,8 @@ export interface InformerOptions<T extends KubernetesObject> {
    * changed in place; the test suites run the operator with this on, so a mutation throws there.
    */
   freeze?: boolean;
+  /** What of each object the cache keeps (default: all of it, slimmed); must keep metadata's name, namespace, resourceVersion. */
+  keep?: <U extends KubernetesObject>(o: U) => U;
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -69,7 +71,10 @@ export class ResilientInformer<T extends KubernetesObject> {
   private synced = false;
 
   constructor(kc: KubeConfig, private readonly opts: InformerOptions<T>) {
-    const prepare = <U extends KubernetesObject>(o: U): U => (opts.freeze ? deepFreeze(slim(o)) : slim(o));
+    const prepare = <U extends KubernetesObject>(o: U): U => {
+      const kept = opts.keep ? opts.keep(slim(o)) : slim(o);
+      return opts.freeze ? deepFreeze(kept) : kept;
+    };
     const list: ListPromise<T> = async () => {
       const l = await opts.list();
       // The list itself stays mutable: ListWatch keeps and edits it; its items are what it caches.

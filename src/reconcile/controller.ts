@@ -5,7 +5,7 @@ import { ACTIVE_ANNOTATION, GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
-import { VM_GROUP, VM_PLURAL, VM_VERSION, VMI_PLURAL } from '../kubevirt/vm.js';
+import { VM_GROUP, VM_PLURAL, VM_VERSION, VMI_PLURAL, vmCacheView, vmiCacheView } from '../kubevirt/vm.js';
 import type { Logger } from '../log.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -95,13 +95,13 @@ export class Controller {
       }),
       vms: new ResilientInformer(o.kc, {
         name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
-        onChange: vmChanged, onError: onError('virtualmachines'), freeze,
+        onChange: vmChanged, onError: onError('virtualmachines'), freeze, keep: vmCacheView,
       }),
       // VMIs are only read (their IPs, for the health checks): the VM's status already mirrors
       // every VMI change a stage waits for, so a VMI event enqueues nothing.
       vmis: new ResilientInformer(o.kc, {
         name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-        onChange: () => {}, onError: onError('virtualmachineinstances'), freeze,
+        onChange: () => {}, onError: onError('virtualmachineinstances'), freeze, keep: vmiCacheView,
       }),
     };
   }
