@@ -33,12 +33,14 @@ async function main(): Promise<void> {
     const vms = machines.map((m) => ({
       apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
       metadata: { name: m.vm, namespace: NS, annotations: { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' } },
-      spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} }, terminationGracePeriodSeconds: 180 } } },
+      // A memory request, as KubeVirt's admission requires of every VMI it creates from the template.
+      spec: { runStrategy: 'Always', template: { metadata: { labels: { 'kubevirt.io/vm': m.vm } },
+        spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } }, terminationGracePeriodSeconds: 180 } } },
     }));
     const acd = { apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster', metadata: { name: 'acd', namespace: NS },
       spec: { powerState: 'On', machines, active: { database: 2, loadBalancer: 2, storage: 2 } } };
     execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }) });
-    say(`created a Large V3 ACD: ${machines.length} VirtualMachines running, AcdCluster ${NS}/acd`);
+    say(`created a Large V3 ACD: ${machines.length} VirtualMachines (runStrategy Always), AcdCluster ${NS}/acd`);
 
     const log = join(dir, 'logs', 'operator.log');
     op = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', tb.kubeconfig, '--metrics-port', String(await freePort()), '--health-port', String(await freePort())],
