@@ -15,6 +15,17 @@ import { KubeConfig } from '@kubernetes/client-node';
 
 type Context = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 type Dispatcher = ReturnType<Context['getDispatcher']>;
+type Dispatch = (opts: { headersTimeout?: number | null }, handler: unknown) => boolean;
+type Composable = { compose(interceptor: (dispatch: Dispatch) => Dispatch): NonNullable<Dispatcher> };
+
+/**
+ * How long any request may wait for the API server's response headers. undici's default is 300 s:
+ * a LIST or a status PUT sent on a connection that an API-server restart left half-open hung that
+ * long, and with it the reconcile of its AcdCluster (the chaos suite's restart test saw an ACD
+ * wedged for minutes). A watch answers its headers at once, so this bounds it too; its silence
+ * afterwards is client-node's inactivity timeout's business.
+ */
+export const HEADERS_TIMEOUT_MS = 15_000;
 
 export class PooledKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, NonNullable<Dispatcher>>();
@@ -26,9 +37,13 @@ export class PooledKubeConfig extends KubeConfig {
     if (!fresh) return;
     const cluster = this.getCurrentCluster();
     const key = JSON.stringify([cluster?.server, cluster?.name, this.getCurrentUser()?.name]);
-    const pooled = this.pools.get(key);
-    if (pooled) context.setDispatcher(pooled);
-    else this.pools.set(key, fresh);
+    let pooled = this.pools.get(key);
+    if (!pooled) {
+      pooled = (fresh as unknown as Composable).compose((dispatch) => (opts, handler) =>
+        dispatch({ ...opts, headersTimeout: opts.headersTimeout ?? HEADERS_TIMEOUT_MS }, handler));
+      this.pools.set(key, pooled);
+    }
+    context.setDispatcher(pooled);
   }
 
   /** Closes the pooled connections (for a clean exit; the process ending does it too). */
