@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { AcdClusterStatus } from '../../src/api/status.js';
 import { rawRequest } from '../../src/kube/raw.js';
 import { kubeConfig, kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -15,7 +17,7 @@ import { VmTimeline, type VmSample } from './support/timeline.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
 // Long enough at the test bed's speed (0.05) for a flip to land while a stage's VMs are moving.
-const timing = { 'standin.acd.power.dev/boot-seconds': '16', 'standin.acd.power.dev/stop-seconds': '16' };
+const timing = { 'standin.acd.power.dev/boot-seconds': '30', 'standin.acd.power.dev/stop-seconds': '30' };
 const OFF_STAGES = 9;
 const ON_STAGES = 9;
 const cases = [
@@ -51,7 +53,15 @@ afterAll(async () => {
   await operator?.stop();
 });
 
-const inProgress = async (ns: string) => (await getAcd(ns, 'acd')).status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
+/**
+ * The stage in progress, read with client-node (a GET in a few ms): polled through kubectl, 18
+ * busy namespaces at once missed the short last stages of a transition on a loaded machine.
+ */
+const inProgress = async (ns: string) => {
+  const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'acd.power.dev', version: 'v1alpha1', plural: 'acdclusters', namespace: ns, name: 'acd' })) as { status?: AcdClusterStatus };
+  return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
+};
 
 /** The sample of `vm` last seen before position `i` of the timeline (positions keep watch order). */
 function lastBefore(samples: VmSample[], vm: string, i: number): VmSample | undefined {
