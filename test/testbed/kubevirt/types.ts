@@ -5,7 +5,6 @@ export const VM_PLURAL = 'virtualmachines';
 export const VMI_PLURAL = 'virtualmachineinstances';
 
 export type RunStrategy = 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure' | 'Once';
-export const RUN_STRATEGIES: readonly RunStrategy[] = ['Always', 'Halted', 'Manual', 'RerunOnFailure', 'Once'];
 
 export type VmiPhase = '' | 'Pending' | 'Scheduling' | 'Scheduled' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
@@ -103,22 +102,4 @@ export interface VirtualMachineInstance {
 
 export const isFinal = (vmi: VirtualMachineInstance) => vmi.status?.phase === 'Succeeded' || vmi.status?.phase === 'Failed';
 
-export const wasRunning = (vmi: VirtualMachineInstance | undefined) =>
-  !!vmi?.status?.phaseTransitionTimestamps?.some((t) => t.phase === 'Running');
-
 export const condition = (conds: Condition[] | undefined, type: string) => conds?.find((c) => c.type === type);
-
-/**
- * KubeVirt's VirtualMachine.RunStrategy(): spec.running maps to Always/Halted, neither means Halted,
- * both set is an error (KubeVirt's admission webhook, absent here, would have rejected it).
- */
-export function runStrategyOf(vm: VirtualMachine): RunStrategy {
-  const { running, runStrategy } = vm.spec;
-  if (running !== undefined && running !== null && runStrategy !== undefined && runStrategy !== null) {
-    throw new Error('running and runstrategy are mutually exclusive');
-  }
-  if (running !== undefined && running !== null) return running ? 'Always' : 'Halted';
-  if (runStrategy === undefined || runStrategy === null) return 'Halted';
-  if (!(RUN_STRATEGIES as readonly string[]).includes(runStrategy)) throw new Error(`unknown runstrategy: ${runStrategy}`);
-  return runStrategy as RunStrategy;
-}
