@@ -1,10 +1,9 @@
-// Thin typed access to VirtualMachines and VirtualMachineInstances through client-node's
-// CustomObjectsApi. Every patch names its content type: client-node 2.x would otherwise send
-// application/json-patch+json for any body.
+// Small client-node helpers for the node stand-in: a merge-patch content type (client-node 2.x
+// would otherwise send application/json-patch+json for any body), the HTTP code of a failed call,
+// and a KubeConfig from a file.
 import { KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
 
 /** HTTP status of a failed API call (client-node's ApiException carries it as `code`). */
 export function httpCode(err: unknown): number | undefined {
