@@ -65,7 +65,7 @@ export function parseVm(obj: unknown): VmView | undefined {
  * to stop. A VM commanded Off still reads Running and Ready until KubeVirt begins the shutdown; counted
  * as up, a startup that reversed a shutdown would start the next step on top of a VM about to go down.
  */
-export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off');
+export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !queued(vm, 'Stop');
 /**
  * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
  * not acted on yet). The mirror of isUp, found by the chaos flip test: without it a shutdown that
@@ -73,7 +73,15 @@ export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready
  * VMI is gone or final (Succeeded, Failed); a Manual VM keeps its final VMI (`created` stays true)
  * after a guest power-off, a crash or a node loss, and is down all the same.
  */
-export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On');
+export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On') && !queued(vm, 'Start');
+
+/**
+ * KubeVirt acts on a VM's queued requests in order, so a queued Start means a VMI is about to run
+ * even when a Stop follows it (and a queued Stop, a shutdown), whatever the last request says. The
+ * two only stand queued together in our own view: the cache still showed KubeVirt's queue when our
+ * command the other way was laid over it (CI: acd-lb2 stopped while acd-lb1 was still booting).
+ */
+const queued = (vm: VmView, action: 'Start' | 'Stop') => vm.pendingActions.includes(action);
 
 // 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
 const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);

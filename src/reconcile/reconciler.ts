@@ -139,7 +139,7 @@ export class Reconciler {
     const status = decision.status;
     // What the decision to command was based on, for anyone tracing an order question in the log.
     if (decision.commands.length && log.isLevelEnabled('debug')) {
-      log.debug({ vms: [...vms.values()].map((v) => `${v.name}@${v.resourceVersion} ${v.printableStatus}/${v.runStrategy}${v.created ? '/created' : ''}${v.ready ? '/ready' : ''}`) }, 'observed before commanding');
+      log.debug({ vms: [...vms.values()].map(describeVm) }, 'observed before commanding');
     }
     let failure: unknown;
     let issued = 0;
@@ -261,4 +261,14 @@ function newlyAwaitedStages(prev: AcdClusterStatus, next: AcdClusterStatus): Sta
   const before = prev.transition?.startedAt === t.startedAt ? prev.transition.stages : [];
   return t.stages.filter((st) => st.gate === 'Completed' && st.state === 'Completed'
     && before.find((b) => b.index === st.index)?.state !== 'Completed');
+}
+
+/**
+ * One VM as a pass saw it (our own command laid over the cache), for the debug line: its version,
+ * status, strategy and the start/stop requests KubeVirt has queued but not acted on yet.
+ */
+function describeVm(v: VmView): string {
+  const flags = [v.created && 'created', v.ready && 'ready'].filter(Boolean).map((f) => `/${f}`).join('');
+  const queued = v.pendingActions.length ? ` queued=${v.pendingActions.join(',')}` : '';
+  return `${v.name}@${v.resourceVersion} ${v.printableStatus}/${v.runStrategy}${flags}${queued}`;
 }

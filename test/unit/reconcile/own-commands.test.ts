@@ -1,7 +1,7 @@
 // Which cached VM versions may not show KubeVirt's reaction to our command yet.
 import { describe, expect, test } from '@jest/globals';
 import { HOLD_MS, OwnCommands, predatesReaction } from '../../../src/reconcile/own-commands.js';
-import type { VmView } from '../../../src/kubevirt/vm.js';
+import { isDown, isHeadingTo, isUp, type VmView } from '../../../src/kubevirt/vm.js';
 
 describe('predatesReaction', () => {
   const ours = new Set(['100', '105']); // read at 100, our PATCH produced 105
@@ -69,5 +69,37 @@ describe('OwnCommands', () => {
     t = HOLD_MS;
     own.remember('ns', 'vm-new', 'Start', new Set());
     expect(own.size).toBe(1);
+  });
+});
+
+// CI, manual.test.ts, On reversed to Off at stage 4: the start of acd-lb1 had been accepted, the
+// flip's stop too (the VMI existed by then), but the cache still showed lb1 Stopped with only the
+// Start request queued. Our Stop laid after it read "Stopped, last request Stop" as down, and acd-lb2
+// was stopped while lb1 was still booting. KubeVirt acts on its requests in order: a Start still
+// queued means a VMI is about to run, whatever comes after it.
+describe('OwnCommands over a Manual VM whose queued request runs the other way', () => {
+  const manual = (rv: string, printableStatus: string, pendingActions: string[], up = false): VmView => ({
+    name: 'acd-lb1', runStrategy: 'Manual', legacyRunning: false, printableStatus, ready: up, created: up,
+    pendingActions, annotations: {}, resourceVersion: rv,
+  });
+
+  test('a Stop over a queued Start is not down', () => {
+    const own = new OwnCommands(() => 0);
+    own.remember('ns', 'acd-lb1', 'Stop', new Set(['50']));
+    const seen = own.overlay('ns', manual('51', 'Stopped', ['Start']));
+    expect({ down: isDown(seen), headingOff: isHeadingTo(seen, 'Off') }).toEqual({ down: false, headingOff: true });
+  });
+
+  test('a Start over a queued Stop is not up', () => {
+    const own = new OwnCommands(() => 0);
+    own.remember('ns', 'acd-lb1', 'Start', new Set(['50']));
+    const seen = own.overlay('ns', manual('51', 'Running', ['Stop'], true));
+    expect({ up: isUp(seen), headingOn: isHeadingTo(seen, 'On') }).toEqual({ up: false, headingOn: true });
+  });
+
+  test('once KubeVirt has acted on both, the VM is where the last one put it', () => {
+    const own = new OwnCommands(() => 0);
+    own.remember('ns', 'acd-lb1', 'Stop', new Set(['50']));
+    expect(isDown(own.overlay('ns', manual('60', 'Stopped', [])))).toBe(true);
   });
 });
