@@ -2,7 +2,7 @@
 // rejects a bad object before it is stored) and once in TypeScript for the operator (so an object
 // stored before a CRD upgrade, or sent to a server without CEL, still gets a clear InvalidSpec
 // instead of a crash). A unit test runs both over the same table of specs and demands they agree.
-import type { Role } from '../plan/types.js';
+import type { Role } from './domain.js';
 
 export interface Rule<T> {
   rule: string;

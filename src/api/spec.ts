@@ -1,7 +1,7 @@
 // The AcdCluster spec, written once in zod. The same schema validates objects at run time and
 // generates the CRD's openAPIV3Schema (src/api/crd.ts), so the two cannot drift.
 import { z } from 'zod';
-import { ROLES } from '../plan/types.js';
+import { ROLES } from './domain.js';
 import { DURATION_PATTERN } from './duration.js';
 import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES, MYSQL_TLS_RULES } from './rules.js';
 

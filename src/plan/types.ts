@@ -1,12 +1,11 @@
-export const ROLES = ['tel', 'jb', 'api', 'chat', 'chatbot', 'dbm', 'dbs', 'dbr', 'lb', 'store'] as const;
-export type Role = typeof ROLES[number];
-export type Side = 1 | 2;
+import type { Direction, HealthCheckName, Role, Side, Tier } from '../api/domain.js';
+
+// The shared vocabulary lives in the api leaf; the plan re-exports it as part of its own API.
+export { ROLES } from '../api/domain.js';
+export type { ActiveSides, Direction, HealthCheckName, PairKind, Role, Side, Tier } from '../api/domain.js';
+
 export interface Machine { vm: string; roles: Role[]; side?: Side }
-export interface ActiveSides { database?: Side; loadBalancer?: Side; storage?: Side } // undefined = unknown
-export type Direction = 'On' | 'Off'; // On = startup, Off = shutdown
 export type Gate = 'Completed' | 'Initiated';
-export type HealthCheckName = 'mysqlReplication' | 'pacemaker' | 'drbd' | 'systemHealth';
-export type Tier = 'store' | 'lb' | 'dbm' | 'dbsr' | 'app';
 export interface Stage {
   index: number; // 0-based
   name: string; // human, e.g. "store side 2 (active)", "app tier", "dbs/dbr side 1 (inactive)"
@@ -23,6 +22,3 @@ export type Sizing =
   | 'MediumV1' | 'MediumV2'
   | 'LargeV1' | 'LargeV2' | 'LargeV3'
   | 'Custom';
-
-/** The redundant pairs whose active side must be known; keys of ActiveSides. */
-export type PairKind = keyof ActiveSides;
