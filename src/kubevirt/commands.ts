@@ -4,9 +4,11 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/names.js';
 import { rawRequest } from '../kube/raw.js';
-import { VM_GROUP, VM_PLURAL, VM_VERSION, type VmView } from './vm.js';
+import type { Action } from '../api/domain.js';
+import type { VmView } from '../decision/vm-state.js';
+import { VM_GROUP, VM_PLURAL, VM_VERSION } from './vm.js';
 
-export type Action = 'Start' | 'Stop' | 'ForceStop';
+export type { Action };
 
 export interface VmCommander {
   /** Issues the command; resolves with the VM's resourceVersion after it, when the API says. */
@@ -29,7 +31,7 @@ export class KubevirtCommander implements VmCommander {
     const on = action === 'Start';
     // A VM written with the legacy spec.running keeps it: KubeVirt rejects a VM with both fields.
     const spec = vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' };
-    const after = await this.custom.patchNamespacedCustomObject(
+    const after: unknown = await this.custom.patchNamespacedCustomObject(
       { group: VM_GROUP, version: VM_VERSION, namespace, plural: VM_PLURAL, name: vm.name, body: { spec }, fieldManager: FIELD_MANAGER },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );

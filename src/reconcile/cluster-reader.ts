@@ -11,28 +11,27 @@
 // they are remembered per key. A cache version outside that set is ours or newer (a spec change, a
 // write by someone else): the cache wins and the overlay is dropped. A 409 on a write means we read
 // something stale that we did not know of; the next read of that key is a fresh GET.
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
+import type { AcdClusterApi } from './cluster-api.js';
 
 interface Own { written: AcdCluster; staleVersions: Set<string> }
 
 export class ClusterReader {
-  private readonly custom: CustomObjectsApi;
   private readonly own = new Map<string, Own>();
   private readonly mustGet = new Set<string>();
 
   /** `cached` undefined: no informer (tests, tools); every read is then a GET. */
-  constructor(kc: KubeConfig, private readonly cached?: (namespace: string, name: string) => unknown) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-  }
+  constructor(
+    private readonly api: AcdClusterApi,
+    private readonly cached?: (namespace: string, name: string) => unknown,
+  ) {}
 
   /** The cluster as this process last knew it; a copy the caller may change. */
   async read(namespace: string, name: string): Promise<AcdCluster | undefined> {
     const key = `${namespace}/${name}`;
     if (!this.cached || this.mustGet.delete(key)) {
       this.own.delete(key);
-      return this.get(namespace, name);
+      return this.api.get(namespace, name);
     }
     const c = this.cached(namespace, name) as AcdCluster | undefined;
     // Keys are enqueued by the informer after it stored the object, so absent means deleted.
@@ -62,15 +61,7 @@ export class ClusterReader {
   /** The object as the API server has it now (after a conflict, say); the overlay is dropped. */
   async fetch(namespace: string, name: string): Promise<AcdCluster | undefined> {
     this.own.delete(`${namespace}/${name}`);
-    return this.get(namespace, name);
+    return this.api.get(namespace, name);
   }
 
-  private async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
-    try {
-      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AcdCluster;
-    } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return undefined;
-      throw e;
-    }
-  }
 }

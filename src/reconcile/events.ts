@@ -5,7 +5,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AcdCluster } from '../api/types.js';
 import { API_VERSION, KIND } from '../api/names.js';
-import type { Event } from './policy.js';
+import type { Event } from '../decision/types.js';
 
 export class EventRecorder {
   private readonly core: CoreV1Api;

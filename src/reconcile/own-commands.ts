@@ -1,9 +1,9 @@
 // This process's last command per VM, laid over an informer cache that may not show it yet: right
 // after a PATCH the cache still holds the VM as it was, and a pass that read it as is would see a
 // VM that is "down" only because KubeVirt has not reacted yet, and go on to the next stage early.
-import type { Action } from '../kubevirt/commands.js';
-import { unsettled, withIntent, type VmView } from '../kubevirt/vm.js';
-import { COMMAND_HOLD_MS } from './context.js';
+import type { Action } from '../api/domain.js';
+import { unsettled, withIntent, type VmView } from '../decision/vm-state.js';
+import { COMMAND_HOLD_MS } from '../decision/context.js';
 
 /** How long our own command overrides the cache. */
 export const HOLD_MS = COMMAND_HOLD_MS;

@@ -5,27 +5,29 @@
 //  4. decide (pure), running any health checks the decision asks for;
 //  5. act: issue at most one stage's commands, recording each in the transition;
 //  6. write the status rebuilt from the world, and queue the events.
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { isDeepStrictEqual } from 'node:util';
-import { GROUP, PLURAL, VERSION } from '../api/names.js';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import type { AcdCluster } from '../api/types.js';
 import { sanitizeStatus, type AcdClusterStatus, type Command, type StageStatus } from '../api/status.js';
 import { validateSpec } from '../api/validate.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { VmCommander } from '../kubevirt/commands.js';
-import { parseVm, type VmView } from '../kubevirt/vm.js';
+import { parseVm } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
-import { decide, type Observed } from './policy.js';
-import { refusedStatus } from './report.js';
+import { decide } from '../decision/decide.js';
+import { refusedStatus } from '../decision/report.js';
+import type { HealthRunner, Observed, VmView } from '../decision/types.js';
 import { ClusterReader } from './cluster-reader.js';
+import { KubeAcdClusterApi, type AcdClusterApi } from './cluster-api.js';
 import { OwnCommands } from './own-commands.js';
 import { StatusPacer } from './status-pacer.js';
 import type { EventRecorder } from './events.js';
-import type { HealthRunner } from './health-runner.js';
 
 export interface ReconcilerDeps {
   kc: KubeConfig;
+  /** The AcdCluster GET and status writes; client-node's from `kc` unless given. */
+  api?: AcdClusterApi;
   commander: VmCommander;
   events: EventRecorder;
   getVm: (namespace: string, name: string) => unknown;
@@ -56,14 +58,14 @@ const REFUSED_RETRY_MS = 1_000;
 const MAX_PASSES = 4;
 
 export class Reconciler {
-  private readonly custom: CustomObjectsApi;
   private readonly clock: () => Date;
   private readonly own = new OwnCommands();
   private readonly pacer = new StatusPacer();
   private readonly clusters: ClusterReader;
+  private readonly api: AcdClusterApi;
   constructor(private readonly d: ReconcilerDeps) {
-    this.custom = d.kc.makeApiClient(CustomObjectsApi);
-    this.clusters = new ClusterReader(d.kc, d.getCluster);
+    this.api = d.api ?? new KubeAcdClusterApi(d.kc);
+    this.clusters = new ClusterReader(this.api, d.getCluster);
     this.clock = d.clock ?? (() => new Date());
   }
 
@@ -141,7 +143,7 @@ export class Reconciler {
     if (decision.commands.length && log.isLevelEnabled('debug')) {
       log.debug({ vms: [...vms.values()].map(describeVm) }, 'observed before commanding');
     }
-    let failure: unknown;
+    let failure: Error | undefined;
     let issued = 0;
     let refused = 0;
     const issuedCommands: Command[] = [];
@@ -163,7 +165,7 @@ export class Reconciler {
         // Failed: not recorded, and retried on the next pass.
         clog.error({ err: String(r.reason) }, 'command failed');
         decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(r.reason)}` });
-        failure ??= r.reason;
+        failure ??= r.reason instanceof Error ? r.reason : new Error(inspect(r.reason));
         return;
       }
       clog.info('commanded');
@@ -240,10 +242,7 @@ export class Reconciler {
    */
   private async writeStatus(obj: AcdCluster, prev: AcdClusterStatus, status: AcdClusterStatus): Promise<AcdCluster | undefined> {
     if (isDeepStrictEqual(prev, status)) return undefined;
-    const written = await this.custom.replaceNamespacedCustomObjectStatus({
-      group: GROUP, version: VERSION, namespace: obj.metadata.namespace, plural: PLURAL, name: obj.metadata.name,
-      body: { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, resourceVersion: obj.metadata.resourceVersion }, status },
-    }) as AcdCluster;
+    const written = await this.api.replaceStatus(obj, status);
     this.clusters.wrote(obj, written);
     return written;
   }

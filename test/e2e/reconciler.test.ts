@@ -12,11 +12,11 @@ import { GROUP, PLURAL, VERSION } from '../../src/api/names.js';
 import type { AcdCluster } from '../../src/api/types.js';
 import { deepFreeze } from '../../src/kube/informer.js';
 import { ApiError } from '../../src/kube/raw.js';
-import type { VmView } from '../../src/kubevirt/vm.js';
+import type { VmView } from '../../src/decision/vm-state.js';
 import type { EventRecorder } from '../../src/reconcile/events.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { World } from '../unit/reconcile/world.js';
+import { World } from '../unit/decision/world.js';
 import { acdManifest, apply, createNamespace, setPower } from './support/acd.js';
 import { kubeConfig, kubectl } from './support/env.js';
 

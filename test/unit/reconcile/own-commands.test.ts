@@ -1,7 +1,7 @@
 // Which cached VM versions may not show KubeVirt's reaction to our command yet.
 import { describe, expect, test } from '@jest/globals';
 import { HOLD_MS, OwnCommands, predatesReaction } from '../../../src/reconcile/own-commands.js';
-import { isDown, isHeadingTo, isUp, type VmView } from '../../../src/kubevirt/vm.js';
+import { isDown, isHeadingTo, isUp, type VmView } from '../../../src/decision/vm-state.js';
 
 describe('predatesReaction', () => {
   const ours = new Set(['100', '105']); // read at 100, our PATCH produced 105

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
 import { MIN_GAP_MS, progressOnly, StatusPacer } from '../../../src/reconcile/status-pacer.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
-import { Driver, finished, specOf, World } from './world.js';
+import { Driver, finished, specOf, World } from '../decision/world.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
 const SPEC_ACTIVE = { active: { database: 2, loadBalancer: 2, storage: 2 } };

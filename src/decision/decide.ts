@@ -1,42 +1,17 @@
 // The pure heart of the operator: from what was observed (spec, VMs, last status, the clock) to
 // what to do (at most one stage's commands) and what to report. No I/O here, so every decision the
 // operator can make is a unit test away; src/reconcile/reconciler.ts does the observing and acting.
-import type { AcdClusterSpec } from '../api/spec.js';
-import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/status.js';
-import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Direction, type HealthCheckName, type Plan, type Tier } from '../plan/index.js';
-import type { VmView } from '../kubevirt/vm.js';
-import type { Action } from '../kubevirt/commands.js';
-import { resolveActive, type DetectedSides } from './active.js';
-import { buildStatus, type Blocker } from './report.js';
-import { done, POLL_MS, signature, worldAtTarget, type Ctx } from './context.js';
+// Its vocabulary (Observed, Decision, ...) is in ./types.ts.
+import { sanitizeStatus, type Transition } from '../api/status.js';
+import type { Direction } from '../api/domain.js';
+import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
+import type { Blocker, Ctx, Decision, Event, Observed } from './types.js';
+import { resolveActive } from './active.js';
+import { buildStatus } from './report.js';
+import { done, POLL_MS, signature, worldAtTarget } from './context.js';
 import { walk } from './walk.js';
+import { DIRECTION } from './direction.js';
 import { periodicCheck, recordHealth } from './health-status.js';
-
-export interface CheckOutcome { healthy: boolean; message: string }
-export interface Observed {
-  generation: number;
-  spec: AcdClusterSpec;
-  status: AcdClusterStatus;
-  vms: ReadonlyMap<string, VmView>;
-  now: Date;
-  /** Results of the health checks the previous decision asked for; absent = not run yet. */
-  health?: Partial<Record<HealthCheckName, CheckOutcome>>;
-  /** Live active-side detection, when the health probes are configured. */
-  detected?: DetectedSides;
-}
-
-export interface PlannedCommand { vm: VmView; action: Action; via: 'runStrategy' | 'subresource' }
-export interface Event { type: 'Normal' | 'Warning'; reason: string; message: string }
-export interface Decision {
-  status: AcdClusterStatus;
-  commands: PlannedCommand[];
-  events: Event[];
-  /** Checks to run before deciding again: the reconciler runs them and calls decide() once more. */
-  runChecks?: HealthCheckName[];
-  /** The tier whose stage asked for the checks (which pcs pair a Pacemaker check means). */
-  checkTier?: Tier;
-  requeueAfterMs?: number;
-}
 
 export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
@@ -74,7 +49,7 @@ export function decide(observed: Observed): Decision {
   if (!transition.finishedAt && result.commands.length === 0 && !result.blocker && !result.runChecks && transition.stages.every(done)) {
     transition.finishedAt = now;
     transition.outcome = transition.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
-    events.push({ type: 'Normal', reason: target === 'On' ? 'PoweredOn' : 'PoweredOff', message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})` });
+    events.push({ type: 'Normal', reason: DIRECTION[target].done, message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})` });
   }
   const failed = transition.outcome === 'Failed' && !result.blocker ? transition.stages.filter((s) => s.state === 'Failed') : [];
   const blocker: Blocker | undefined = failed.length
@@ -83,7 +58,7 @@ export function decide(observed: Observed): Decision {
   const status = buildStatus(ctx, transition, records, blocker);
   if (transition.finishedAt && target === 'Off' && transition.outcome === 'Succeeded') {
     // Remember who was active, so the next startup brings that side up first.
-    status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r?.side).map(([k, r]) => [k, r!.side]));
+    status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r.side).map(([k, r]) => [k, r.side]));
   }
   recordHealth(ctx, status);
   const periodic = periodicCheck(ctx, status, transition, result);

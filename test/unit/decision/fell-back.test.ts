@@ -4,7 +4,7 @@
 // recovery left every VM Stopped with the transition "waiting" forever.
 import { describe, expect, test } from '@jest/globals';
 import type { Stage } from '../../../src/plan/index.js';
-import { isDown, isUp } from '../../../src/kubevirt/vm.js';
+import { isDown, isUp } from '../../../src/decision/vm-state.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World, type Applied } from './world.js';
 

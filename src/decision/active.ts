@@ -4,13 +4,8 @@
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { AcdClusterStatus } from '../api/status.js';
 import { ACTIVE_ANNOTATION } from '../api/names.js';
-import type { ActiveSides, PairKind, Role, Side } from '../plan/types.js';
-import type { VmView } from '../kubevirt/vm.js';
-
-export type ActiveSource = 'Spec' | 'Annotation' | 'Detected' | 'LastShutdown' | 'Unknown';
-export interface ActiveRecord { side?: Side; source: ActiveSource; message?: string }
-export type ActiveRecords = Partial<Record<PairKind, ActiveRecord>>;
-export type DetectedSides = Partial<Record<PairKind, { side?: Side; message: string }>>;
+import type { ActiveSides, PairKind, Role, Side } from '../api/domain.js';
+import type { ActiveRecord, ActiveRecords, DetectedSides, VmView } from './types.js';
 
 export const PAIR_ROLES: Record<PairKind, Role[]> = { database: ['dbm'], loadBalancer: ['lb'], storage: ['store'] };
 
@@ -39,7 +34,7 @@ function resolveOne(kind: PairKind, spec: AcdClusterSpec, vms: ReadonlyMap<strin
   // order; after it, status keeps saying which sides it used and how they were known.
   const t = status?.transition;
   const kept = status?.active?.[kind];
-  if (t && t.direction === spec.powerState && kept?.side) return { side: kept.side, source: kept.source as ActiveSource, ...(kept.message ? { message: kept.message } : {}) };
+  if (t && t.direction === spec.powerState && kept?.side) return { side: kept.side, source: kept.source, ...(kept.message ? { message: kept.message } : {}) };
   const annotated = spec.machines
     .filter((m) => m.side && m.roles.some((r) => PAIR_ROLES[kind].includes(r)) && vms.get(m.vm)?.annotations[ACTIVE_ANNOTATION] === 'true')
     .map((m) => m.side!);

@@ -5,9 +5,10 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
-import { isDown, isHeadingTo, isUp, type VmView } from '../../../src/kubevirt/vm.js';
+import { isDown, isHeadingTo, isUp, type VmView } from '../../../src/decision/vm-state.js';
 import type { Machine } from '../../../src/plan/index.js';
-import { decide, type Decision } from '../../../src/reconcile/policy.js';
+import { decide } from '../../../src/decision/decide.js';
+import type { Decision } from '../../../src/decision/types.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { allHealthy, Driver, SPEC_ACTIVE, specOf, stagesOf, World } from './world.js';
 

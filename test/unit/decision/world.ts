@@ -5,10 +5,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { SpecSchema, type AcdClusterSpec } from '../../../src/api/spec.js';
 import { deepFreeze } from '../../../src/kube/informer.js';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
-import type { VmView } from '../../../src/kubevirt/vm.js';
+import type { VmView } from '../../../src/decision/vm-state.js';
 import { planTransition, type HealthCheckName, type Machine, type Stage } from '../../../src/plan/index.js';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
-import { decide, type CheckOutcome, type Decision, type PlannedCommand } from '../../../src/reconcile/policy.js';
+import { decide } from '../../../src/decision/decide.js';
+import type { CheckOutcome, Decision, PlannedCommand } from '../../../src/decision/types.js';
 
 export interface VmBehaviour {
   /** ms from Start to Running+Ready; Infinity = hangs in Starting. */

@@ -2,8 +2,8 @@
 // test states a runbook or kstatus promise and would fail if decide() broke it.
 import { describe, expect, test } from '@jest/globals';
 import type { Stage } from '../../../src/plan/index.js';
-import { isDown, isUp } from '../../../src/kubevirt/vm.js';
-import { decide } from '../../../src/reconcile/policy.js';
+import { isDown, isUp } from '../../../src/decision/vm-state.js';
+import { decide } from '../../../src/decision/decide.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World, type Applied } from './world.js';
 

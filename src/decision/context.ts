@@ -1,10 +1,11 @@
 // What every part of the policy shares: the pass's context and a few pure predicates.
 import type { StageStatus } from '../api/status.js';
 import type { Direction, Stage } from '../plan/index.js';
-import { isDown, isUp, type VmView } from '../kubevirt/vm.js';
-import type { Event, Observed } from './policy.js';
+import type { VmView } from './vm-state.js';
+import { DIRECTION } from './direction.js';
+import type { Observed } from './types.js';
 
-export type Ctx = { o: Observed; now: string; events: Event[]; target: Direction };
+export type { Ctx } from './types.js';
 
 /** How often a waiting transition looks again, when no watch event comes first. */
 export const POLL_MS = 5_000;
@@ -14,7 +15,7 @@ export const POLL_MS = 5_000;
  */
 export const COMMAND_HOLD_MS = 30_000;
 
-export const atTarget = (vm: VmView, target: Direction) => (target === 'On' ? isUp(vm) : isDown(vm));
+export const atTarget = (vm: VmView, target: Direction) => DIRECTION[target].reached(vm);
 export const worldAtTarget = (o: Observed, target: Direction) => o.spec.machines.every((m) => {
   const vm = o.vms.get(m.vm);
   return vm !== undefined && atTarget(vm, target);

@@ -1,0 +1,62 @@
+// The decision core's vocabulary, in a leaf of its own: what a pass observed, what it decided, and the
+// ports it needs from the edges. Every file of the core imports its types from here (never from each
+// other's implementation), so the core has no import cycle and the adapters depend on it, not on the
+// orchestrator in src/reconcile.
+import type { AcdClusterSpec } from '../api/spec.js';
+import type { AcdClusterStatus } from '../api/status.js';
+import type { AcdCluster } from '../api/types.js';
+import type { Action, Direction, HealthCheckName, PairKind, Side, Tier } from '../api/domain.js';
+import type { EventReason, HoldReason, StallReason } from '../api/reasons.js';
+import type { VmView } from './vm-state.js';
+
+export type { VmView } from './vm-state.js';
+
+export interface CheckOutcome { healthy: boolean; message: string }
+export type HealthResults = Partial<Record<HealthCheckName, CheckOutcome>>;
+
+/** Live active-side detection: per pair, the side found, or why none was. */
+export type DetectedSides = Partial<Record<PairKind, { side?: Side; message: string }>>;
+export type ActiveSource = 'Spec' | 'Annotation' | 'Detected' | 'LastShutdown' | 'Unknown';
+export interface ActiveRecord { side?: Side; source: ActiveSource; message?: string }
+export type ActiveRecords = Partial<Record<PairKind, ActiveRecord>>;
+
+/** Everything one decision is based on. */
+export interface Observed {
+  generation: number;
+  spec: AcdClusterSpec;
+  status: AcdClusterStatus;
+  vms: ReadonlyMap<string, VmView>;
+  now: Date;
+  /** Results of the health checks the previous decision asked for; absent = not run yet. */
+  health?: HealthResults;
+  /** Live active-side detection, when the health probes are configured. */
+  detected?: DetectedSides;
+}
+
+export type Via = 'runStrategy' | 'subresource';
+export interface PlannedCommand { vm: VmView; action: Action; via: Via }
+export interface Event { type: 'Normal' | 'Warning'; reason: EventReason; message: string }
+
+export interface Decision {
+  status: AcdClusterStatus;
+  commands: PlannedCommand[];
+  events: Event[];
+  /** Checks to run before deciding again: the reconciler runs them and calls decide() once more. */
+  runChecks?: HealthCheckName[];
+  /** The tier whose stage asked for the checks (which pcs pair a Pacemaker check means). */
+  checkTier?: Tier;
+  requeueAfterMs?: number;
+}
+
+/** Why a transition does not move on: it waits for the user (Paused, Held) or is stuck (Stalled). */
+export interface Blocker { kind: 'ActiveUnknown' | 'Paused' | 'Stalled' | 'Held'; reason: StallReason | HoldReason; message: string }
+
+/** What one pass shares between the parts of the decision. */
+export interface Ctx { o: Observed; now: string; events: Event[]; target: Direction }
+
+/** The seam between the reconciler and src/health: runs named checks, detects active sides. */
+export interface HealthRunner {
+  run(obj: AcdCluster, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>, checks: HealthCheckName[],
+    tier?: Tier): Promise<HealthResults>;
+  detectActive(obj: AcdCluster, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>): Promise<DetectedSides | undefined>;
+}

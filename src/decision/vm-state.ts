@@ -1,0 +1,95 @@
+// What a VirtualMachine's state means for the runbook: up, down, heading somewhere, failing, and how
+// the operator's own command changes that view before KubeVirt shows it. Pure: parsed from the API
+// object by src/kubevirt/vm.ts, read by the decision core.
+import type { Action, Direction } from '../api/domain.js';
+
+export type RunStrategy = 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure' | 'Once';
+
+export interface VmView {
+  name: string;
+  runStrategy: string;          // effective strategy; legacy spec.running maps to Always/Halted
+  legacyRunning: boolean;       // the VM uses spec.running instead of spec.runStrategy
+  printableStatus: string;
+  ready: boolean;
+  created: boolean;
+  pendingActions: string[];     // status.stateChangeRequests[].action not yet processed
+  annotations: Record<string, string>;
+  resourceVersion: string;
+}
+
+
+/**
+ * Up means what the runbook means by "wait until it is up": running and Ready, and not already told
+ * to stop. A VM commanded Off still reads Running and Ready until KubeVirt begins the shutdown; counted
+ * as up, a startup that reversed a shutdown would start the next step on top of a VM about to go down.
+ */
+export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !queued(vm, 'Stop');
+/**
+ * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
+ * not acted on yet). The mirror of isUp, found by the chaos flip test: without it a shutdown that
+ * reverses a startup took a VM about to boot for down and went on. KubeVirt says Stopped when the
+ * VMI is gone or final (Succeeded, Failed); a Manual VM keeps its final VMI (`created` stays true)
+ * after a guest power-off, a crash or a node loss, and is down all the same.
+ */
+export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On') && !queued(vm, 'Start');
+
+/**
+ * KubeVirt acts on a VM's queued requests in order, so a queued Start means a VMI is about to run
+ * even when a Stop follows it (and a queued Stop, a shutdown), whatever the last request says. The
+ * two only stand queued together in our own view: the cache still showed KubeVirt's queue when our
+ * command the other way was laid over it (CI: acd-lb2 stopped while acd-lb1 was still booting).
+ */
+const queued = (vm: VmView, action: 'Start' | 'Stop') => vm.pendingActions.includes(action);
+
+// 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
+const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);
+/** A status from which a VM will not reach its target without help. */
+export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
+
+/**
+ * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
+ * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped.
+ * Sent anyway, the 409 was once recorded as done and the VM was never started again.
+ */
+export const mustSettleBefore = (vm: VmView, target: Direction) =>
+  target === 'On' && commandsVia(vm) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
+
+/** A VMI exists and is not final: KubeVirt shows a final or absent VMI as Stopped (or CrashLoopBackOff). */
+const vmiAlive = (vm: VmView) => vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
+
+/** Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts from Git. */
+export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
+  vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure' ? 'subresource' : 'runStrategy';
+
+/** Has the VM already been told to reach `target`, whoever told it? */
+export function isHeadingTo(vm: VmView, target: Direction): boolean {
+  if (target === 'On') {
+    if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
+    return vm.pendingActions.at(-1) === 'Start' || (vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping');
+  }
+  if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
+  return vm.pendingActions.at(-1) === 'Stop' || (!vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
+}
+
+/**
+ * The VM as the API server already has it after our own command, when the informer cache has not
+ * caught up yet: read-your-own-writes. Without it, a reversal right after a stop command could
+ * still see the VM "up" and start the next tier on top of a VM that is going down.
+ */
+export function withIntent(vm: VmView, action: Action): VmView {
+  const target = action === 'Start' ? 'On' : 'Off';
+  if (isHeadingTo(vm, target)) return vm;
+  if (commandsVia(vm) === 'subresource' || action === 'ForceStop') return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
+  return { ...vm, runStrategy: target === 'On' ? 'Always' : 'Halted' };
+}
+
+/**
+ * The VM as of before KubeVirt reacted to our own command: while the cache still holds the version
+ * we commanded (or the one our patch wrote), its status predates the command and cannot say the VM
+ * reached the target. Found by the chaos flip test: a VM stopped and restarted in quick
+ * succession still read "Running, ready" while it was in fact going down.
+ */
+export function unsettled(vm: VmView, action: Action): VmView {
+  if (action === 'Start') return { ...vm, ready: false, printableStatus: vm.printableStatus === 'Running' ? 'Starting' : vm.printableStatus };
+  return { ...vm, printableStatus: vm.printableStatus === 'Stopped' ? 'Stopping' : vm.printableStatus };
+}
