@@ -105,7 +105,7 @@ async function run(): Promise<void> {
 if (args['leader-elect']) {
   elector = new LeaderElector(kc, {
     namespace: args['lease-namespace'] ?? process.env.POD_NAMESPACE ?? namespaces[0] ?? 'default',
-    name: args['lease-name']!, identity, leaseDurationSeconds: numbers.leaseDuration, log,
+    name: args['lease-name'], identity, leaseDurationSeconds: numbers.leaseDuration, log,
     // Losing the lease means another replica may act: stop at once, as controller-runtime does.
     onLost: () => { log.error('leader lease lost; exiting'); process.exit(1); },
   });

@@ -117,5 +117,5 @@ export function sanitizeStatus(raw: unknown): AcdClusterStatus {
   const t = out.transition as Transition | undefined;
   if (t && !([t.startedAt, t.finishedAt, ...t.stages.flatMap((s) => [s.startedAt, s.finishedAt])].every(parsesAsTime))) delete out.transition;
   else if (t) t.commands = t.commands.filter((c) => parsesAsTime(c.at));
-  return out as AcdClusterStatus;
+  return out;
 }

@@ -1,7 +1,7 @@
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import mysql from 'mysql2/promise';
 import type { Endpoint, DbCredentials } from './types.js';
-import { errorText, withTimeout } from './util.js';
+import { errorText, scalar, withTimeout } from './util.js';
 import { normaliseReplicaRow, type ReplicaStatus } from './replica-status.js';
 
 export const DEFAULT_MYSQL_PORT = 3306;
@@ -11,7 +11,7 @@ type Row = Record<string, unknown>;
 
 function describe(err: unknown): string {
   const e = err as { errno?: unknown; sqlMessage?: unknown; code?: unknown };
-  if (typeof e?.sqlMessage === 'string') return `${String(e.code ?? '')} ${String(e.errno ?? '')}: ${e.sqlMessage}`.trim();
+  if (typeof e?.sqlMessage === 'string') return `${scalar(e.code)} ${scalar(e.errno)}: ${e.sqlMessage}`.trim();
   return errorText(err);
 }
 
@@ -112,13 +112,13 @@ const MARIADB_SECURE_TRANSPORT_REQUIRED = 1045;
 function tlsHint(err: unknown, creds: DbCredentials, where: string): string | undefined {
   const mode = creds.tls?.mode ?? 'Preferred';
   const e = err as { errno?: unknown; sqlMessage?: unknown; message?: unknown; code?: unknown };
-  const text = String(e.sqlMessage ?? e.message ?? '');
+  const text = scalar(e.sqlMessage) || scalar(e.message);
   if (/insecure transport|secure_transport/i.test(text) || e.errno === ER_SECURE_TRANSPORT_REQUIRED
     || (e.errno === MARIADB_SECURE_TRANSPORT_REQUIRED && /SSL|TLS/i.test(text))) {
     return `the server ${where} requires TLS, and spec.health.mysql.tls.mode is ${mode} (${describe(err)})`;
   }
   if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT') return `the server ${where} does not offer TLS, and spec.health.mysql.tls.mode is ${mode}`;
-  if ((mode === 'VerifyCA' || mode === 'VerifyIdentity') && CERT_ERRORS.test(`${text} ${String(e.code ?? '')}`)) {
+  if ((mode === 'VerifyCA' || mode === 'VerifyIdentity') && CERT_ERRORS.test(`${text} ${scalar(e.code)}`)) {
     const what = mode === 'VerifyCA' ? `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'}` : `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'} or does not name ${where.split(':')[0]}`;
     return `TLS to ${where} (${mode}): the server's certificate ${what}: ${describe(err)}`;
   }

@@ -1,5 +1,6 @@
 // SHOW REPLICA STATUS rows differ by server: MariaDB 10.11 still answers with the Slave_/Master_
 // column names, MySQL 8.0.22+ with Replica_/Source_. Normalise either into one shape.
+import { scalar } from './util.js';
 
 export interface ReplicaStatus {
   ioRunning: string;
@@ -19,7 +20,9 @@ function pick(row: Record<string, unknown>, ...names: string[]): unknown {
   return undefined;
 }
 
-const asText = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+// mysql2 hands a cell over as a string, a number, a Buffer or a Date (never a plain object).
+const asText = (v: unknown): string =>
+  v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v instanceof Date ? v.toISOString() : scalar(v);
 
 function asNumber(v: unknown): number | null {
   if (v === null || v === undefined || v === '') return null;

@@ -1,12 +1,16 @@
 import type { CheckResult } from './types.js';
 
+/** A string, number, boolean or bigint as text; anything else (an object, null, undefined) as ''. */
+export const scalar = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+
 export function errorText(err: unknown): string {
   // Duck-typed rather than instanceof: errors from another realm (node internals under a jest vm
   // context) are not instances of this realm's Error.
   if (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
     const e = err as { message: string; name?: unknown; code?: unknown };
     const code = e.code;
-    const msg = e.message || String(e.name ?? 'Error');
+    const msg = e.message || scalar(e.name) || 'Error';
     return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
   }
   return String(err);

@@ -50,6 +50,6 @@ export class PooledKubeConfig extends KubeConfig {
   async close(): Promise<void> {
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((d) => (d as { close?: () => Promise<void> }).close?.().catch(() => undefined)));
+    await Promise.all(all.map((d) => (d as { close?: () => Promise<void> }).close?.().catch(() => undefined) ?? Promise.resolve()));
   }
 }

@@ -37,7 +37,7 @@ export async function loadManifest(file: string): Promise<Target> {
   if (acd) {
     const meta = isObject(acd.metadata) ? acd.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '(unnamed)';
-    return { subject: `${KIND} ${name} from ${file}`, spec: acd.spec, ...(isObject(acd.status) ? { status: acd.status as AcdClusterStatus } : {}) };
+    return { subject: `${KIND} ${name} from ${file}`, spec: acd.spec, ...(isObject(acd.status) ? { status: acd.status } : {}) };
   }
   const bare = objects.find((o) => 'machines' in o);
   if (bare) return { subject: `spec from ${file}`, spec: bare };
