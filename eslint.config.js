@@ -10,10 +10,15 @@ import prettier from 'eslint-config-prettier';
 /** What the pure parts may not import: Node's I/O, the Kubernetes client, and the adapters. */
 const IO_IMPORTS = {
   patterns: [
-    { group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os'], message: 'The pure core does no I/O.' },
+    {
+      group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os'],
+      message: 'The pure core does no I/O.',
+    },
     { group: ['@kubernetes/client-node', 'mysql2', 'mysql2/*', 'ssh2', 'pino'], message: 'The pure core does no I/O.' },
-    { group: ['**/kube/*', '**/kubevirt/*', '**/health/*', '**/reconcile/*', '**/cli/*', '**/log.js', '**/metrics.js'],
-      message: 'The pure core depends on src/api and src/plan only; adapters depend on it, not the other way.' },
+    {
+      group: ['**/kube/*', '**/kubevirt/*', '**/health/*', '**/reconcile/*', '**/cli/*', '**/log.js', '**/metrics.js'],
+      message: 'The pure core depends on src/api and src/plan only; adapters depend on it, not the other way.',
+    },
   ],
 };
 
@@ -54,5 +59,8 @@ export default tseslint.config(
       'max-depth': ['warn', 3],
     },
   },
-  { files: ['src/plan/**/*.ts', 'src/decision/**/*.ts', 'src/api/domain.ts', 'src/api/reasons.ts'], rules: { 'no-restricted-imports': ['error', IO_IMPORTS] } },
+  {
+    files: ['src/plan/**/*.ts', 'src/decision/**/*.ts', 'src/api/domain.ts', 'src/api/reasons.ts'],
+    rules: { 'no-restricted-imports': ['error', IO_IMPORTS] },
+  },
 );

@@ -14,8 +14,27 @@ import { bin, repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/testbed.js';
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
 import { baselineScript, runScript, type Via } from './lib/baseline.js';
-import { acdObjects, asList, kubectlFor, operatorEvents, operatorMemory, sleep, startOperator, waitAcds, type Operator } from './lib/cluster.js';
-import { byVerb, diff, isOperators, scrapeRequests, supervisedPid, treeCpuSeconds, vmHwmKb, type Counter } from './lib/probe.js';
+import {
+  acdObjects,
+  asList,
+  kubectlFor,
+  operatorEvents,
+  operatorMemory,
+  sleep,
+  startOperator,
+  waitAcds,
+  type Operator,
+} from './lib/cluster.js';
+import {
+  byVerb,
+  diff,
+  isOperators,
+  scrapeRequests,
+  supervisedPid,
+  treeCpuSeconds,
+  vmHwmKb,
+  type Counter,
+} from './lib/probe.js';
 import { VmRecorder } from './lib/recorder.js';
 import { apiFloorMs } from './lib/floor.js';
 import { render, upgrade, type BenchResults, type ScaleResults } from './lib/report.js';
@@ -45,7 +64,12 @@ const OPERATOR_ARGS = flags['operator-args']!.split(' ').filter(Boolean);
 
 function imageNodeOptions(): string {
   const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  return /NODE_OPTIONS=("([^"]*)"|(\S+))/.exec(text)?.slice(2).find((x) => x !== undefined) ?? '';
+  return (
+    /NODE_OPTIONS=("([^"]*)"|(\S+))/
+      .exec(text)
+      ?.slice(2)
+      .find((x) => x !== undefined) ?? ''
+  );
 }
 const RUNS = Number(flags.runs);
 const CLUSTERS = Number(flags.scale);
@@ -55,7 +79,10 @@ const TIMING = { bootSeconds: 20, stopSeconds: 10 }; // x SPEED: 2 s boot, 1 s s
 // The scale part may run its VMs faster than the side-by-side part (the node stand-in's speed is one
 // per process, so the VMs' own boot/stop annotations are scaled instead).
 const SCALE_SPEED = Number(flags['scale-speed'] ?? SPEED);
-const SCALE_TIMING = { bootSeconds: TIMING.bootSeconds * SCALE_SPEED / SPEED, stopSeconds: TIMING.stopSeconds * SCALE_SPEED / SPEED };
+const SCALE_TIMING = {
+  bootSeconds: (TIMING.bootSeconds * SCALE_SPEED) / SPEED,
+  stopSeconds: (TIMING.stopSeconds * SCALE_SPEED) / SPEED,
+};
 /** Hard limit for the whole bench: past it every wait fails, and what was measured is written, marked incomplete. */
 const DEADLINE = Date.now() + Number(flags.timeout) * 60_000;
 const left = (ms: number) => {
@@ -66,7 +93,10 @@ const left = (ms: number) => {
 const LAYOUT = 'LargeV3' as const;
 const MACHINES = SEED_LAYOUTS[LAYOUT];
 const STEPS: Record<Target, Step[]> = { Off: SEED_SHUTDOWN[LAYOUT], On: SEED_STARTUP[LAYOUT] };
-const delayMs = (t: Target, tm = TIMING) => () => (t === 'On' ? tm.bootSeconds : tm.stopSeconds) * SPEED * 1000;
+const delayMs =
+  (t: Target, tm = TIMING) =>
+  () =>
+    (t === 'On' ? tm.bootSeconds : tm.stopSeconds) * SPEED * 1000;
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(benchDir, 'results');
@@ -76,7 +106,9 @@ const say = (m: string) => console.log(`${((Date.now() - t00) / 1000).toFixed(1)
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-bench-'));
-  say(`test bed in ${dir} (speed ${SPEED}: boot ${TIMING.bootSeconds * SPEED} s, stop ${TIMING.stopSeconds * SPEED} s; scale ${CLUSTERS} x 12 at boot ${SCALE_TIMING.bootSeconds * SPEED} s, stop ${SCALE_TIMING.stopSeconds * SPEED} s; timeout ${flags.timeout} min; operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'}; operator args: ${OPERATOR_ARGS.join(' ') || 'none'})`);
+  say(
+    `test bed in ${dir} (speed ${SPEED}: boot ${TIMING.bootSeconds * SPEED} s, stop ${TIMING.stopSeconds * SPEED} s; scale ${CLUSTERS} x 12 at boot ${SCALE_TIMING.bootSeconds * SPEED} s, stop ${SCALE_TIMING.stopSeconds * SPEED} s; timeout ${flags.timeout} min; operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'}; operator args: ${OPERATOR_ARGS.join(' ') || 'none'})`,
+  );
   const tb = await startTestbed(dir, { speed: SPEED, log: say });
   const kubectl = kubectlFor(tb.kubeconfig);
   const kc = new KubeConfig();
@@ -84,23 +116,38 @@ async function main(): Promise<void> {
   const rec = new VmRecorder(kc);
   const ops: Operator[] = [];
   const results: BenchResults = {
-    date, host: hostInfo(), speed: SPEED, timing: TIMING, layout: LAYOUT, runs: RUNS,
+    date,
+    host: hostInfo(),
+    speed: SPEED,
+    timing: TIMING,
+    layout: LAYOUT,
+    runs: RUNS,
     boundMs: { Off: criticalPathMs(STEPS.Off, delayMs('Off')), On: criticalPathMs(STEPS.On, delayMs('On')) },
-    scaleSpeed: SCALE_SPEED, scaleTiming: SCALE_TIMING, operatorNodeFlags: OPERATOR_NODE_FLAGS.join(' '), operatorArgs: OPERATOR_ARGS.join(' '),
+    scaleSpeed: SCALE_SPEED,
+    scaleTiming: SCALE_TIMING,
+    operatorNodeFlags: OPERATOR_NODE_FLAGS.join(' '),
+    operatorArgs: OPERATOR_ARGS.join(' '),
     kubevirtVersion: tb.kubevirtVersion,
   };
   const write = () => {
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, `${date}.json`), JSON.stringify(results, null, 1) + '\n');
     writeFileSync(join(resultsDir, `${date}.md`), render(results));
-    say(`wrote bench/results/${date}.json, .md${results.single ? ', -timeline.svg' : ''}${results.incomplete ? ` (incomplete: ${results.incomplete})` : ''}`);
+    say(
+      `wrote bench/results/${date}.json, .md${results.single ? ', -timeline.svg' : ''}${results.incomplete ? ` (incomplete: ${results.incomplete})` : ''}`,
+    );
   };
   // Whatever happens from here on (a timeout, a failed wait), the figures measured so far are written.
-  const hard = setTimeout(() => {
-    results.incomplete ??= `hard timeout of ${flags.timeout} min + 2 min reached`;
-    write();
-    void Promise.all(ops.map((op) => op.stop().catch(() => undefined))).then(() => stopTestbed(tb)).finally(() => process.exit(2));
-  }, DEADLINE - Date.now() + 120_000);
+  const hard = setTimeout(
+    () => {
+      results.incomplete ??= `hard timeout of ${flags.timeout} min + 2 min reached`;
+      write();
+      void Promise.all(ops.map((op) => op.stop().catch(() => undefined)))
+        .then(() => stopTestbed(tb))
+        .finally(() => process.exit(2));
+    },
+    DEADLINE - Date.now() + 120_000,
+  );
   try {
     await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml')]);
     await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
@@ -123,7 +170,13 @@ async function main(): Promise<void> {
 }
 
 /** Part 1: one Large V3 ACD, the admin's kubectl script N times, the virtctl-style script N times, then the operator N times, same VMs. */
-async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubectl: ReturnType<typeof kubectlFor>, ops: Operator[]) {
+async function sideBySide(
+  tb: TestbedState,
+  kc: KubeConfig,
+  rec: VmRecorder,
+  kubectl: ReturnType<typeof kubectlFor>,
+  ops: Operator[],
+) {
   const ns = 'bench-l3';
   const keys = MACHINES.map((m) => `${ns}/${m.vm}`);
   await kubectl(['apply', '-f', '-'], asList(acdObjects(ns, MACHINES, TIMING, false)));
@@ -132,9 +185,15 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
 
   const results: RunResult[] = [];
   // The kubectl baseline (runStrategy patches), then the same script with virtctl's start/stop subresources.
-  const scriptSides: [RunResult['side'], Via, string][] = [['baseline', 'patch', ''], ['virtctl', 'subresource', '-virtctl']];
+  const scriptSides: [RunResult['side'], Via, string][] = [
+    ['baseline', 'patch', ''],
+    ['virtctl', 'subresource', '-virtctl'],
+  ];
   for (const [side, via, suffix] of scriptSides) {
-    const scripts: Record<Target, string> = { Off: join(tb.dir, `baseline-off${suffix}.sh`), On: join(tb.dir, `baseline-on${suffix}.sh`) };
+    const scripts: Record<Target, string> = {
+      Off: join(tb.dir, `baseline-off${suffix}.sh`),
+      On: join(tb.dir, `baseline-on${suffix}.sh`),
+    };
     for (const t of ['Off', 'On'] as const) {
       writeFileSync(scripts[t], baselineScript(LAYOUT, STEPS[t], t, via));
       cpSync(scripts[t], join(resultsDir, `baseline-${LAYOUT}-${t.toLowerCase()}${suffix}.sh`));
@@ -148,25 +207,42 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
         await sleep(300);
         const res = analyze(rec, side, ns, STEPS[t], t, t0, delayMs(t));
         results.push(res);
-        say(`${side} run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`);
+        say(
+          `${side} run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`,
+        );
       }
     }
   }
 
-  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-single', { nodeArgs: OPERATOR_NODE_FLAGS, extra: OPERATOR_ARGS });
+  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-single', {
+    nodeArgs: OPERATOR_NODE_FLAGS,
+    extra: OPERATOR_ARGS,
+  });
   ops.push(op);
   await kubectl(['apply', '-f', '-'], asList(acdObjects(ns, MACHINES, TIMING, true).slice(1)));
   await waitAcds(kc, 'On', 1, left(60_000));
   for (let r = 0; r < RUNS; r++) {
     for (const t of ['Off', 'On'] as const) {
       const t0 = Date.now();
-      await kubectl(['patch', 'acdcluster', 'acd', '-n', ns, '--type', 'merge', '-p', JSON.stringify({ spec: { powerState: t } })]);
+      await kubectl([
+        'patch',
+        'acdcluster',
+        'acd',
+        '-n',
+        ns,
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { powerState: t } }),
+      ]);
       await rec.waitAll(keys, t, left(120_000));
       await waitAcds(kc, t, 1, left(60_000), 50);
       await sleep(300);
       const res = analyze(rec, 'operator', ns, STEPS[t], t, t0, delayMs(t));
       results.push(res);
-      say(`operator run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`);
+      say(
+        `operator run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`,
+      );
     }
   }
   const rssKb = vmHwmKb(op.pid);
@@ -183,17 +259,35 @@ async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kub
     const pick = (t: Target) => rs.filter((x) => x.target === t);
     return {
       totalMs: { Off: median(pick('Off').map((x) => x.totalMs)), On: median(pick('On').map((x) => x.totalMs)) },
-      overheadMs: { Off: median(pick('Off').map((x) => x.overheadMs)), On: median(pick('On').map((x) => x.overheadMs)) },
+      overheadMs: {
+        Off: median(pick('Off').map((x) => x.overheadMs)),
+        On: median(pick('On').map((x) => x.overheadMs)),
+      },
       overheadPerStageMs: {
         Off: median(pick('Off').map((x) => x.overheadMs / x.steps.filter((s) => s.wait).length)),
         On: median(pick('On').map((x) => x.overheadMs / x.steps.filter((s) => s.wait).length)),
       },
       hopMs: { p50: pct(hops, 50), p99: pct(hops, 99), max: Math.max(...hops), n: hops.length },
-      kubevirtLagMs: { p50: pct(rs.flatMap((x) => x.kubevirtLagMs), 50), p99: pct(rs.flatMap((x) => x.kubevirtLagMs), 99) },
+      kubevirtLagMs: {
+        p50: pct(
+          rs.flatMap((x) => x.kubevirtLagMs),
+          50,
+        ),
+        p99: pct(
+          rs.flatMap((x) => x.kubevirtLagMs),
+          99,
+        ),
+      },
     };
   };
-  return { runs: results, operator: summary('operator'), baseline: summary('baseline'), virtctl: summary('virtctl'), operatorRssKb: rssKb,
-    apiFloorMs: { p50: pct(floor, 50), p99: pct(floor, 99), max: Math.max(...floor), n: floor.length } };
+  return {
+    runs: results,
+    operator: summary('operator'),
+    baseline: summary('baseline'),
+    virtctl: summary('virtctl'),
+    operatorRssKb: rssKb,
+    apiFloorMs: { p50: pct(floor, 50), p99: pct(floor, 99), max: Math.max(...floor), n: floor.length },
+  };
 }
 
 function timelineSvg(tb: TestbedState, rec: VmRecorder, ns: string, results: RunResult[]): string {
@@ -202,31 +296,48 @@ function timelineSvg(tb: TestbedState, rec: VmRecorder, ns: string, results: Run
     virtctl: 'virtctl: the same script, start/stop subresources',
     operator: 'acd-operator',
   };
-  const panels: Panel[] = (['baseline', 'virtctl', 'operator'] as const).filter((side) => results.some((x) => x.side === side)).map((side) => {
-    const pairs: [RunResult, RunResult][] = [];
-    const rs = results.filter((x) => x.side === side);
-    for (let i = 0; i + 1 < rs.length; i += 2) pairs.push([rs[i]!, rs[i + 1]!]);
-    // The run whose Off+On total is the median one.
-    const sorted = [...pairs].sort((a, b) => a[0].totalMs + a[1].totalMs - b[0].totalMs - b[1].totalMs);
-    const [off, on] = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    const idx = pairs.indexOf(sorted[Math.floor((sorted.length - 1) / 2)]!) + 1;
-    const vms = [...STEPS.On.flatMap((s) => s.vms)];
-    return {
-      title: `${titles[side]} (run ${idx}; Off ${(off.totalMs / 1000).toFixed(2)} s, On ${(on.totalMs / 1000).toFixed(2)} s)`,
-      t0: off.t0, t1: on.end + 500, vms,
-      samples: (vm) => rec.samples.get(`${ns}/${vm}`) ?? [],
-      commands: (vm) => {
-        const ss = (rec.samples.get(`${ns}/${vm}`) ?? []).filter((s) => s.t >= off.t0 && s.t <= on.end);
-        return ss.filter((s, i) => i > 0 && s.runStrategy !== ss[i - 1]!.runStrategy).map((s) => s.t);
-      },
-      marks: [{ t: off.t0, label: 'Off requested' }, { t: on.t0, label: 'On requested' }],
-    };
-  });
-  return gantt(panels, `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM (node stand-in; KubeVirt ${tb.kubevirtVersion}), median run of ${RUNS}`);
+  const panels: Panel[] = (['baseline', 'virtctl', 'operator'] as const)
+    .filter((side) => results.some((x) => x.side === side))
+    .map((side) => {
+      const pairs: [RunResult, RunResult][] = [];
+      const rs = results.filter((x) => x.side === side);
+      for (let i = 0; i + 1 < rs.length; i += 2) pairs.push([rs[i]!, rs[i + 1]!]);
+      // The run whose Off+On total is the median one.
+      const sorted = [...pairs].sort((a, b) => a[0].totalMs + a[1].totalMs - b[0].totalMs - b[1].totalMs);
+      const [off, on] = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      const idx = pairs.indexOf(sorted[Math.floor((sorted.length - 1) / 2)]!) + 1;
+      const vms = [...STEPS.On.flatMap((s) => s.vms)];
+      return {
+        title: `${titles[side]} (run ${idx}; Off ${(off.totalMs / 1000).toFixed(2)} s, On ${(on.totalMs / 1000).toFixed(2)} s)`,
+        t0: off.t0,
+        t1: on.end + 500,
+        vms,
+        samples: (vm) => rec.samples.get(`${ns}/${vm}`) ?? [],
+        commands: (vm) => {
+          const ss = (rec.samples.get(`${ns}/${vm}`) ?? []).filter((s) => s.t >= off.t0 && s.t <= on.end);
+          return ss.filter((s, i) => i > 0 && s.runStrategy !== ss[i - 1]!.runStrategy).map((s) => s.t);
+        },
+        marks: [
+          { t: off.t0, label: 'Off requested' },
+          { t: on.t0, label: 'On requested' },
+        ],
+      };
+    });
+  return gantt(
+    panels,
+    `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM (node stand-in; KubeVirt ${tb.kubevirtVersion}), median run of ${RUNS}`,
+  );
 }
 
 /** Part 3: CLUSTERS x 12 VMs, all flipped at once, one operator process. Fills `sc` as it goes. */
-async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubectl: ReturnType<typeof kubectlFor>, ops: Operator[], sc: ScaleResults): Promise<void> {
+async function scaleRun(
+  tb: TestbedState,
+  kc: KubeConfig,
+  rec: VmRecorder,
+  kubectl: ReturnType<typeof kubectlFor>,
+  ops: Operator[],
+  sc: ScaleResults,
+): Promise<void> {
   const nss = Array.from({ length: CLUSTERS }, (_, i) => `bench-s${String(i).padStart(3, '0')}`);
   const keys = nss.flatMap((ns) => MACHINES.map((m) => `${ns}/${m.vm}`));
   say(`scale: creating ${CLUSTERS} ACDs x ${MACHINES.length} VMs`);
@@ -234,12 +345,18 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
   const c0 = Date.now();
   for (let i = 0; i < nss.length; i += 10) {
     left(1);
-    await kubectl(['apply', '-f', '-'], asList(nss.slice(i, i + 10).flatMap((ns) => acdObjects(ns, MACHINES, SCALE_TIMING, true))));
+    await kubectl(
+      ['apply', '-f', '-'],
+      asList(nss.slice(i, i + 10).flatMap((ns) => acdObjects(ns, MACHINES, SCALE_TIMING, true))),
+    );
   }
   await rec.waitAll(keys, 'On', left(900_000));
   sc.createMs = Date.now() - c0;
   say(`scale: ${keys.length} VMs up; starting the operator`);
-  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-scale', { nodeArgs: [...OPERATOR_NODE_FLAGS, ...(flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2'] : [])], extra: OPERATOR_ARGS });
+  const op = await startOperator(tb.kubeconfig, join(tb.dir, 'logs'), 'operator-scale', {
+    nodeArgs: [...OPERATOR_NODE_FLAGS, ...(flags['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2'] : [])],
+    extra: OPERATOR_ARGS,
+  });
   ops.push(op);
   const s0 = Date.now();
   await waitAcds(kc, 'On', CLUSTERS, left(300_000), 1000);
@@ -250,17 +367,32 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
   sc.operatorMemoryMB = { afterSync: mb(mem0), peakHeapUsed: mem0.heapUsed / 1048576 };
   say(`scale: operator synced in ${sc.syncMs} ms; memory ${JSON.stringify(sc.operatorMemoryMB.afterSync)} MB`);
   // Heap and RSS while the transitions run, every 2 s, from the operator's own metrics.
-  const memSampler = setInterval(() => void operatorMemory(op).then((m) => {
-    if (sc.operatorMemoryMB) sc.operatorMemoryMB.peakHeapUsed = Math.max(sc.operatorMemoryMB.peakHeapUsed, Math.round(m.heapUsed / 1048576));
-    if (sc.operatorRssKb) sc.operatorRssKb.peak = vmHwmKb(op.pid);
-  }, () => undefined), 2000);
+  const memSampler = setInterval(
+    () =>
+      void operatorMemory(op).then(
+        (m) => {
+          if (sc.operatorMemoryMB)
+            sc.operatorMemoryMB.peakHeapUsed = Math.max(
+              sc.operatorMemoryMB.peakHeapUsed,
+              Math.round(m.heapUsed / 1048576),
+            );
+          if (sc.operatorRssKb) sc.operatorRssKb.peak = vmHwmKb(op.pid);
+        },
+        () => undefined,
+      ),
+    2000,
+  );
   try {
     await transitions(tb, kc, rec, op, nss, keys, sc);
   } finally {
     clearInterval(memSampler);
     if (sc.operatorRssKb && op.child.exitCode === null) sc.operatorRssKb.peak = vmHwmKb(op.pid);
     sc.testbedRssKb = testbedRssKb(tb);
-    say(`scale: test bed peak RSS ${Object.entries(sc.testbedRssKb).map(([k, kb]) => `${k} ${(kb / 1024).toFixed(0)} MB`).join(', ')}`);
+    say(
+      `scale: test bed peak RSS ${Object.entries(sc.testbedRssKb)
+        .map(([k, kb]) => `${k} ${(kb / 1024).toFixed(0)} MB`)
+        .join(', ')}`,
+    );
   }
   if (flags['heap-snapshot']) {
     op.child.kill('SIGUSR2');
@@ -273,23 +405,49 @@ async function scaleRun(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubec
 /** Peak RSS (VmHWM, kB) of the test bed's processes; virt-api and virt-controller: the binary under its supervisor. */
 function testbedRssKb(tb: TestbedState): Record<string, number> {
   const p = tb.pids;
-  const pids = { etcd: p.etcd, apiserver: p.apiserver, virtApi: supervisedPid(p.virtApi), virtController: supervisedPid(p.virtController), nodeStandin: p.nodeStandin };
-  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => {
-    try {
-      return [k, vmHwmKb(pid)];
-    } catch {
-      return [k, NaN]; // gone
-    }
-  }));
+  const pids = {
+    etcd: p.etcd,
+    apiserver: p.apiserver,
+    virtApi: supervisedPid(p.virtApi),
+    virtController: supervisedPid(p.virtController),
+    nodeStandin: p.nodeStandin,
+  };
+  return Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => {
+      try {
+        return [k, vmHwmKb(pid)];
+      } catch {
+        return [k, NaN]; // gone
+      }
+    }),
+  );
 }
 
-const mb = (m: { rss: number; heapUsed: number; heapTotal: number; external: number }) =>
-  ({ rss: Math.round(m.rss / 1048576), heapUsed: Math.round(m.heapUsed / 1048576), heapTotal: Math.round(m.heapTotal / 1048576), external: Math.round(m.external / 1048576) });
+const mb = (m: { rss: number; heapUsed: number; heapTotal: number; external: number }) => ({
+  rss: Math.round(m.rss / 1048576),
+  heapUsed: Math.round(m.heapUsed / 1048576),
+  heapTotal: Math.round(m.heapTotal / 1048576),
+  external: Math.round(m.external / 1048576),
+});
 
-async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op: Operator, nss: string[], keys: string[], sc: ScaleResults): Promise<void> {
+async function transitions(
+  tb: TestbedState,
+  kc: KubeConfig,
+  rec: VmRecorder,
+  op: Operator,
+  nss: string[],
+  keys: string[],
+  sc: ScaleResults,
+): Promise<void> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const pids = { operator: op.pid, virtController: tb.pids.virtController, virtApi: tb.pids.virtApi, nodeStandin: tb.pids.nodeStandin,
-    apiserver: tb.pids.apiserver, etcd: tb.pids.etcd };
+  const pids = {
+    operator: op.pid,
+    virtController: tb.pids.virtController,
+    virtApi: tb.pids.virtApi,
+    nodeStandin: tb.pids.nodeStandin,
+    apiserver: tb.pids.apiserver,
+    etcd: tb.pids.etcd,
+  };
   const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
   const benchCpu0 = process.cpuUsage();
   const m0 = await scrapeRequests(tb);
@@ -304,11 +462,22 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
     const wallS = (w1 - w0) / 1000;
     return async () => {
       const m1 = await scrapeRequests(tb);
-      const events = await operatorEvents(op).then((n) => n - events0, () => NaN);
+      const events = await operatorEvents(op).then(
+        (n) => n - events0,
+        () => NaN,
+      );
       const cpu1 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, treeCpuSeconds(p)]));
       const benchCpu = process.cpuUsage(benchCpu0);
-      const cpu = Object.fromEntries(Object.keys(pids).map((k) => [k, { seconds: round(cpu1[k]! - cpu0[k]!), utilization: round((cpu1[k]! - cpu0[k]!) / wallS) }]));
-      cpu.bench = { seconds: round((benchCpu.user + benchCpu.system) / 1e6), utilization: round((benchCpu.user + benchCpu.system) / 1e6 / wallS) };
+      const cpu = Object.fromEntries(
+        Object.keys(pids).map((k) => [
+          k,
+          { seconds: round(cpu1[k]! - cpu0[k]!), utilization: round((cpu1[k]! - cpu0[k]!) / wallS) },
+        ]),
+      );
+      cpu.bench = {
+        seconds: round((benchCpu.user + benchCpu.system) / 1e6),
+        utilization: round((benchCpu.user + benchCpu.system) / 1e6 / wallS),
+      };
       const d = diff(m0, m1).filter((c) => c.resource !== '');
       const opReq = byVerb(d, isOperators);
       // The bench's own calls on acdclusters: one PATCH per cluster per transition, and its status LISTs.
@@ -322,16 +491,30 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
         ...sc.requests,
         transitions: transitionsDone,
         operatorPerTransition: Object.fromEntries(Object.entries(opReq).map(([v, k]) => [v, round(k / n)])),
-        operatorPerClusterTransition: Object.fromEntries(Object.entries(opReq).map(([v, k]) => [v, round(k / n / CLUSTERS)])),
+        operatorPerClusterTransition: Object.fromEntries(
+          Object.entries(opReq).map(([v, k]) => [v, round(k / n / CLUSTERS)]),
+        ),
         allClientsByResource: summarize(d),
       };
     };
   };
   for (const t of ['Off', 'On'] as const) {
     const t0 = Date.now();
-    await Promise.all(nss.map((namespace) => api.patchNamespacedCustomObject(
-      { group: 'acd.power.dev', version: 'v1alpha1', namespace, plural: 'acdclusters', name: 'acd', body: { spec: { powerState: t } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch))));
+    await Promise.all(
+      nss.map((namespace) =>
+        api.patchNamespacedCustomObject(
+          {
+            group: 'acd.power.dev',
+            version: 'v1alpha1',
+            namespace,
+            plural: 'acdclusters',
+            name: 'acd',
+            body: { spec: { powerState: t } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      ),
+    );
     const patched = Date.now();
     let vmsAt: number;
     try {
@@ -341,7 +524,9 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
       // Record how far this transition got before giving up, and the requests so far (a partial transition).
       const done = keys.filter((k) => rec.reachedAt(k, t, t0) !== undefined).length;
       sc.unfinished = { target: t, vmsAtTarget: done, vms: keys.length, afterMs: Date.now() - t0 };
-      const partialRuns = nss.map((ns) => analyzeSafe(ns, t, t0, timing)).filter((x): x is RunResult => x !== undefined);
+      const partialRuns = nss
+        .map((ns) => analyzeSafe(ns, t, t0, timing))
+        .filter((x): x is RunResult => x !== undefined);
       sc.unfinished.hopMs = distOf(partialRuns.flatMap((x) => x.hops.map((h) => h.ms)));
       await account(sc.phases.length + 0.5)();
       throw err;
@@ -354,15 +539,26 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
     const lag = rs.flatMap((x) => x.kubevirtLagMs);
     const firstCmd = rs.map((x) => Math.min(...x.steps.map((st) => st.firstCmd)) - t0);
     sc.phases.push({
-      target: t, patchAllMs: patched - t0, allVmsAtTargetMs: vmsAt - t0, allReadyMs: ready - t0,
+      target: t,
+      patchAllMs: patched - t0,
+      allVmsAtTargetMs: vmsAt - t0,
+      allReadyMs: ready - t0,
       boundMs: criticalPathMs(STEPS[t], delayMs(t, timing)),
-      totalMs: { p50: pct(rs.map((x) => x.totalMs), 50), max: Math.max(...rs.map((x) => x.totalMs)) },
+      totalMs: {
+        p50: pct(
+          rs.map((x) => x.totalMs),
+          50,
+        ),
+        max: Math.max(...rs.map((x) => x.totalMs)),
+      },
       hopMs: { p50: pct(hops, 50), p99: pct(hops, 99), max: Math.max(...hops), n: hops.length },
       firstCommandMs: { p50: pct(firstCmd, 50), p99: pct(firstCmd, 99) },
       kubevirtLagMs: { p50: pct(lag, 50), p99: pct(lag, 99), max: Math.max(...lag) },
     });
     sc.hopsByStep = hopsByStep(runs);
-    say(`scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; KubeVirt lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`);
+    say(
+      `scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; KubeVirt lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`,
+    );
   }
   await account(2)();
 
@@ -372,12 +568,17 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
   const ie0 = await operatorEvents(op);
   await sleep(Math.min(IDLE_S * 1000, left(IDLE_S * 1000)));
   const i1 = await scrapeRequests(tb);
-  const idleEvents = await operatorEvents(op) - ie0;
+  const idleEvents = (await operatorEvents(op)) - ie0;
   const idle = diff(i0, i1).filter((c) => c.resource !== '');
-  const perMin = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([v, n]) => [v, round(n * 60 / IDLE_S)]));
+  const perMin = (r: Record<string, number>) =>
+    Object.fromEntries(Object.entries(r).map(([v, n]) => [v, round((n * 60) / IDLE_S)]));
   const idleOp = byVerb(idle, isOperators);
   if (idleEvents) idleOp.POST = (idleOp.POST ?? 0) + idleEvents;
-  sc.requests!.idlePerMinute = { operator: perMin(idleOp), all: perMin(byVerb(idle)), byResource: summarize(idle).map((r) => ({ ...r, value: round(r.value * 60 / IDLE_S) })) };
+  sc.requests!.idlePerMinute = {
+    operator: perMin(idleOp),
+    all: perMin(byVerb(idle)),
+    byResource: summarize(idle).map((r) => ({ ...r, value: round((r.value * 60) / IDLE_S) })),
+  };
 
   function analyzeSafe(ns: string, t: Target, t0: number, tm: typeof TIMING): RunResult | undefined {
     try {
@@ -389,7 +590,9 @@ async function transitions(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, op
 }
 
 function distOf(xs: number[]) {
-  return xs.length ? { p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs), n: xs.length } : { p50: NaN, p99: NaN, n: 0 };
+  return xs.length
+    ? { p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs), n: xs.length }
+    : { p50: NaN, p99: NaN, n: 0 };
 }
 
 function hopsByStep(runs: RunResult[]): ScaleResults['hopsByStep'] {
@@ -411,7 +614,11 @@ function summarize(cs: Counter[]): Counter[] {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function hostInfo() {
-  return { node: process.version, cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0, platform: process.platform };
+  return {
+    node: process.version,
+    cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0,
+    platform: process.platform,
+  };
 }
 
 /** `tsx bench/run.ts --render bench/results/<date>.json`: re-renders the markdown (e.g. after adding notes). */
@@ -420,7 +627,10 @@ async function rerender(file: string): Promise<void> {
   writeFileSync(file.replace(/\.json$/, '.md'), render(r));
 }
 
-(flags.render ? rerender(flags.render) : main()).then(() => process.exit(0), (err: unknown) => {
-  console.error(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exit(1);
-});
+(flags.render ? rerender(flags.render) : main()).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -42,8 +42,11 @@ function positive(name: keyof typeof args): number {
   return n;
 }
 const numbers = {
-  leaseDuration: positive('lease-duration'), metricsPort: positive('metrics-port'), healthPort: positive('health-port'),
-  resyncSeconds: positive('resync-seconds'), workers: positive('workers'),
+  leaseDuration: positive('lease-duration'),
+  metricsPort: positive('metrics-port'),
+  healthPort: positive('health-port'),
+  resyncSeconds: positive('resync-seconds'),
+  workers: positive('workers'),
 };
 
 // A stray promise rejection (e.g. inside client-node's watch restart) must not kill the process:
@@ -57,7 +60,8 @@ else kc.loadFromDefault();
 const identity = `${hostname()}-${process.pid}`;
 const events = new EventRecorder(kc, identity, (err) => log.warn({ err: String(err) }, 'could not record event'));
 const reconciler: Reconciler = new Reconciler({
-  kc, log,
+  kc,
+  log,
   commander: new KubevirtCommander(kc),
   events,
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
@@ -67,20 +71,31 @@ const reconciler: Reconciler = new Reconciler({
   onCommand: (_c, _vm, action) => metrics.commands.inc({ action }),
   onTransitionEvent: (_c, reason) => metrics.transitionEvents.inc({ reason }),
   onStageCompleted: (_c, direction, st) => {
-    if (st.startedAt && st.finishedAt) metrics.stageDuration.observe({ direction }, (Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000);
+    if (st.startedAt && st.finishedAt)
+      metrics.stageDuration.observe({ direction }, (Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000);
   },
   onHealthCheck: (_c, check, healthy) => metrics.healthChecks.inc({ check, result: healthy ? 'healthy' : 'unhealthy' }),
 });
-const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-const controller: Controller = new Controller({
-  kc, namespaces, log, resyncMs: numbers.resyncSeconds * 1000, concurrency: numbers.workers,
-  // Off in production (freezing costs a walk of each object); the test suites turn it on.
-  freezeCache: process.env.ACD_FREEZE_CACHE === '1',
-  onReconciled: (_key, seconds, err) => {
-    metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
-    if (err) metrics.reconcileErrors.inc();
+const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '')
+  .split(',')
+  .map((n) => n.trim())
+  .filter(Boolean);
+const controller: Controller = new Controller(
+  {
+    kc,
+    namespaces,
+    log,
+    resyncMs: numbers.resyncSeconds * 1000,
+    concurrency: numbers.workers,
+    // Off in production (freezing costs a walk of each object); the test suites turn it on.
+    freezeCache: process.env.ACD_FREEZE_CACHE === '1',
+    onReconciled: (_key, seconds, err) => {
+      metrics.reconcileDuration.observe({ result: err ? 'error' : 'success' }, seconds);
+      if (err) metrics.reconcileErrors.inc();
+    },
   },
-}, reconciler);
+  reconciler,
+);
 metrics.trackQueue(() => controller.queue.depth);
 
 let leading = false;
@@ -105,9 +120,15 @@ async function run(): Promise<void> {
 if (args['leader-elect']) {
   elector = new LeaderElector(kc, {
     namespace: args['lease-namespace'] ?? process.env.POD_NAMESPACE ?? namespaces[0] ?? 'default',
-    name: args['lease-name'], identity, leaseDurationSeconds: numbers.leaseDuration, log,
+    name: args['lease-name'],
+    identity,
+    leaseDurationSeconds: numbers.leaseDuration,
+    log,
     // Losing the lease means another replica may act: stop at once, as controller-runtime does.
-    onLost: () => { log.error('leader lease lost; exiting'); process.exit(1); },
+    onLost: () => {
+      log.error('leader lease lost; exiting');
+      process.exit(1);
+    },
   });
   await elector.acquire();
   await run();

@@ -6,15 +6,57 @@ collectDefaultMetrics({ register: registry, prefix: 'acd_operator_' });
 
 export const metrics = {
   registry,
-  commands: new Counter({ name: 'acd_vm_commands_total', help: 'Start/stop commands issued to VMs', labelNames: ['action'], registers: [registry] }),
-  transitionEvents: new Counter({ name: 'acd_transition_events_total', help: 'Transition and stage events by reason (PoweredOn, PoweredOff, StageStarted, StageCompleted, StageStalled, Reversed...)', labelNames: ['reason'], registers: [registry] }),
-  reconcileDuration: new Histogram({ name: 'acd_reconcile_duration_seconds', help: 'Duration of one reconcile', labelNames: ['result'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
-  reconcileErrors: new Counter({ name: 'acd_reconcile_errors_total', help: 'Reconciles that failed and were retried with backoff', registers: [registry] }),
+  commands: new Counter({
+    name: 'acd_vm_commands_total',
+    help: 'Start/stop commands issued to VMs',
+    labelNames: ['action'],
+    registers: [registry],
+  }),
+  transitionEvents: new Counter({
+    name: 'acd_transition_events_total',
+    help: 'Transition and stage events by reason (PoweredOn, PoweredOff, StageStarted, StageCompleted, StageStalled, Reversed...)',
+    labelNames: ['reason'],
+    registers: [registry],
+  }),
+  reconcileDuration: new Histogram({
+    name: 'acd_reconcile_duration_seconds',
+    help: 'Duration of one reconcile',
+    labelNames: ['result'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  }),
+  reconcileErrors: new Counter({
+    name: 'acd_reconcile_errors_total',
+    help: 'Reconciles that failed and were retried with backoff',
+    registers: [registry],
+  }),
   // Stages wait for VMs to boot or shut down: seconds to tens of minutes, not milliseconds.
-  stageDuration: new Histogram({ name: 'acd_stage_duration_seconds', help: 'Time from a stage starting to its StageCompleted event, by transition direction', labelNames: ['direction'], buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800], registers: [registry] }),
-  healthChecks: new Counter({ name: 'acd_health_checks_total', help: 'Health-gate checks run, by check and result (healthy, unhealthy)', labelNames: ['check', 'result'], registers: [registry] }),
-  leader: new Gauge({ name: 'acd_leader', help: '1 while this replica acts (holds the leader Lease, or runs without leader election), else 0', registers: [registry] }),
+  stageDuration: new Histogram({
+    name: 'acd_stage_duration_seconds',
+    help: 'Time from a stage starting to its StageCompleted event, by transition direction',
+    labelNames: ['direction'],
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800],
+    registers: [registry],
+  }),
+  healthChecks: new Counter({
+    name: 'acd_health_checks_total',
+    help: 'Health-gate checks run, by check and result (healthy, unhealthy)',
+    labelNames: ['check', 'result'],
+    registers: [registry],
+  }),
+  leader: new Gauge({
+    name: 'acd_leader',
+    help: '1 while this replica acts (holds the leader Lease, or runs without leader election), else 0',
+    registers: [registry],
+  }),
   trackQueue(depth: () => number) {
-    new Gauge({ name: 'acd_workqueue_depth', help: 'AcdClusters queued or being reconciled', registers: [registry], collect() { this.set(depth()); } });
+    new Gauge({
+      name: 'acd_workqueue_depth',
+      help: 'AcdClusters queued or being reconciled',
+      registers: [registry],
+      collect() {
+        this.set(depth());
+      },
+    });
   },
 };

@@ -2,12 +2,17 @@
 import { createServer, type Server } from 'node:http';
 import { metrics } from './metrics.js';
 
-export interface ServerOptions { metricsPort: number; healthPort: number; ready: () => boolean }
+export interface ServerOptions {
+  metricsPort: number;
+  healthPort: number;
+  ready: () => boolean;
+}
 
 export async function startServer(o: ServerOptions): Promise<{ close: () => void }> {
   const health = createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200).end('ok');
-    if (req.url === '/readyz') return void (o.ready() ? res.writeHead(200).end('ok') : res.writeHead(503).end('not ready'));
+    if (req.url === '/readyz')
+      return void (o.ready() ? res.writeHead(200).end('ok') : res.writeHead(503).end('not ready'));
     res.writeHead(404).end();
   });
   const metricsServer = createServer((req, res) => {
@@ -18,7 +23,12 @@ export async function startServer(o: ServerOptions): Promise<{ close: () => void
     );
   });
   await Promise.all([listen(health, o.healthPort), listen(metricsServer, o.metricsPort)]);
-  return { close: () => { health.close(); metricsServer.close(); } };
+  return {
+    close: () => {
+      health.close();
+      metricsServer.close();
+    },
+  };
 }
 
 function listen(s: Server, port: number): Promise<void> {

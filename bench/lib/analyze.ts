@@ -6,8 +6,18 @@ import type { VmRecorder } from './recorder.js';
 
 export type Target = 'On' | 'Off';
 
-export interface Hop { step: number; ms: number }
-export interface StepTiming { step: number; vms: string[]; wait: boolean; firstCmd: number; lastCmd: number; lastReach: number }
+export interface Hop {
+  step: number;
+  ms: number;
+}
+export interface StepTiming {
+  step: number;
+  vms: string[];
+  wait: boolean;
+  firstCmd: number;
+  lastCmd: number;
+  lastReach: number;
+}
 export interface RunResult {
   side: 'operator' | 'baseline' | 'virtctl';
   namespace: string;
@@ -28,17 +38,29 @@ export interface RunResult {
 
 /** Sum over the waiting steps of the slowest VM's simulated delay. */
 export function criticalPathMs(steps: readonly Step[], delayMs: (vm: string) => number): number {
-  return steps.filter((s) => s.wait).reduce((sum, s) => sum + Math.max(...[...s.vms, ...(s.waitAlso ?? [])].map(delayMs)), 0);
+  return steps
+    .filter((s) => s.wait)
+    .reduce((sum, s) => sum + Math.max(...[...s.vms, ...(s.waitAlso ?? [])].map(delayMs)), 0);
 }
 
-export function analyze(rec: VmRecorder, side: RunResult['side'], namespace: string, steps: readonly Step[], target: Target, t0: number,
-  delayMs: (vm: string) => number): RunResult {
+export function analyze(
+  rec: VmRecorder,
+  side: RunResult['side'],
+  namespace: string,
+  steps: readonly Step[],
+  target: Target,
+  t0: number,
+  delayMs: (vm: string) => number,
+): RunResult {
   const key = (vm: string) => `${namespace}/${vm}`;
   const cmd = (vm: string) => must(rec.commandedAt(key(vm), target, t0), `${key(vm)} never commanded ${target}`);
   const reach = (vm: string) => must(rec.reachedAt(key(vm), target, t0), `${key(vm)} never reached ${target}`);
   const timings: StepTiming[] = steps.map((s, i) => ({
-    step: i + 1, vms: s.vms, wait: s.wait,
-    firstCmd: Math.min(...s.vms.map(cmd)), lastCmd: Math.max(...s.vms.map(cmd)),
+    step: i + 1,
+    vms: s.vms,
+    wait: s.wait,
+    firstCmd: Math.min(...s.vms.map(cmd)),
+    lastCmd: Math.max(...s.vms.map(cmd)),
     lastReach: Math.max(...[...s.vms, ...(s.waitAlso ?? [])].map(reach)),
   }));
   const hops: Hop[] = [];
@@ -50,7 +72,16 @@ export function analyze(rec: VmRecorder, side: RunResult['side'], namespace: str
   const end = Math.max(...all.map(reach));
   const boundMs = criticalPathMs(steps, delayMs);
   return {
-    side, namespace, target, t0, end, totalMs: end - t0, boundMs, overheadMs: end - t0 - boundMs, hops, steps: timings,
+    side,
+    namespace,
+    target,
+    t0,
+    end,
+    totalMs: end - t0,
+    boundMs,
+    overheadMs: end - t0 - boundMs,
+    hops,
+    steps: timings,
     kubevirtLagMs: all.map((vm) => reach(vm) - cmd(vm) - delayMs(vm)),
   };
 }

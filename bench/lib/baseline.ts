@@ -18,9 +18,10 @@ export function baselineScript(layout: string, steps: readonly Step[], target: T
   const patch = JSON.stringify({ spec: { runStrategy: strategy } });
   const verb = target === 'On' ? 'start' : 'stop';
   // One VM's command; `vm` is a VM name or `$vm` (the loop variable).
-  const command = (vm: string) => via === 'patch'
-    ? `"$K" -n "$NS" patch vm ${vm.startsWith('$') ? `"${vm}"` : vm} --type merge -p ${q(patch)} >/dev/null`
-    : `"$K" -n "$NS" replace --raw "/apis/subresources.kubevirt.io/v1/namespaces/$NS/virtualmachines/${vm}/${verb}" -f - <<<'{}' >/dev/null`;
+  const command = (vm: string) =>
+    via === 'patch'
+      ? `"$K" -n "$NS" patch vm ${vm.startsWith('$') ? `"${vm}"` : vm} --type merge -p ${q(patch)} >/dev/null`
+      : `"$K" -n "$NS" replace --raw "/apis/subresources.kubevirt.io/v1/namespaces/$NS/virtualmachines/${vm}/${verb}" -f - <<<'{}' >/dev/null`;
   const waitFor = target === 'On' ? '--for=condition=Ready' : `--for=jsonpath='{.status.printableStatus}'=Stopped`;
   const lines = [
     '#!/usr/bin/env bash',

@@ -26,26 +26,62 @@ export function kubectlFor(kubeconfig: string) {
   };
 }
 
-export interface Timing { bootSeconds: number; stopSeconds: number }
+export interface Timing {
+  bootSeconds: number;
+  stopSeconds: number;
+}
 
 /**
  * One ACD: its namespace, 12 VMs (running) with the node stand-in's timing annotations, and optionally
  * its AcdCluster. The VMs are what real KubeVirt's webhooks accept: a memory request, as in the e2e suite.
  */
-export function acdObjects(namespace: string, machines: Machine[], timing: Timing, withCluster: boolean): Record<string, unknown>[] {
+export function acdObjects(
+  namespace: string,
+  machines: Machine[],
+  timing: Timing,
+  withCluster: boolean,
+): Record<string, unknown>[] {
   const vms = machines.map((m) => ({
-    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
-    metadata: { name: m.vm, namespace, annotations: { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) } },
-    spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } }, terminationGracePeriodSeconds: 180 } } },
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: {
+      name: m.vm,
+      namespace,
+      annotations: { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) },
+    },
+    spec: {
+      runStrategy: 'Always',
+      template: {
+        spec: {
+          domain: { devices: {}, resources: { requests: { memory: '64Mi' } } },
+          terminationGracePeriodSeconds: 180,
+        },
+      },
+    },
   }));
-  const acd = { apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster', metadata: { name: 'acd', namespace },
-    spec: { powerState: 'On', machines, active: SEED_ACTIVE } };
-  return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, ...vms, ...(withCluster ? [acd] : [])];
+  const acd = {
+    apiVersion: 'acd.power.dev/v1alpha1',
+    kind: 'AcdCluster',
+    metadata: { name: 'acd', namespace },
+    spec: { powerState: 'On', machines, active: SEED_ACTIVE },
+  };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    ...vms,
+    ...(withCluster ? [acd] : []),
+  ];
 }
 
 export const asList = (items: Record<string, unknown>[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
-export interface Operator { child: ChildProcess; pid: number; log: string; metricsPort: number; cwd: string; stop(): Promise<void> }
+export interface Operator {
+  child: ChildProcess;
+  pid: number;
+  log: string;
+  metricsPort: number;
+  cwd: string;
+  stop(): Promise<void>;
+}
 
 export interface OperatorOptions {
   /** Operator arguments after the kubeconfig and ports. */
@@ -56,17 +92,41 @@ export interface OperatorOptions {
   nodeArgs?: string[];
 }
 
-export async function startOperator(kubeconfig: string, dir: string, name: string, o: OperatorOptions = {}): Promise<Operator> {
+export async function startOperator(
+  kubeconfig: string,
+  dir: string,
+  name: string,
+  o: OperatorOptions = {},
+): Promise<Operator> {
   mkdirSync(dir, { recursive: true });
   const log = join(dir, `${name}.log`);
   const cwd = join(dir, `${name}-cwd`);
   mkdirSync(cwd, { recursive: true });
   const healthPort = await freePort();
   const metricsPort = await freePort();
-  const nodeArgs = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `${name}-prof`)}`] : []), ...(o.nodeArgs ?? [])];
-  const child = spawn(process.execPath, [...nodeArgs, o.entry ?? join(repoRoot, 'dist/main.js'), '--kubeconfig', kubeconfig,
-    '--metrics-port', String(metricsPort), '--health-port', String(healthPort), ...(o.extra ?? [])],
-  { cwd, stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')], env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' } });
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `${name}-prof`)}`] : []),
+    ...(o.nodeArgs ?? []),
+  ];
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      o.entry ?? join(repoRoot, 'dist/main.js'),
+      '--kubeconfig',
+      kubeconfig,
+      '--metrics-port',
+      String(metricsPort),
+      '--health-port',
+      String(healthPort),
+      ...(o.extra ?? []),
+    ],
+    {
+      cwd,
+      stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+      env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -76,7 +136,11 @@ export async function startOperator(kubeconfig: string, dir: string, name: strin
     await sleep(100);
   }
   return {
-    child, pid: child.pid!, log, metricsPort, cwd,
+    child,
+    pid: child.pid!,
+    log,
+    metricsPort,
+    cwd,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -86,35 +150,57 @@ export async function startOperator(kubeconfig: string, dir: string, name: strin
 
 type Acd = { metadata: { namespace: string; name: string; generation: number }; status?: AcdClusterStatus };
 export const acdReady = (a: Acd, power: 'On' | 'Off') =>
-  a.status?.observedGeneration === a.metadata.generation && a.status.power === power
-  && a.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  a.status?.observedGeneration === a.metadata.generation &&
+  a.status.power === power &&
+  a.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /** Polls until every AcdCluster reports Ready at `power`; returns how many LISTs it took. */
-export async function waitAcds(kc: KubeConfig, power: 'On' | 'Off', expect: number, timeoutMs: number, everyMs = 100): Promise<number> {
+export async function waitAcds(
+  kc: KubeConfig,
+  power: 'On' | 'Off',
+  expect: number,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<number> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const deadline = Date.now() + timeoutMs;
   let lists = 0;
   for (;;) {
     lists++;
-    const list = (await api.listClusterCustomObject({ group: 'acd.power.dev', version: 'v1alpha1', plural: 'acdclusters' })) as { items: Acd[] };
+    const list = (await api.listClusterCustomObject({
+      group: 'acd.power.dev',
+      version: 'v1alpha1',
+      plural: 'acdclusters',
+    })) as { items: Acd[] };
     const ready = list.items.filter((a) => acdReady(a, power)).length;
     if (ready >= expect) return lists;
-    if (Date.now() > deadline) throw new Error(`only ${ready}/${expect} AcdClusters Ready ${power} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${ready}/${expect} AcdClusters Ready ${power} after ${timeoutMs} ms`);
     await sleep(everyMs);
   }
 }
 
 /** The operator's own memory figures from its /metrics (prom-client default metrics), in bytes. */
-export async function operatorMemory(op: Operator): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
+export async function operatorMemory(
+  op: Operator,
+): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
   const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
   const g = (name: string) => Number(new RegExp(`^acd_operator_${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN);
-  return { rss: g('process_resident_memory_bytes'), heapUsed: g('nodejs_heap_size_used_bytes'), heapTotal: g('nodejs_heap_size_total_bytes'), external: g('nodejs_external_memory_bytes') };
+  return {
+    rss: g('process_resident_memory_bytes'),
+    heapUsed: g('nodejs_heap_size_used_bytes'),
+    heapTotal: g('nodejs_heap_size_total_bytes'),
+    external: g('nodejs_external_memory_bytes'),
+  };
 }
 
 /** Events the operator has recorded so far (one POST each), from its acd_transition_events_total. */
 export async function operatorEvents(op: Operator): Promise<number> {
   const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
-  return [...body.matchAll(/^acd_transition_events_total(?:\{[^}]*\})? (\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return [...body.matchAll(/^acd_transition_events_total(?:\{[^}]*\})? (\S+)/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -16,14 +16,18 @@ export async function apiFloorMs(kubeconfig: string, namespace: string, vm: stri
   const custom = kc.makeApiClient(CustomObjectsApi);
   const seen = new Map<string, number>();
   const waiting = new Map<string, () => void>();
-  const req = await new Watch(kc).watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, { fieldSelector: `metadata.name=${vm}` },
+  const req = await new Watch(kc).watch(
+    `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`,
+    { fieldSelector: `metadata.name=${vm}` },
     (_type, obj: { metadata?: { annotations?: Record<string, string> } }) => {
       const tag = obj.metadata?.annotations?.[KEY];
       if (tag && !seen.has(tag)) {
         seen.set(tag, performance.now());
         waiting.get(tag)?.();
       }
-    }, () => {});
+    },
+    () => {},
+  );
   const out: number[] = [];
   try {
     // One extra round first: it opens the pooled connection, which the operator has long done.
@@ -34,7 +38,17 @@ export async function apiFloorMs(kubeconfig: string, namespace: string, vm: stri
         setTimeout(() => resolve(false), 5_000).unref();
       });
       const t0 = performance.now();
-      await custom.patchNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace, plural: 'virtualmachines', name: vm, body: { metadata: { annotations: { [KEY]: tag } } } }, mergePatch);
+      await custom.patchNamespacedCustomObject(
+        {
+          group: 'kubevirt.io',
+          version: 'v1',
+          namespace,
+          plural: 'virtualmachines',
+          name: vm,
+          body: { metadata: { annotations: { [KEY]: tag } } },
+        },
+        mergePatch,
+      );
       if (!(await delivered)) throw new Error(`API floor: the watch never delivered ${tag}`);
       waiting.delete(tag);
       if (i >= 0) out.push(seen.get(tag)! - t0);

@@ -25,11 +25,19 @@ export interface HeapSummary {
 
 export function summarizeHeap(file: string, properties: string[], top = 15): HeapSummary {
   const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
-  const nf = s.snapshot.meta.node_fields, ef = s.snapshot.meta.edge_fields;
-  const NF = nf.length, EF = ef.length;
-  const nType = nf.indexOf('type'), nName = nf.indexOf('name'), nSize = nf.indexOf('self_size'), nEdges = nf.indexOf('edge_count');
-  const eType = ef.indexOf('type'), eName = ef.indexOf('name_or_index'), eTo = ef.indexOf('to_node');
-  const nodeTypes = s.snapshot.meta.node_types[0], edgeTypes = s.snapshot.meta.edge_types[0];
+  const nf = s.snapshot.meta.node_fields,
+    ef = s.snapshot.meta.edge_fields;
+  const NF = nf.length,
+    EF = ef.length;
+  const nType = nf.indexOf('type'),
+    nName = nf.indexOf('name'),
+    nSize = nf.indexOf('self_size'),
+    nEdges = nf.indexOf('edge_count');
+  const eType = ef.indexOf('type'),
+    eName = ef.indexOf('name_or_index'),
+    eTo = ef.indexOf('to_node');
+  const nodeTypes = s.snapshot.meta.node_types[0],
+    edgeTypes = s.snapshot.meta.edge_types[0];
   const count = s.nodes.length / NF;
   const firstEdge = new Uint32Array(count + 1);
   for (let i = 0; i < count; i++) firstEdge[i + 1] = firstEdge[i]! + s.nodes[i * NF + nEdges]!;
@@ -42,19 +50,25 @@ export function summarizeHeap(file: string, properties: string[], top = 15): Hea
     const size = s.nodes[i * NF + nSize]!;
     total += size;
     const t = byType.get(type) ?? { bytes: 0, count: 0 };
-    t.bytes += size; t.count++;
+    t.bytes += size;
+    t.count++;
     byType.set(type, t);
-    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '(strings)' : s.strings[s.nodes[i * NF + nName]!]!.slice(0, 60);
+    const name =
+      type === 'string' || type === 'concatenated string' || type === 'sliced string'
+        ? '(strings)'
+        : s.strings[s.nodes[i * NF + nName]!]!.slice(0, 60);
     const k = `${type}|${name}`;
     const n = byName.get(k) ?? { type, name, bytes: 0, count: 0 };
-    n.bytes += size; n.count++;
+    n.bytes += size;
+    n.count++;
     byName.set(k, n);
   }
 
   const follow = new Set(['property', 'element', 'internal']);
   const below = properties.map((property) => {
     const seen = new Uint8Array(count);
-    let bytes = 0, edges = 0;
+    let bytes = 0,
+      edges = 0;
     const stack: number[] = [];
     for (let i = 0; i < count; i++) {
       for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e++) {
@@ -91,17 +105,24 @@ export function summarizeHeap(file: string, properties: string[], top = 15): Hea
       const et = edgeTypes[s.edges[e * EF + eType]!];
       if (et === 'weak' || et === 'shortcut') continue;
       const to = s.edges[e * EF + eTo]! / NF;
-      if (retainer[to] === -1) { retainer[to] = i; retEdge[to] = e; }
+      if (retainer[to] === -1) {
+        retainer[to] = i;
+        retEdge[to] = e;
+      }
     }
   }
-  const label = (n: number) => `${nodeTypes[s.nodes[n * NF + nType]!]}:${s.strings[s.nodes[n * NF + nName]!]!.slice(0, 50).replace(/\s+/g, ' ')}`;
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => s.nodes[b * NF + nSize]! - s.nodes[a * NF + nSize]!).slice(0, top);
+  const label = (n: number) =>
+    `${nodeTypes[s.nodes[n * NF + nType]!]}:${s.strings[s.nodes[n * NF + nName]!]!.slice(0, 50).replace(/\s+/g, ' ')}`;
+  const order = Array.from({ length: count }, (_, i) => i)
+    .sort((a, b) => s.nodes[b * NF + nSize]! - s.nodes[a * NF + nSize]!)
+    .slice(0, top);
   const biggest = order.map((n) => {
     const path: string[] = [];
     for (let cur = n, d = 0; retainer[cur]! >= 0 && d < 8; d++) {
       const e = retEdge[cur]!;
       const et = edgeTypes[s.edges[e * EF + eType]!];
-      const en = et === 'element' || et === 'hidden' ? `[${s.edges[e * EF + eName]}]` : s.strings[s.edges[e * EF + eName]!];
+      const en =
+        et === 'element' || et === 'hidden' ? `[${s.edges[e * EF + eName]}]` : s.strings[s.edges[e * EF + eName]!];
       cur = retainer[cur]!;
       path.push(`${en} <- ${label(cur)}`);
     }
@@ -112,15 +133,23 @@ export function summarizeHeap(file: string, properties: string[], top = 15): Hea
     if (!nodeTypes[s.nodes[i * NF + nType]!]!.includes('string')) continue;
     const prefix = s.strings[s.nodes[i * NF + nName]!]!.slice(0, 40).replace(/\s+/g, ' ');
     const g = groups.get(prefix) ?? { bytes: 0, count: 0 };
-    g.bytes += s.nodes[i * NF + nSize]!; g.count++;
+    g.bytes += s.nodes[i * NF + nSize]!;
+    g.count++;
     groups.set(prefix, g);
   }
 
   return {
     biggest,
-    stringGroups: [...groups].map(([prefix, v]) => ({ prefix, ...v })).sort((a, b) => b.bytes - a.bytes).slice(0, top),
-    totalBytes: total, nodes: count,
-    byType: [...byType].map(([type, v]) => ({ type, ...v })).sort((a, b) => b.bytes - a.bytes).slice(0, top),
+    stringGroups: [...groups]
+      .map(([prefix, v]) => ({ prefix, ...v }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, top),
+    totalBytes: total,
+    nodes: count,
+    byType: [...byType]
+      .map(([type, v]) => ({ type, ...v }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, top),
     byName: [...byName.values()].sort((a, b) => b.bytes - a.bytes).slice(0, top),
     below,
   };

@@ -22,7 +22,11 @@ export function cpuSeconds(pid: number): number {
 export function treeCpuSeconds(pid: number): number {
   let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // Gone, or no children file on this kernel: the process's own time is all there is.
   }
@@ -36,25 +40,45 @@ export function treeCpuSeconds(pid: number): number {
  */
 export function supervisedPid(pid: number): number {
   try {
-    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)[0];
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)[0];
     return first ?? pid;
   } catch {
     return pid;
   }
 }
 
-export interface Counter { verb: string; group: string; resource: string; subresource: string; value: number }
+export interface Counter {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource: string;
+  value: number;
+}
 
 export async function scrapeRequests(tb: TestbedState): Promise<Counter[]> {
   const pki = join(tb.dir, 'pki');
-  const r = await httpsGet(`${tb.server}/metrics`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }, 10_000);
+  const r = await httpsGet(
+    `${tb.server}/metrics`,
+    { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') },
+    10_000,
+  );
   if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
   const out: Counter[] = [];
   for (const line of r.body.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    out.push({ verb: labels.verb ?? '', group: labels.group ?? '', resource: labels.resource ?? '', subresource: labels.subresource ?? '', value });
+    out.push({
+      verb: labels.verb ?? '',
+      group: labels.group ?? '',
+      resource: labels.resource ?? '',
+      subresource: labels.subresource ?? '',
+      value,
+    });
   }
   return out;
 }
@@ -88,7 +112,8 @@ export function diff(before: Counter[], after: Counter[]): Counter[] {
  * virt-controller posts them too; the caller adds the operator's count (cluster.ts operatorEvents).
  */
 export const isOperators = (c: Counter) =>
-  c.group === 'acd.power.dev' || (c.group === 'kubevirt.io' && c.resource === 'virtualmachines' && c.subresource === '' && c.verb === 'PATCH');
+  c.group === 'acd.power.dev' ||
+  (c.group === 'kubevirt.io' && c.resource === 'virtualmachines' && c.subresource === '' && c.verb === 'PATCH');
 
 export function byVerb(cs: Counter[], filter: (c: Counter) => boolean = () => true): Record<string, number> {
   const out: Record<string, number> = {};

@@ -3,7 +3,12 @@
 // script are read from here, so both sides are measured by the same observer.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 
-export interface Sample { t: number; runStrategy: string; status: string; ready: boolean }
+export interface Sample {
+  t: number;
+  runStrategy: string;
+  status: string;
+  ready: boolean;
+}
 type Target = 'On' | 'Off';
 
 interface WatchedVm {
@@ -13,7 +18,8 @@ interface WatchedVm {
 }
 
 export const strategyFor = (t: Target) => (t === 'On' ? 'Always' : 'Halted');
-export const atTarget = (s: Sample | undefined, t: Target) => s !== undefined && (t === 'On' ? s.status === 'Running' && s.ready : s.status === 'Stopped');
+export const atTarget = (s: Sample | undefined, t: Target) =>
+  s !== undefined && (t === 'On' ? s.status === 'Running' && s.ready : s.status === 'Stopped');
 
 export class VmRecorder {
   /** key "namespace/name" -> samples in arrival order. */
@@ -25,22 +31,27 @@ export class VmRecorder {
 
   async start(): Promise<void> {
     const w = new Watch(this.kc);
-    this.req = await w.watch('/apis/kubevirt.io/v1/virtualmachines', {}, (type, obj: WatchedVm) => {
-      if (type === 'DELETED') return;
-      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
-      const s: Sample = {
-        t: Date.now(),
-        runStrategy: obj.spec?.runStrategy ?? (obj.spec?.running ? 'Always' : 'Halted'),
-        status: obj.status?.printableStatus ?? '',
-        ready: obj.status?.ready === true,
-      };
-      let list = this.samples.get(key);
-      if (!list) this.samples.set(key, (list = []));
-      list.push(s);
-    }, () => {
-      // The API server ends watches after a while; pick up again (a re-list only adds samples).
-      if (!this.stopped) setTimeout(() => void this.start(), 100);
-    });
+    this.req = await w.watch(
+      '/apis/kubevirt.io/v1/virtualmachines',
+      {},
+      (type, obj: WatchedVm) => {
+        if (type === 'DELETED') return;
+        const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+        const s: Sample = {
+          t: Date.now(),
+          runStrategy: obj.spec?.runStrategy ?? (obj.spec?.running ? 'Always' : 'Halted'),
+          status: obj.status?.printableStatus ?? '',
+          ready: obj.status?.ready === true,
+        };
+        let list = this.samples.get(key);
+        if (!list) this.samples.set(key, (list = []));
+        list.push(s);
+      },
+      () => {
+        // The API server ends watches after a while; pick up again (a re-list only adds samples).
+        if (!this.stopped) setTimeout(() => void this.start(), 100);
+      },
+    );
   }
 
   stop(): void {
@@ -71,7 +82,9 @@ export class VmRecorder {
     while (!this.allAt(keys, target)) {
       if (Date.now() > deadline) {
         const missing = keys.filter((k) => !atTarget(this.latest(k), target));
-        throw new Error(`timed out waiting for ${missing.length} VMs to be ${target}: ${missing.slice(0, 5).join(', ')}`);
+        throw new Error(
+          `timed out waiting for ${missing.length} VMs to be ${target}: ${missing.slice(0, 5).join(', ')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -16,7 +16,12 @@ const COLORS: Record<string, string> = { Starting: '#f0a030', Running: '#3a9a50'
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function gantt(panels: Panel[], caption: string): string {
-  const W = 1200, LABEL = 130, ROW = 16, HEAD = 34, GAP = 26, RIGHT = 20;
+  const W = 1200,
+    LABEL = 130,
+    ROW = 16,
+    HEAD = 34,
+    GAP = 26,
+    RIGHT = 20;
   const span = Math.max(...panels.map((p) => p.t1 - p.t0));
   const x = (ms: number) => LABEL + (ms / span) * (W - LABEL - RIGHT);
   const out: string[] = [];
@@ -33,12 +38,18 @@ export function gantt(panels: Panel[], caption: string): string {
     }
     for (const m of p.marks ?? []) {
       const mx = x(m.t - p.t0).toFixed(1);
-      out.push(`<line x1="${mx}" y1="${top - 4}" x2="${mx}" y2="${top + p.vms.length * ROW}" stroke="#333" stroke-dasharray="3,3"/>`);
-      out.push(`<text x="${mx}" y="${top + p.vms.length * ROW + 11}" font-size="9" text-anchor="middle">${esc(m.label)}</text>`);
+      out.push(
+        `<line x1="${mx}" y1="${top - 4}" x2="${mx}" y2="${top + p.vms.length * ROW}" stroke="#333" stroke-dasharray="3,3"/>`,
+      );
+      out.push(
+        `<text x="${mx}" y="${top + p.vms.length * ROW + 11}" font-size="9" text-anchor="middle">${esc(m.label)}</text>`,
+      );
     }
     p.vms.forEach((vm, i) => {
       const ry = top + i * ROW;
-      out.push(`<text x="${LABEL - 6}" y="${ry + 11}" font-size="10" text-anchor="end" font-family="monospace">${esc(vm)}</text>`);
+      out.push(
+        `<text x="${LABEL - 6}" y="${ry + 11}" font-size="10" text-anchor="end" font-family="monospace">${esc(vm)}</text>`,
+      );
       const ss = p.samples(vm);
       // The state in force at t0 is the last sample before it.
       const before = ss.filter((s) => s.t < p.t0).at(-1);
@@ -47,7 +58,9 @@ export function gantt(panels: Panel[], caption: string): string {
         const end = k + 1 < seq.length ? seq[k + 1]!.t : p.t1;
         const color = s.status === 'Running' && !s.ready ? COLORS.Starting : COLORS[s.status];
         if (!color || end <= s.t) return;
-        out.push(`<rect x="${x(s.t - p.t0).toFixed(1)}" y="${ry + 2}" width="${Math.max(0.5, x(end - p.t0) - x(s.t - p.t0)).toFixed(1)}" height="${ROW - 4}" fill="${color}"><title>${esc(`${vm} ${s.status}${s.ready ? ' ready' : ''} ${((s.t - p.t0) / 1000).toFixed(2)}-${((end - p.t0) / 1000).toFixed(2)} s`)}</title></rect>`);
+        out.push(
+          `<rect x="${x(s.t - p.t0).toFixed(1)}" y="${ry + 2}" width="${Math.max(0.5, x(end - p.t0) - x(s.t - p.t0)).toFixed(1)}" height="${ROW - 4}" fill="${color}"><title>${esc(`${vm} ${s.status}${s.ready ? ' ready' : ''} ${((s.t - p.t0) / 1000).toFixed(2)}-${((end - p.t0) / 1000).toFixed(2)} s`)}</title></rect>`,
+        );
       });
       for (const c of p.commands(vm)) {
         const cx = x(c - p.t0).toFixed(1);
@@ -58,7 +71,9 @@ export function gantt(panels: Panel[], caption: string): string {
   }
   const legend = Object.entries({ ...COLORS, 'command (spec flip)': '#000' });
   legend.forEach(([name, color], i) => {
-    out.push(`<rect x="${LABEL + i * 170}" y="${y - 4}" width="12" height="10" fill="${color}"/><text x="${LABEL + i * 170 + 16}" y="${y + 5}" font-size="11">${esc(name)}</text>`);
+    out.push(
+      `<rect x="${LABEL + i * 170}" y="${y - 4}" width="12" height="10" fill="${color}"/><text x="${LABEL + i * 170 + 16}" y="${y + 5}" font-size="11">${esc(name)}</text>`,
+    );
   });
   const H = y + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fff"/>\n${out.join('\n')}\n</svg>\n`;

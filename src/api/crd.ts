@@ -51,35 +51,61 @@ export function buildCrd(): Json {
     spec: {
       group: GROUP,
       scope: 'Namespaced',
-      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: SHORT_NAMES, categories: ['all'] },
-      versions: [{
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Power', type: 'string', jsonPath: '.status.power', description: 'Actual power of the VMs: On, Off or Mixed' },
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-          { name: 'Stage', type: 'string', jsonPath: '.status.stage', description: 'Current stage of the transition, e.g. 3/8' },
-          { name: 'Ready', type: 'string', jsonPath: '.status.readyVMs', description: 'VMs ready / VMs' },
-          { name: 'Sizing', type: 'string', jsonPath: '.status.sizing' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            description: 'AcdCluster powers a jtel ACD (its KubeVirt VirtualMachines) on and off stage by stage, in the order of jtel\'s shutdown/startup runbook.',
-            required: ['spec'],
-            properties: {
-              apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-              kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-              metadata: { type: 'object' },
-              spec,
-              status,
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: SINGULAR,
+        shortNames: SHORT_NAMES,
+        categories: ['all'],
+      },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            {
+              name: 'Power',
+              type: 'string',
+              jsonPath: '.status.power',
+              description: 'Actual power of the VMs: On, Off or Mixed',
+            },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            {
+              name: 'Stage',
+              type: 'string',
+              jsonPath: '.status.stage',
+              description: 'Current stage of the transition, e.g. 3/8',
+            },
+            { name: 'Ready', type: 'string', jsonPath: '.status.readyVMs', description: 'VMs ready / VMs' },
+            { name: 'Sizing', type: 'string', jsonPath: '.status.sizing' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description:
+                "AcdCluster powers a jtel ACD (its KubeVirt VirtualMachines) on and off stage by stage, in the order of jtel's shutdown/startup runbook.",
+              required: ['spec'],
+              properties: {
+                apiVersion: {
+                  type: 'string',
+                  description: 'APIVersion defines the versioned schema of this representation of an object.',
+                },
+                kind: {
+                  type: 'string',
+                  description: 'Kind is a string value representing the REST resource this object represents.',
+                },
+                metadata: { type: 'object' },
+                spec,
+                status,
+              },
             },
           },
         },
-      }],
+      ],
     },
   };
 }

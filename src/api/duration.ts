@@ -5,7 +5,8 @@ export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
 
 export function parseDuration(text: string): number {
-  if (!new RegExp(DURATION_PATTERN).test(text)) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 1h30m)`);
+  if (!new RegExp(DURATION_PATTERN).test(text))
+    throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 1h30m)`);
   let total = 0;
   for (const [, n, unit] of text.matchAll(PART)) total += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
   return total;
@@ -14,6 +15,8 @@ export function parseDuration(text: string): number {
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;
   const s = Math.round(ms / 1_000);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${r || (!h && !m) ? `${r}s` : ''}`;
 }

@@ -4,14 +4,29 @@
 
 /** In the order the operator writes them into status.conditions. */
 export const CONDITION_TYPES = [
-  'Ready', 'Reconciling', 'Stalled', 'ActiveUnknown', 'InvalidSpec', 'Healthy', 'Degraded', 'HostKeysUnverified',
+  'Ready',
+  'Reconciling',
+  'Stalled',
+  'ActiveUnknown',
+  'InvalidSpec',
+  'Healthy',
+  'Degraded',
+  'HostKeysUnverified',
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 /** Why a transition stands still until something changes (the Stalled condition's reasons). */
 export const STALL_REASONS = [
-  'VMStartTimeout', 'VMStopTimeout', 'StageTimeout', 'VMFailing', 'VMMissing', 'HealthGateTimeout',
-  'TransitionFailed', 'InvalidSpec', 'VMClaimedByAnotherCluster', 'ActiveSideUnknown',
+  'VMStartTimeout',
+  'VMStopTimeout',
+  'StageTimeout',
+  'VMFailing',
+  'VMMissing',
+  'HealthGateTimeout',
+  'TransitionFailed',
+  'InvalidSpec',
+  'VMClaimedByAnotherCluster',
+  'ActiveSideUnknown',
 ] as const;
 export type StallReason = (typeof STALL_REASONS)[number];
 
@@ -34,7 +49,19 @@ export type ConditionReason<T extends ConditionType = ConditionType> = (typeof C
 
 /** The reasons of the Events the operator records on an AcdCluster (kubectl describe). */
 export const EVENT_REASONS = [
-  'StageStarted', 'StageInitiated', 'StageCompleted', 'StageFailed', 'StageStalled', 'StageReopened',
-  'Reversed', 'Replanned', 'Drift', 'PoweredOn', 'PoweredOff', 'CommandFailed', 'InvalidSpec', 'VMClaimedByAnotherCluster',
+  'StageStarted',
+  'StageInitiated',
+  'StageCompleted',
+  'StageFailed',
+  'StageStalled',
+  'StageReopened',
+  'Reversed',
+  'Replanned',
+  'Drift',
+  'PoweredOn',
+  'PoweredOff',
+  'CommandFailed',
+  'InvalidSpec',
+  'VMClaimedByAnotherCluster',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];

@@ -41,12 +41,17 @@ export const MACHINES_RULE_LIST: Rule<M[]>[] = [
       'self.all(m, !m.roles.exists(r, r in g) || has(m.side)) && ' +
       'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 1) && ' +
       'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 2)))',
-    message: 'a redundant pair is missing a side: once one VM of a role (dbm, dbs/dbr, lb, store) has a side, every VM of that role needs one, and sides 1 and 2 must both be present',
+    message:
+      'a redundant pair is missing a side: once one VM of a role (dbm, dbs/dbr, lb, store) has a side, every VM of that role needs one, and sides 1 and 2 must both be present',
     check: (ms) =>
       PAIR_GROUPS.every((g) => {
         const members = ms.filter((m) => m.roles.some((r) => g.includes(r)));
         if (!members.some((m) => m.side !== undefined)) return true;
-        return members.every((m) => m.side !== undefined) && members.some((m) => m.side === 1) && members.some((m) => m.side === 2);
+        return (
+          members.every((m) => m.side !== undefined) &&
+          members.some((m) => m.side === 1) &&
+          members.some((m) => m.side === 2)
+        );
       }),
   },
 ];
@@ -63,7 +68,8 @@ type Tls = { mode: string; caSecret?: string };
 export const MYSQL_TLS_RULE_LIST: Rule<Tls>[] = [
   {
     rule: "!has(self.mode) || !(self.mode in ['VerifyCA', 'VerifyIdentity']) || has(self.caSecret)",
-    message: 'mode VerifyCA and VerifyIdentity need caSecret: a Secret with ca.crt, the CA that signed the MySQL servers\' certificates',
+    message:
+      "mode VerifyCA and VerifyIdentity need caSecret: a Secret with ca.crt, the CA that signed the MySQL servers' certificates",
     check: (t) => !['VerifyCA', 'VerifyIdentity'].includes(t.mode) || t.caSecret !== undefined,
   },
 ];

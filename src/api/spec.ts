@@ -5,93 +5,221 @@ import { ROLES } from './domain.js';
 import { DURATION_PATTERN } from './duration.js';
 import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES, MYSQL_TLS_RULES } from './rules.js';
 
-const duration = (what: string) => z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
+const duration = (what: string) =>
+  z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
 
 export const RoleSchema = z.enum(ROLES);
 export const SideSchema = z.union([z.literal(1), z.literal(2)]);
 
-export const MachineSchema = z.object({
-  vm: z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
-    .describe('Name of a KubeVirt VirtualMachine in the same namespace.'),
-  roles: z.array(RoleSchema).min(1).max(10)
-    .describe('The jtel roles this VM carries, e.g. [store, lb, dbm, dbs, dbr, jb] for a Small V1 combined machine. A VM with several roles is started with its earliest role and stopped with its latest.'),
-  side: SideSchema.optional()
-    .describe('1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, store1/store2).'),
-  host: z.string().min(1).max(253).optional()
-    .describe('Address the health checks use to reach this VM. Default: the IP its VirtualMachineInstance reports.'),
-  ports: z.object({
-    mysql: z.number().int().min(1).max(65535).optional().describe('MySQL/MariaDB port of this VM, if not spec.health.mysql.port.'),
-    ssh: z.number().int().min(1).max(65535).optional().describe('SSH port of this VM, if not spec.health.ssh.port.'),
-  }).strict().optional().describe('Per-VM ports for the health checks.'),
-}).strict().meta({ 'x-kubernetes-validations': MACHINE_RULES }).describe('One VirtualMachine of the ACD and its roles.');
+export const MachineSchema = z
+  .object({
+    vm: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
+      .describe('Name of a KubeVirt VirtualMachine in the same namespace.'),
+    roles: z
+      .array(RoleSchema)
+      .min(1)
+      .max(10)
+      .describe(
+        'The jtel roles this VM carries, e.g. [store, lb, dbm, dbs, dbr, jb] for a Small V1 combined machine. A VM with several roles is started with its earliest role and stopped with its latest.',
+      ),
+    side: SideSchema.optional().describe(
+      '1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, store1/store2).',
+    ),
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe('Address the health checks use to reach this VM. Default: the IP its VirtualMachineInstance reports.'),
+    ports: z
+      .object({
+        mysql: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .describe('MySQL/MariaDB port of this VM, if not spec.health.mysql.port.'),
+        ssh: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .describe('SSH port of this VM, if not spec.health.ssh.port.'),
+      })
+      .strict()
+      .optional()
+      .describe('Per-VM ports for the health checks.'),
+  })
+  .strict()
+  .meta({ 'x-kubernetes-validations': MACHINE_RULES })
+  .describe('One VirtualMachine of the ACD and its roles.');
 
-const ActiveSideSchema = z.union([z.literal(1), z.literal(2), z.literal('Auto')]).default('Auto')
+const ActiveSideSchema = z
+  .union([z.literal(1), z.literal(2), z.literal('Auto')])
+  .default('Auto')
   .meta({ 'x-kubernetes-validations': ACTIVE_SIDE_RULES });
 
-export const ActiveSchema = z.object({
-  database: ActiveSideSchema.describe('Active database master side: 1, 2 or Auto (detected, else taken from the VM annotation acd.power.dev/active or the last shutdown).'),
-  loadBalancer: ActiveSideSchema.describe('Active load balancer side (where the VIP runs): 1, 2 or Auto.'),
-  storage: ActiveSideSchema.describe('Active storage side (the DRBD Primary): 1, 2 or Auto.'),
-}).strict().describe('Which side of each redundant pair is active. The inactive side goes down first; the active side comes up first.');
+export const ActiveSchema = z
+  .object({
+    database: ActiveSideSchema.describe(
+      'Active database master side: 1, 2 or Auto (detected, else taken from the VM annotation acd.power.dev/active or the last shutdown).',
+    ),
+    loadBalancer: ActiveSideSchema.describe('Active load balancer side (where the VIP runs): 1, 2 or Auto.'),
+    storage: ActiveSideSchema.describe('Active storage side (the DRBD Primary): 1, 2 or Auto.'),
+  })
+  .strict()
+  .describe(
+    'Which side of each redundant pair is active. The inactive side goes down first; the active side comes up first.',
+  );
 
-export const TimeoutsSchema = z.object({
-  vmStart: duration('How long one VM may take to become Ready.').default('10m'),
-  vmStop: duration('How long one VM may take to stop.').default('10m'),
-  stage: duration('How long one stage, including its health gate, may take before the cluster is Stalled.').default('30m'),
-}).strict().describe('Timeouts. After one runs out the cluster is Stalled with a reason naming the VM and the stage.');
+export const TimeoutsSchema = z
+  .object({
+    vmStart: duration('How long one VM may take to become Ready.').default('10m'),
+    vmStop: duration('How long one VM may take to stop.').default('10m'),
+    stage: duration('How long one stage, including its health gate, may take before the cluster is Stalled.').default(
+      '30m',
+    ),
+  })
+  .strict()
+  .describe('Timeouts. After one runs out the cluster is Stalled with a reason naming the VM and the stage.');
 
-export const StopSchema = z.object({
-  forceAfter: duration('After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never force.').optional(),
-}).strict().describe('How VMs are stopped.');
+export const StopSchema = z
+  .object({
+    forceAfter: duration(
+      'After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never force.',
+    ).optional(),
+  })
+  .strict()
+  .describe('How VMs are stopped.');
 
 const port = (what: string, dflt: number) => z.number().int().min(1).max(65535).default(dflt).describe(what);
 const secretName = (what: string) => z.string().min(1).max(253).optional().describe(what);
 
-const MysqlTlsSchema = z.object({
-  mode: z.enum(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity']).default('Preferred').describe(
-    'TLS to the MySQL servers. Preferred (default): TLS when the server offers it, else plain; it stops a passive listener but ' +
-    'not an active one, and it is the default because many ACD databases run without TLS configured, where Required would ' +
-    'fail every check out of the box. Required: TLS or fail, the server not verified. VerifyCA: TLS, the server\'s certificate ' +
-    'signed by caSecret\'s CA. VerifyIdentity: VerifyCA, and the certificate names the address the operator connects to. ' +
-    'Disabled: never TLS (a server that requires TLS then refuses the check, and the check says why).'),
-  caSecret: secretName('Secret (same namespace) with key ca.crt: the CA (PEM) that signed the MySQL servers\' certificates. Needed by VerifyCA and VerifyIdentity.'),
-}).strict().prefault({}).meta({ 'x-kubernetes-validations': MYSQL_TLS_RULES }).describe('TLS to the MySQL servers: the monitoring password goes over this connection.');
+const MysqlTlsSchema = z
+  .object({
+    mode: z
+      .enum(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity'])
+      .default('Preferred')
+      .describe(
+        'TLS to the MySQL servers. Preferred (default): TLS when the server offers it, else plain; it stops a passive listener but ' +
+          'not an active one, and it is the default because many ACD databases run without TLS configured, where Required would ' +
+          "fail every check out of the box. Required: TLS or fail, the server not verified. VerifyCA: TLS, the server's certificate " +
+          "signed by caSecret's CA. VerifyIdentity: VerifyCA, and the certificate names the address the operator connects to. " +
+          'Disabled: never TLS (a server that requires TLS then refuses the check, and the check says why).',
+      ),
+    caSecret: secretName(
+      "Secret (same namespace) with key ca.crt: the CA (PEM) that signed the MySQL servers' certificates. Needed by VerifyCA and VerifyIdentity.",
+    ),
+  })
+  .strict()
+  .prefault({})
+  .meta({ 'x-kubernetes-validations': MYSQL_TLS_RULES })
+  .describe('TLS to the MySQL servers: the monitoring password goes over this connection.');
 
-export const HealthSchema = z.object({
-  interval: duration('How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a credentialsSecret set).').default('60s'),
-  checkTimeout: duration('How long one check may take.').default('10s'),
-  mysql: z.object({
-    enabled: z.boolean().default(true).describe('Check MySQL replication between all replication partners (after the dbs/dbr stage and while On).'),
-    credentialsSecret: secretName('Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.'),
-    port: port('MySQL port.', 3306),
-    maxLagSeconds: z.number().int().min(0).default(30).describe('Largest replication lag that still counts as healthy.'),
-    tls: MysqlTlsSchema,
-  }).strict().prefault({}).describe('MySQL/MariaDB replication check.'),
-  ssh: z.object({
-    credentialsSecret: secretName('Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks, and known_hosts: the VMs\' host keys in OpenSSH known_hosts format, by address or VM name (e.g. from ssh-keyscan). A VM whose key is not there fails the check before any login. Unset: those checks are skipped and say so.'),
-    port: port('SSH port.', 22),
-    insecureSkipHostKeyVerification: z.boolean().default(false).describe('Accept any SSH host key. Anyone who can answer on a VM\'s address then receives the operator\'s login and can forge Pacemaker and DRBD health. For a first trial only: the condition HostKeysUnverified says so for as long as it is true.'),
-  }).strict().prefault({}).describe('How the Pacemaker and DRBD checks log in.'),
-  pacemaker: z.object({
-    enabled: z.boolean().default(true).describe('Check `crm_mon` on the pcs members of each redundant lb/store pair.'),
-  }).strict().prefault({}).describe('Pacemaker (pcs) cluster check.'),
-  drbd: z.object({
-    enabled: z.boolean().default(true).describe('Check DRBD replication of the storage pair.'),
-  }).strict().prefault({}).describe('DRBD check.'),
-}).strict().prefault({}).describe('Health checks between stages and while On. Credentials come from Secrets and never appear in status, events or logs.');
+export const HealthSchema = z
+  .object({
+    interval: duration(
+      'How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a credentialsSecret set).',
+    ).default('60s'),
+    checkTimeout: duration('How long one check may take.').default('10s'),
+    mysql: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Check MySQL replication between all replication partners (after the dbs/dbr stage and while On).'),
+        credentialsSecret: secretName(
+          'Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.',
+        ),
+        port: port('MySQL port.', 3306),
+        maxLagSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(30)
+          .describe('Largest replication lag that still counts as healthy.'),
+        tls: MysqlTlsSchema,
+      })
+      .strict()
+      .prefault({})
+      .describe('MySQL/MariaDB replication check.'),
+    ssh: z
+      .object({
+        credentialsSecret: secretName(
+          "Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks, and known_hosts: the VMs' host keys in OpenSSH known_hosts format, by address or VM name (e.g. from ssh-keyscan). A VM whose key is not there fails the check before any login. Unset: those checks are skipped and say so.",
+        ),
+        port: port('SSH port.', 22),
+        insecureSkipHostKeyVerification: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Accept any SSH host key. Anyone who can answer on a VM's address then receives the operator's login and can forge Pacemaker and DRBD health. For a first trial only: the condition HostKeysUnverified says so for as long as it is true.",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('How the Pacemaker and DRBD checks log in.'),
+    pacemaker: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Check `crm_mon` on the pcs members of each redundant lb/store pair.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Pacemaker (pcs) cluster check.'),
+    drbd: z
+      .object({
+        enabled: z.boolean().default(true).describe('Check DRBD replication of the storage pair.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('DRBD check.'),
+  })
+  .strict()
+  .prefault({})
+  .describe(
+    'Health checks between stages and while On. Credentials come from Secrets and never appear in status, events or logs.',
+  );
 
-export const SpecSchema = z.object({
-  powerState: z.enum(['On', 'Off']).describe('The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook order.'),
-  machines: z.array(MachineSchema).min(1).max(100).meta({ 'x-kubernetes-validations': MACHINES_RULES })
-    .describe('The ACD\'s VirtualMachines and their roles. The sizing (Small V1 ... Large V3) is derived from them.'),
-  active: ActiveSchema.default({ database: 'Auto', loadBalancer: 'Auto', storage: 'Auto' }),
-  timeouts: TimeoutsSchema.default({ vmStart: '10m', vmStop: '10m', stage: '30m' }),
-  stop: StopSchema.default({}),
-  failurePolicy: z.enum(['Halt', 'Continue']).default('Halt')
-    .describe('Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and report the failure.'),
-  health: HealthSchema,
-  paused: z.boolean().default(false).describe('Freezes orchestration: no VM is started or stopped while true. Status keeps being reported.'),
-}).strict().meta({ 'x-kubernetes-validations': SPEC_RULES }).describe('Desired power state of a jtel ACD and the map of its VirtualMachines to roles.');
+export const SpecSchema = z
+  .object({
+    powerState: z
+      .enum(['On', 'Off'])
+      .describe(
+        'The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook order.',
+      ),
+    machines: z
+      .array(MachineSchema)
+      .min(1)
+      .max(100)
+      .meta({ 'x-kubernetes-validations': MACHINES_RULES })
+      .describe("The ACD's VirtualMachines and their roles. The sizing (Small V1 ... Large V3) is derived from them."),
+    active: ActiveSchema.default({ database: 'Auto', loadBalancer: 'Auto', storage: 'Auto' }),
+    timeouts: TimeoutsSchema.default({ vmStart: '10m', vmStop: '10m', stage: '30m' }),
+    stop: StopSchema.default({}),
+    failurePolicy: z
+      .enum(['Halt', 'Continue'])
+      .default('Halt')
+      .describe(
+        'Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and report the failure.',
+      ),
+    health: HealthSchema,
+    paused: z
+      .boolean()
+      .default(false)
+      .describe('Freezes orchestration: no VM is started or stopped while true. Status keeps being reported.'),
+  })
+  .strict()
+  .meta({ 'x-kubernetes-validations': SPEC_RULES })
+  .describe('Desired power state of a jtel ACD and the map of its VirtualMachines to roles.');
 
 export type AcdClusterSpec = z.output<typeof SpecSchema>;
 export type MachineSpec = z.output<typeof MachineSchema>;

@@ -44,7 +44,9 @@ export const TransitionSchema = z.object({
   finishedAt: time.optional(),
   outcome: z.enum(['Succeeded', 'Failed', 'Superseded']).optional(),
   stages: z.array(StageStatusSchema),
-  commands: z.array(CommandSchema).describe('Every start/stop command issued in this transition, so none is issued twice.'),
+  commands: z
+    .array(CommandSchema)
+    .describe('Every start/stop command issued in this transition, so none is issued twice.'),
 });
 
 export const MachineStatusSchema = z.object({
@@ -68,28 +70,35 @@ export const HealthCheckStatusSchema = z.object({
   checkedAt: time,
 });
 
-export const StatusSchema = z.object({
-  observedGeneration: z.number().int().optional(),
-  phase: z.enum(['Off', 'Starting', 'On', 'Stopping', 'Stalled']).optional(),
-  power: z.enum(['On', 'Off', 'Mixed']).optional().describe('Actual power of the VMs.'),
-  sizing: z.string().optional().describe('SmallV1 ... LargeV3, or Custom; derived from spec.machines.'),
-  stage: z.string().optional().describe('Current stage of the transition, e.g. 3/8.'),
-  readyVMs: z.string().optional().describe('VMs ready / VMs.'),
-  transition: TransitionSchema.optional(),
-  machines: z.array(MachineStatusSchema).optional(),
-  active: z.object({
-    database: ActiveSourceSchema.optional(),
-    loadBalancer: ActiveSourceSchema.optional(),
-    storage: ActiveSourceSchema.optional(),
-  }).optional(),
-  lastShutdownActive: z.object({
-    database: SideSchema.optional(),
-    loadBalancer: SideSchema.optional(),
-    storage: SideSchema.optional(),
-  }).optional().describe('Active sides at the last completed shutdown; the last one down comes up first.'),
-  health: z.array(HealthCheckStatusSchema).optional(),
-  conditions: z.array(ConditionSchema).optional(),
-}).describe('Observed state of the ACD, rebuilt from its VirtualMachines on every reconcile.');
+export const StatusSchema = z
+  .object({
+    observedGeneration: z.number().int().optional(),
+    phase: z.enum(['Off', 'Starting', 'On', 'Stopping', 'Stalled']).optional(),
+    power: z.enum(['On', 'Off', 'Mixed']).optional().describe('Actual power of the VMs.'),
+    sizing: z.string().optional().describe('SmallV1 ... LargeV3, or Custom; derived from spec.machines.'),
+    stage: z.string().optional().describe('Current stage of the transition, e.g. 3/8.'),
+    readyVMs: z.string().optional().describe('VMs ready / VMs.'),
+    transition: TransitionSchema.optional(),
+    machines: z.array(MachineStatusSchema).optional(),
+    active: z
+      .object({
+        database: ActiveSourceSchema.optional(),
+        loadBalancer: ActiveSourceSchema.optional(),
+        storage: ActiveSourceSchema.optional(),
+      })
+      .optional(),
+    lastShutdownActive: z
+      .object({
+        database: SideSchema.optional(),
+        loadBalancer: SideSchema.optional(),
+        storage: SideSchema.optional(),
+      })
+      .optional()
+      .describe('Active sides at the last completed shutdown; the last one down comes up first.'),
+    health: z.array(HealthCheckStatusSchema).optional(),
+    conditions: z.array(ConditionSchema).optional(),
+  })
+  .describe('Observed state of the ACD, rebuilt from its VirtualMachines on every reconcile.');
 
 export type AcdClusterStatus = z.infer<typeof StatusSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;
@@ -115,7 +124,8 @@ export function sanitizeStatus(raw: unknown): AcdClusterStatus {
     if (r.success && r.data !== undefined) out[key] = r.data;
   }
   const t = out.transition as Transition | undefined;
-  if (t && !([t.startedAt, t.finishedAt, ...t.stages.flatMap((s) => [s.startedAt, s.finishedAt])].every(parsesAsTime))) delete out.transition;
+  if (t && ![t.startedAt, t.finishedAt, ...t.stages.flatMap((s) => [s.startedAt, s.finishedAt])].every(parsesAsTime))
+    delete out.transition;
   else if (t) t.commands = t.commands.filter((c) => parsesAsTime(c.at));
   return out;
 }

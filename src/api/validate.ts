@@ -15,7 +15,8 @@ export function validateSpec(raw: unknown): SpecResult {
     for (const r of MACHINE_RULE_LIST) if (!r.check(m)) errors.push(`spec.machines[${i}] (${m.vm}): ${r.message}`);
   });
   for (const r of MACHINES_RULE_LIST) if (!r.check(spec.machines)) errors.push(`spec.machines: ${r.message}`);
-  for (const r of MYSQL_TLS_RULE_LIST) if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
+  for (const r of MYSQL_TLS_RULE_LIST)
+    if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
   return errors.length ? { ok: false, errors } : { ok: true, spec };
 }
 

@@ -37,7 +37,15 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'plan'; kubeconfig?: string; file?: string; name?: string; namespace?: string; active: ActiveSides }
   | { command: 'status'; kubeconfig?: string; name: string; namespace?: string; watch: boolean }
-  | { command: 'power'; kubeconfig?: string; state: 'On' | 'Off'; name: string; namespace?: string; wait: boolean; timeoutMs: number };
+  | {
+      command: 'power';
+      kubeconfig?: string;
+      state: 'On' | 'Off';
+      name: string;
+      namespace?: string;
+      wait: boolean;
+      timeoutMs: number;
+    };
 
 const OPTIONS = {
   kubeconfig: { type: 'string' },
@@ -70,7 +78,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
-  if (command !== 'plan' && command !== 'status' && command !== 'power') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'plan' && command !== 'status' && command !== 'power')
+    throw new UsageError(`unknown command "${command}"`);
 
   const given = (Object.keys(values) as Flag[]).filter((f) => values[f] !== undefined && f !== 'help');
   const stray = given.filter((f) => !ALLOWED[command].includes(f));
@@ -83,8 +92,10 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   switch (command) {
     case 'plan': {
       if (values.file !== undefined && rest.length) throw new UsageError('plan takes either -f FILE or NAME, not both');
-      if (values.file === undefined && rest.length !== 1) throw new UsageError('plan needs -f FILE or one AcdCluster NAME');
-      if (values.file !== undefined && values.namespace !== undefined) throw new UsageError('-n names the namespace of an AcdCluster in the cluster; it has no meaning with -f');
+      if (values.file === undefined && rest.length !== 1)
+        throw new UsageError('plan needs -f FILE or one AcdCluster NAME');
+      if (values.file !== undefined && values.namespace !== undefined)
+        throw new UsageError('-n names the namespace of an AcdCluster in the cluster; it has no meaning with -f');
       const active = values.active === undefined ? {} : parseActive(values.active);
       return values.file !== undefined
         ? { command, ...common, file: values.file, active }
@@ -96,7 +107,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     case 'power': {
       const [state, name, ...extra] = rest;
       const normalized = state?.toLowerCase();
-      if (normalized !== 'on' && normalized !== 'off') throw new UsageError('power needs "on" or "off", then the AcdCluster NAME');
+      if (normalized !== 'on' && normalized !== 'off')
+        throw new UsageError('power needs "on" or "off", then the AcdCluster NAME');
       if (name === undefined || extra.length) throw new UsageError('power on|off needs one AcdCluster NAME');
       if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout only applies with --wait');
       let timeoutMs: number;
@@ -105,7 +117,14 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       } catch (e) {
         throw new UsageError(`--timeout: ${(e as Error).message}`);
       }
-      return { command, ...common, state: normalized === 'on' ? 'On' : 'Off', name, wait: values.wait === true, timeoutMs };
+      return {
+        command,
+        ...common,
+        state: normalized === 'on' ? 'On' : 'Off',
+        name,
+        wait: values.wait === true,
+        timeoutMs,
+      };
     }
   }
 }
@@ -113,19 +132,28 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
 // The seed's own words (db, lb, store) are accepted next to the spec's field names, since people
 // type what they call the machines.
 const PAIR_ALIASES: Record<string, PairKind> = {
-  database: 'database', db: 'database', dbm: 'database',
-  loadbalancer: 'loadBalancer', lb: 'loadBalancer',
-  storage: 'storage', store: 'storage',
+  database: 'database',
+  db: 'database',
+  dbm: 'database',
+  loadbalancer: 'loadBalancer',
+  lb: 'loadBalancer',
+  storage: 'storage',
+  store: 'storage',
 };
 
 /** `database=2,loadBalancer=1` -> { database: 2, loadBalancer: 1 }. */
 export function parseActive(text: string): ActiveSides {
   const sides: ActiveSides = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value, ...more] = part.split('=').map((s) => s.trim());
     const kind = key === undefined ? undefined : PAIR_ALIASES[key.toLowerCase()];
-    if (!kind || more.length) throw new UsageError(`--active: "${part}" is not PAIR=SIDE with PAIR one of database, loadBalancer, storage`);
-    if (value !== '1' && value !== '2') throw new UsageError(`--active: side of ${kind} must be 1 or 2, not "${value ?? ''}"`);
+    if (!kind || more.length)
+      throw new UsageError(`--active: "${part}" is not PAIR=SIDE with PAIR one of database, loadBalancer, storage`);
+    if (value !== '1' && value !== '2')
+      throw new UsageError(`--active: side of ${kind} must be 1 or 2, not "${value ?? ''}"`);
     sides[kind] = value === '1' ? 1 : 2;
   }
   if (!Object.keys(sides).length) throw new UsageError('--active: give at least one PAIR=SIDE, e.g. database=2');

@@ -1,14 +1,24 @@
 // acdctl's only contact with the API server: read, patch and watch one AcdCluster, and turn
 // whatever goes wrong into one line a person can act on (never a stack trace).
 import { PooledKubeConfig } from '../kube/kubeconfig.js';
-import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { GROUP, PLURAL, SINGULAR, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 
 /** An error meant for the user: its message is printed as is, and the process exits with exitCode. */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -66,10 +76,15 @@ export function explain(e: unknown, k: Kube, name: string): CliError {
   if (e instanceof CliError) return e;
   if (e instanceof ApiException) {
     const message = statusMessage(e.body);
-    const details = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as { details?: { name?: string } } | undefined;
+    const details = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as
+      { details?: { name?: string } } | undefined;
     if (e.code === 404 && details?.details?.name === name) return notFound(k, name);
-    if (e.code === 404) return new CliError(`the AcdCluster API (${GROUP}/${VERSION}) is not served by ${k.server}: is the CRD installed? (${message ?? 'not found'})`);
-    if (e.code === 401) return new CliError(`${k.server} did not accept the kubeconfig's credentials (401 Unauthorized)`);
+    if (e.code === 404)
+      return new CliError(
+        `the AcdCluster API (${GROUP}/${VERSION}) is not served by ${k.server}: is the CRD installed? (${message ?? 'not found'})`,
+      );
+    if (e.code === 401)
+      return new CliError(`${k.server} did not accept the kubeconfig's credentials (401 Unauthorized)`);
     return new CliError(`${k.server} refused: ${message ?? `HTTP ${e.code}`}`);
   }
   return new CliError(`cannot reach the Kubernetes API at ${k.server}: ${rootCause(e)}`);
@@ -83,7 +98,13 @@ function safeJson(text: string): unknown {
   }
 }
 
-const ref = (k: Kube, name: string) => ({ group: GROUP, version: VERSION, namespace: k.namespace, plural: PLURAL, name });
+const ref = (k: Kube, name: string) => ({
+  group: GROUP,
+  version: VERSION,
+  namespace: k.namespace,
+  plural: PLURAL,
+  name,
+});
 
 export async function getAcd(k: Kube, name: string): Promise<AcdCluster> {
   try {
@@ -105,10 +126,18 @@ export async function setPowerState(k: Kube, name: string, powerState: 'On' | 'O
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /**
  * Calls `onObject` with the AcdCluster now and on every change, until it returns true ('done')
@@ -119,7 +148,13 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
  * seen (bookmarks included), so nothing in between is missed. Only when the server no longer
  * has that version (410 Gone) is the object read again.
  */
-export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster) => boolean, signal?: AbortSignal, from?: AcdCluster): Promise<'done' | 'aborted'> {
+export async function watchAcd(
+  k: Kube,
+  name: string,
+  onObject: (acd: AcdCluster) => boolean,
+  signal?: AbortSignal,
+  from?: AcdCluster,
+): Promise<'done' | 'aborted'> {
   const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(k.namespace)}/${PLURAL}`;
   const watch = new Watch(k.kc);
   let resourceVersion: string | undefined;
@@ -127,7 +162,7 @@ export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster
     resourceVersion = acd.metadata.resourceVersion;
     return onObject(acd);
   };
-  if (read(from ?? await getAcd(k, name))) return 'done';
+  if (read(from ?? (await getAcd(k, name)))) return 'done';
   while (!signal?.aborted) {
     const ended = await new Promise<'done' | 'ended' | 'failed' | 'expired' | 'deleted'>((resolve) => {
       let controller: AbortController | undefined;
@@ -141,22 +176,29 @@ export async function watchAcd(k: Kube, name: string, onObject: (acd: AcdCluster
       };
       const onAbort = () => finish('ended');
       signal?.addEventListener('abort', onAbort, { once: true });
-      watch.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
-        (type, obj: AcdCluster & { code?: number }) => {
-          if (settled) return;
-          if (type === 'DELETED') finish('deleted');
-          else if (type === 'ERROR') finish(obj.code === 410 ? 'expired' : 'failed');
-          else if (type === 'BOOKMARK') resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
-          else if (type === 'ADDED' || type === 'MODIFIED') {
-            resourceVersion = obj.metadata.resourceVersion;
-            if (onObject(obj)) finish('done');
-          }
-        },
-        (e?: unknown) => finish(e ? 'failed' : 'ended'),
-      ).then((c) => {
-        controller = c;
-        if (settled) c.abort();
-      }, () => finish('failed'));
+      watch
+        .watch(
+          path,
+          { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
+          (type, obj: AcdCluster & { code?: number }) => {
+            if (settled) return;
+            if (type === 'DELETED') finish('deleted');
+            else if (type === 'ERROR') finish(obj.code === 410 ? 'expired' : 'failed');
+            else if (type === 'BOOKMARK') resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
+            else if (type === 'ADDED' || type === 'MODIFIED') {
+              resourceVersion = obj.metadata.resourceVersion;
+              if (onObject(obj)) finish('done');
+            }
+          },
+          (e?: unknown) => finish(e ? 'failed' : 'ended'),
+        )
+        .then(
+          (c) => {
+            controller = c;
+            if (settled) c.abort();
+          },
+          () => finish('failed'),
+        );
     });
     if (ended === 'done') return 'done';
     if (ended === 'deleted') throw new CliError(`${SINGULAR} ${name} was deleted from namespace ${k.namespace}`);

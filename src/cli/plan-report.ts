@@ -3,11 +3,24 @@
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { AcdClusterStatus } from '../api/status.js';
 import {
-  ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides,
-  type ActiveSides, type Direction, type PairKind, type Plan, type Side, type Sizing,
+  ActiveSideUnknownError,
+  deriveSizing,
+  planTransition,
+  requiredActiveSides,
+  type ActiveSides,
+  type Direction,
+  type PairKind,
+  type Plan,
+  type Side,
+  type Sizing,
 } from '../plan/index.js';
 
-export interface ActiveLine { kind: PairKind; side?: Side; from: string; note?: string }
+export interface ActiveLine {
+  kind: PairKind;
+  side?: Side;
+  from: string;
+  note?: string;
+}
 export type PlanOutcome = { direction: Direction; plan: Plan } | { direction: Direction; missing: PairKind[] };
 
 export interface PlanReport {
@@ -28,7 +41,12 @@ export interface PlanInput {
 }
 
 const DIRECTIONS: readonly Direction[] = ['Off', 'On'];
-const SOURCE_LABEL: Record<string, string> = { Spec: 'spec', Annotation: 'VM annotation', Detected: 'detected', LastShutdown: 'last shutdown' };
+const SOURCE_LABEL: Record<string, string> = {
+  Spec: 'spec',
+  Annotation: 'VM annotation',
+  Detected: 'detected',
+  LastShutdown: 'last shutdown',
+};
 
 /**
  * The operator's order of trust (src/reconcile/active.ts) with the command line on top, and the
@@ -62,5 +80,12 @@ export function buildPlanReport(input: PlanInput): PlanReport {
       throw e;
     }
   });
-  return { subject: input.subject, powerState: input.spec.powerState, sizing: deriveSizing(machines), vms: machines.length, active, outcomes };
+  return {
+    subject: input.subject,
+    powerState: input.spec.powerState,
+    sizing: deriveSizing(machines),
+    vms: machines.length,
+    active,
+    outcomes,
+  };
 }

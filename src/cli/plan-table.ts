@@ -21,6 +21,11 @@ export function formatPlanTable(plan: Plan): string {
   const table = [[...HEADERS], ...rows];
   const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
   return table
-    .map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

@@ -3,11 +3,10 @@
 import type { AcdCluster } from '../api/types.js';
 import type { Condition } from '../api/status.js';
 
-export type WaitOutcome =
-  | { kind: 'ready'; message: string }
-  | { kind: 'stalled'; reason: string; message: string };
+export type WaitOutcome = { kind: 'ready'; message: string } | { kind: 'stalled'; reason: string; message: string };
 
-const condition = (acd: AcdCluster, type: string): Condition | undefined => acd.status?.conditions?.find((c) => c.type === type);
+const condition = (acd: AcdCluster, type: string): Condition | undefined =>
+  acd.status?.conditions?.find((c) => c.type === type);
 
 /**
  * Conditions only speak for the generation the operator has observed: right after the patch

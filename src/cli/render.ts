@@ -13,7 +13,14 @@ const NONE = '-';
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const table = [headers, ...rows];
   const widths = headers.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table.map((row) => headers.map((_, c) => (row[c] ?? '').padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
+  return table
+    .map((row) =>
+      headers
+        .map((_, c) => (row[c] ?? '').padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Key: value lines with the values aligned. */
@@ -35,17 +42,24 @@ function describeMissing(missing: readonly PairKind[]): string {
 
 export function renderPlanReport(report: PlanReport): string {
   const out: string[] = [];
-  out.push(formatFields([
-    ['Plan for', report.subject],
-    ['Sizing', `${report.sizing} (${report.vms} VM${report.vms === 1 ? '' : 's'})`],
-    ['powerState', `${report.powerState} (dry run: nothing is changed)`],
-  ]));
+  out.push(
+    formatFields([
+      ['Plan for', report.subject],
+      ['Sizing', `${report.sizing} (${report.vms} VM${report.vms === 1 ? '' : 's'})`],
+      ['powerState', `${report.powerState} (dry run: nothing is changed)`],
+    ]),
+  );
   out.push('');
   if (report.active.length === 0) {
     out.push('Active sides: none needed (no redundant pairs)');
   } else {
     out.push('Active sides:');
-    out.push(formatTable(['PAIR', 'SIDE', 'FROM', 'NOTE'], report.active.map((a) => [a.kind, a.side ? String(a.side) : 'unknown', a.from, orNone(a.note)])));
+    out.push(
+      formatTable(
+        ['PAIR', 'SIDE', 'FROM', 'NOTE'],
+        report.active.map((a) => [a.kind, a.side ? String(a.side) : 'unknown', a.from, orNone(a.note)]),
+      ),
+    );
   }
   let blockedBefore: readonly PairKind[] | undefined;
   for (const outcome of report.outcomes) {
@@ -58,9 +72,11 @@ export function renderPlanReport(report: PlanReport): string {
     }
     const also = blockedBefore?.join() === outcome.missing.join() ? ' as well' : '';
     out.push(`${title}: BLOCKED${also}: active side unknown for ${outcome.missing.join(', ')}.`);
-    out.push(outcome.direction === 'Off'
-      ? '  The inactive side of each pair must go down first, so the operator will not guess.'
-      : '  The side that went down last must come up first, and no shutdown recorded it.');
+    out.push(
+      outcome.direction === 'Off'
+        ? '  The inactive side of each pair must go down first, so the operator will not guess.'
+        : '  The side that went down last must come up first, and no shutdown recorded it.',
+    );
     out.push(`  To unblock: ${describeMissing(outcome.missing)}.`);
     blockedBefore = outcome.missing;
   }
@@ -72,19 +88,33 @@ export function renderPlanReport(report: PlanReport): string {
 const CONDITION_ORDER = ['Ready', 'Reconciling', 'Stalled', 'Healthy', 'ActiveUnknown', 'InvalidSpec'];
 
 export function stagesTable(stages: readonly StageStatus[]): string {
-  return formatTable(['STEP', 'STAGE', 'VMS', 'GATE', 'STATE', 'MESSAGE'],
-    stages.map((s) => [String(s.index + 1), s.name, orNone(s.vms.join(',')), s.gate, s.state, orNone(s.message)]));
+  return formatTable(
+    ['STEP', 'STAGE', 'VMS', 'GATE', 'STATE', 'MESSAGE'],
+    stages.map((s) => [String(s.index + 1), s.name, orNone(s.vms.join(',')), s.gate, s.state, orNone(s.message)]),
+  );
 }
 
 export function machinesTable(machines: readonly MachineStatus[]): string {
-  return formatTable(['VM', 'STATUS', 'READY'],
-    machines.map((m) => [m.vm, m.message ? `${m.printableStatus} (${m.message})` : m.printableStatus, m.ready ? 'True' : 'False']));
+  return formatTable(
+    ['VM', 'STATUS', 'READY'],
+    machines.map((m) => [
+      m.vm,
+      m.message ? `${m.printableStatus} (${m.message})` : m.printableStatus,
+      m.ready ? 'True' : 'False',
+    ]),
+  );
 }
 
 export function conditionsTable(conditions: readonly Condition[]): string {
-  const rank = (c: Condition) => { const i = CONDITION_ORDER.indexOf(c.type); return i < 0 ? CONDITION_ORDER.length : i; };
+  const rank = (c: Condition) => {
+    const i = CONDITION_ORDER.indexOf(c.type);
+    return i < 0 ? CONDITION_ORDER.length : i;
+  };
   const sorted = [...conditions].sort((a, b) => rank(a) - rank(b) || a.type.localeCompare(b.type));
-  return formatTable(['TYPE', 'STATUS', 'REASON', 'MESSAGE'], sorted.map((c) => [c.type, c.status, c.reason, orNone(c.message)]));
+  return formatTable(
+    ['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
+    sorted.map((c) => [c.type, c.status, c.reason, orNone(c.message)]),
+  );
 }
 
 export function activeTable(active: NonNullable<NonNullable<AcdCluster['status']>['active']>): string | undefined {
@@ -107,8 +137,12 @@ export function renderStatus(acd: AcdCluster): string {
   const spec = (acd.spec ?? {}) as { powerState?: string; paused?: boolean };
   const gen = acd.metadata.generation;
   const observed = s?.observedGeneration;
-  const seen = observed === undefined ? 'not yet observed by the operator'
-    : gen !== undefined && observed < gen ? `operator has observed generation ${observed} only` : 'observed by the operator';
+  const seen =
+    observed === undefined
+      ? 'not yet observed by the operator'
+      : gen !== undefined && observed < gen
+        ? `operator has observed generation ${observed} only`
+        : 'observed by the operator';
   const fields: [string, string][] = [
     ['Name', acd.metadata.name],
     ['Namespace', acd.metadata.namespace],

@@ -26,7 +26,13 @@ export function resolveActive(
   return { sides, records };
 }
 
-function resolveOne(kind: PairKind, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>, status: AcdClusterStatus | undefined, detected?: { side?: Side; message: string }): ActiveRecord {
+function resolveOne(
+  kind: PairKind,
+  spec: AcdClusterSpec,
+  vms: ReadonlyMap<string, VmView>,
+  status: AcdClusterStatus | undefined,
+  detected?: { side?: Side; message: string },
+): ActiveRecord {
   const setting = spec.active[kind];
   if (setting === 1 || setting === 2) return { side: setting, source: 'Spec' };
   // The sides stay as they were when the transition to this powerState began: halfway through a
@@ -34,16 +40,26 @@ function resolveOne(kind: PairKind, spec: AcdClusterSpec, vms: ReadonlyMap<strin
   // order; after it, status keeps saying which sides it used and how they were known.
   const t = status?.transition;
   const kept = status?.active?.[kind];
-  if (t && t.direction === spec.powerState && kept?.side) return { side: kept.side, source: kept.source, ...(kept.message ? { message: kept.message } : {}) };
+  if (t && t.direction === spec.powerState && kept?.side)
+    return { side: kept.side, source: kept.source, ...(kept.message ? { message: kept.message } : {}) };
   const annotated = spec.machines
-    .filter((m) => m.side && m.roles.some((r) => PAIR_ROLES[kind].includes(r)) && vms.get(m.vm)?.annotations[ACTIVE_ANNOTATION] === 'true')
+    .filter(
+      (m) =>
+        m.side &&
+        m.roles.some((r) => PAIR_ROLES[kind].includes(r)) &&
+        vms.get(m.vm)?.annotations[ACTIVE_ANNOTATION] === 'true',
+    )
     .map((m) => m.side!);
   const unique = [...new Set(annotated)];
-  if (unique.length === 1) return { side: unique[0], source: 'Annotation', message: `${ACTIVE_ANNOTATION}=true on a side ${unique[0]} VM` };
+  if (unique.length === 1)
+    return { side: unique[0], source: 'Annotation', message: `${ACTIVE_ANNOTATION}=true on a side ${unique[0]} VM` };
   if (unique.length > 1) return { source: 'Unknown', message: `${ACTIVE_ANNOTATION}=true is set on VMs of both sides` };
   if (detected?.side) return { side: detected.side, source: 'Detected', message: detected.message };
   if (detected) return { source: 'Unknown', message: detected.message };
   const last = status?.lastShutdownActive?.[kind];
   if (last) return { side: last, source: 'LastShutdown', message: `side ${last} was the last one down` };
-  return { source: 'Unknown', message: `set spec.active.${kind} to 1 or 2, or annotate the active VM with ${ACTIVE_ANNOTATION}=true` };
+  return {
+    source: 'Unknown',
+    message: `set spec.active.${kind} to 1 or 2, or annotate the active VM with ${ACTIVE_ANNOTATION}=true`,
+  };
 }

@@ -27,7 +27,11 @@ export interface ActingFacts {
   insecureSsh: boolean;
 }
 /** What the owners read, when the operator refuses to act (an invalid spec, VMs claimed elsewhere). */
-export interface RefusedFacts { kind: 'refused'; reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster'; message: string }
+export interface RefusedFacts {
+  kind: 'refused';
+  reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster';
+  message: string;
+}
 export type ConditionFacts = ActingFacts | RefusedFacts;
 
 /** undefined: the owner leaves the condition as it is. */
@@ -47,7 +51,8 @@ export function readyCondition(f: ConditionFacts): Verdict<'Ready'> {
 
 /** Reconciling: a transition is moving (kstatus); not while it is stalled or paused. */
 export function reconcilingCondition(f: ConditionFacts): Verdict<'Reconciling'> {
-  if (f.kind === 'refused') return { status: 'False', reason: f.reason, message: 'nothing is touched until this is corrected' };
+  if (f.kind === 'refused')
+    return { status: 'False', reason: f.reason, message: 'nothing is touched until this is corrected' };
   if (f.blocker?.kind === 'Paused') return { status: 'False', reason: 'Paused', message: f.blocker.message };
   if (!f.running || stalled(f)) return { status: 'False', reason: 'Idle', message: 'no transition in progress' };
   const moving = DIRECTION[f.target].moving;
@@ -64,7 +69,8 @@ export function stalledCondition(f: ConditionFacts): Verdict<'Stalled'> {
 /** ActiveUnknown: a redundant shutdown waits because a pair's active side is not known. */
 export function activeUnknownCondition(f: ConditionFacts): Verdict<'ActiveUnknown'> | undefined {
   if (f.kind === 'refused') return undefined;
-  if (f.blocker?.kind === 'ActiveUnknown') return { status: 'True', reason: 'ActiveSideUnknown', message: f.blocker.message };
+  if (f.blocker?.kind === 'ActiveUnknown')
+    return { status: 'True', reason: 'ActiveSideUnknown', message: f.blocker.message };
   return { status: 'False', reason: 'ActiveKnown', message: 'the active side of every pair is known or not needed' };
 }
 
@@ -84,7 +90,9 @@ export function healthyCondition(f: ConditionFacts): Verdict<'Healthy'> | undefi
   if (ran.length) {
     const bad = ran.filter(([, r]) => !r.healthy);
     const message = (bad.length ? bad : ran).map(([k, r]) => `${k}: ${r.message}`).join('; ');
-    return bad.length ? { status: 'False', reason: 'ChecksFailed', message } : { status: 'True', reason: 'ChecksPassed', message };
+    return bad.length
+      ? { status: 'False', reason: 'ChecksFailed', message }
+      : { status: 'True', reason: 'ChecksPassed', message };
   }
   if (!f.running && f.target === 'Off' && f.power === 'Off') {
     return { status: 'Unknown', reason: 'PoweredOff', message: 'no checks run while the ACD is Off' };
@@ -108,12 +116,18 @@ export function degradedCondition(f: ConditionFacts): Verdict<'Degraded'> | unde
 export function hostKeysCondition(f: ConditionFacts): Verdict<'HostKeysUnverified'> | undefined {
   if (f.kind === 'refused') return undefined;
   if (!f.insecureSsh) {
-    return { status: 'False', reason: 'HostKeysPinned', message: 'SSH host keys are checked against the known_hosts of the credentials Secret' };
+    return {
+      status: 'False',
+      reason: 'HostKeysPinned',
+      message: 'SSH host keys are checked against the known_hosts of the credentials Secret',
+    };
   }
   return {
-    status: 'True', reason: 'InsecureSkipHostKeyVerification',
-    message: 'spec.health.ssh.insecureSkipHostKeyVerification is true: any SSH host key is accepted, so whoever answers on a '
-      + 'VM\'s address receives the operator\'s login and can forge Pacemaker and DRBD health',
+    status: 'True',
+    reason: 'InsecureSkipHostKeyVerification',
+    message:
+      'spec.health.ssh.insecureSkipHostKeyVerification is true: any SSH host key is accepted, so whoever answers on a ' +
+      "VM's address receives the operator's login and can forge Pacemaker and DRBD health",
   };
 }
 

@@ -16,10 +16,12 @@ export const POLL_MS = 5_000;
 export const COMMAND_HOLD_MS = 30_000;
 
 export const atTarget = (vm: VmView, target: Direction) => DIRECTION[target].reached(vm);
-export const worldAtTarget = (o: Observed, target: Direction) => o.spec.machines.every((m) => {
-  const vm = o.vms.get(m.vm);
-  return vm !== undefined && atTarget(vm, target);
-});
+export const worldAtTarget = (o: Observed, target: Direction) =>
+  o.spec.machines.every((m) => {
+    const vm = o.vms.get(m.vm);
+    return vm !== undefined && atTarget(vm, target);
+  });
 export const done = (s: StageStatus) => s.state === 'Completed' || s.state === 'Failed';
-export const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) => stages.map((s) => `${s.gate}:${s.vms.join(',')}`).join('|');
+export const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) =>
+  stages.map((s) => `${s.gate}:${s.vms.join(',')}`).join('|');
 export const elapsed = (now: string, since?: string) => (since ? Date.parse(now) - Date.parse(since) : 0);

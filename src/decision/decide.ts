@@ -29,14 +29,32 @@ export function decide(observed: Observed): Decision {
     if (!(e instanceof ActiveSideUnknownError)) throw e;
     // Nothing to order when every VM is already where it should be.
     const prev = o.status.transition;
-    if (worldAtTarget(o, target) && (!prev || prev.finishedAt)) return { status: buildStatus(ctx, prev?.direction === target ? prev : undefined, records), commands: [], events };
-    const blocker: Blocker = { kind: 'ActiveUnknown', reason: 'ActiveSideUnknown', message: activeUnknownMessage(records) };
-    return { status: buildStatus(ctx, o.status.transition, records, blocker), commands: [], events, requeueAfterMs: POLL_MS };
+    if (worldAtTarget(o, target) && (!prev || prev.finishedAt))
+      return { status: buildStatus(ctx, prev?.direction === target ? prev : undefined, records), commands: [], events };
+    const blocker: Blocker = {
+      kind: 'ActiveUnknown',
+      reason: 'ActiveSideUnknown',
+      message: activeUnknownMessage(records),
+    };
+    return {
+      status: buildStatus(ctx, o.status.transition, records, blocker),
+      commands: [],
+      events,
+      requeueAfterMs: POLL_MS,
+    };
   }
 
   // Paused freezes even the bookkeeping: no new transition record, no Reversed event.
   if (o.spec.paused) {
-    return { status: buildStatus(ctx, o.status.transition, records, { kind: 'Paused', reason: 'Paused', message: 'spec.paused is true: no VM is started or stopped' }), commands: [], events };
+    return {
+      status: buildStatus(ctx, o.status.transition, records, {
+        kind: 'Paused',
+        reason: 'Paused',
+        message: 'spec.paused is true: no VM is started or stopped',
+      }),
+      commands: [],
+      events,
+    };
   }
   let transition = currentTransition(ctx, plan);
   if (!transition) return { status: buildStatus(ctx, undefined, records), commands: [], events };
@@ -46,24 +64,50 @@ export function decide(observed: Observed): Decision {
   // made the new status equal the old one, and its write (the record of the command) was skipped.
   transition = { ...transition, stages: transition.stages.map((s) => ({ ...s })), commands: [...transition.commands] };
   const result = walk(ctx, plan, transition);
-  if (!transition.finishedAt && result.commands.length === 0 && !result.blocker && !result.runChecks && transition.stages.every(done)) {
+  if (
+    !transition.finishedAt &&
+    result.commands.length === 0 &&
+    !result.blocker &&
+    !result.runChecks &&
+    transition.stages.every(done)
+  ) {
     transition.finishedAt = now;
     transition.outcome = transition.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
-    events.push({ type: 'Normal', reason: DIRECTION[target].done, message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})` });
+    events.push({
+      type: 'Normal',
+      reason: DIRECTION[target].done,
+      message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})`,
+    });
   }
-  const failed = transition.outcome === 'Failed' && !result.blocker ? transition.stages.filter((s) => s.state === 'Failed') : [];
+  const failed =
+    transition.outcome === 'Failed' && !result.blocker ? transition.stages.filter((s) => s.state === 'Failed') : [];
   const blocker: Blocker | undefined = failed.length
-    ? { kind: 'Stalled', reason: 'TransitionFailed', message: `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')}); change the spec to try again` }
+    ? {
+        kind: 'Stalled',
+        reason: 'TransitionFailed',
+        message: `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')}); change the spec to try again`,
+      }
     : result.blocker;
   const status = buildStatus(ctx, transition, records, blocker);
   if (transition.finishedAt && target === 'Off' && transition.outcome === 'Succeeded') {
     // Remember who was active, so the next startup brings that side up first.
-    status.lastShutdownActive = Object.fromEntries(Object.entries(records).filter(([, r]) => r.side).map(([k, r]) => [k, r.side]));
+    status.lastShutdownActive = Object.fromEntries(
+      Object.entries(records)
+        .filter(([, r]) => r.side)
+        .map(([k, r]) => [k, r.side]),
+    );
   }
   recordHealth(ctx, status);
   const periodic = periodicCheck(ctx, status, transition, result);
   if (periodic) return { status, commands: [], events, ...periodic };
-  return { status, commands: result.commands, events, runChecks: result.runChecks, checkTier: result.checkTier, requeueAfterMs: result.requeueAfterMs };
+  return {
+    status,
+    commands: result.commands,
+    events,
+    runChecks: result.runChecks,
+    checkTier: result.checkTier,
+    requeueAfterMs: result.requeueAfterMs,
+  };
 }
 
 /** Keeps the recorded transition while it still describes this plan; otherwise starts a new one. */
@@ -74,24 +118,48 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
   if (prev && prev.direction === target && signature(prev.stages) === signature(plan.stages)) {
     // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
     // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
-    const failedHere = prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
+    const failedHere =
+      prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
     if (!prev.finishedAt || atTarget || failedHere) return prev;
   }
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
   if (prev && !prev.finishedAt) {
-    events.push({ type: 'Normal', reason: prev.direction !== target ? 'Reversed' : 'Replanned', message: `transition to ${prev.direction} superseded by powerState ${target}; continuing from the VMs' current state` });
+    events.push({
+      type: 'Normal',
+      reason: prev.direction !== target ? 'Reversed' : 'Replanned',
+      message: `transition to ${prev.direction} superseded by powerState ${target}; continuing from the VMs' current state`,
+    });
   } else if (prev && !atTarget && prev.direction === target) {
-    events.push({ type: 'Warning', reason: 'Drift', message: `VMs are no longer all ${target}; bringing them back stage by stage` });
+    events.push({
+      type: 'Warning',
+      reason: 'Drift',
+      message: `VMs are no longer all ${target}; bringing them back stage by stage`,
+    });
   }
   return {
-    direction: target, generation: o.generation, startedAt: now,
-    stages: plan.stages.map((s) => ({ index: s.index, name: s.name, tier: s.tier, ...(s.side ? { side: s.side } : {}), vms: s.vms, gate: s.gate, awaits: s.awaits, checks: s.checks, state: 'Pending' as const })),
+    direction: target,
+    generation: o.generation,
+    startedAt: now,
+    stages: plan.stages.map((s) => ({
+      index: s.index,
+      name: s.name,
+      tier: s.tier,
+      ...(s.side ? { side: s.side } : {}),
+      vms: s.vms,
+      gate: s.gate,
+      awaits: s.awaits,
+      checks: s.checks,
+      state: 'Pending' as const,
+    })),
     commands: [],
   };
 }
 
 function activeUnknownMessage(records: ReturnType<typeof resolveActive>['records']): string {
-  return Object.entries(records).filter(([, r]) => !r?.side).map(([k, r]) => `active ${k} side unknown: ${r?.message ?? ''}`).join('; ');
+  return Object.entries(records)
+    .filter(([, r]) => !r?.side)
+    .map(([k, r]) => `active ${k} side unknown: ${r?.message ?? ''}`)
+    .join('; ');
 }
 
 export { deriveSizing };

@@ -28,11 +28,25 @@ export interface DirectionWords {
 
 export const DIRECTION: Readonly<Record<Direction, DirectionWords>> = {
   On: {
-    action: 'Start', moves: ['Start'], reached: isUp, state: 'up', verb: 'starting', moving: 'Starting',
-    done: 'PoweredOn', vmTimeout: 'vmStart', vmTimeoutReason: 'VMStartTimeout',
+    action: 'Start',
+    moves: ['Start'],
+    reached: isUp,
+    state: 'up',
+    verb: 'starting',
+    moving: 'Starting',
+    done: 'PoweredOn',
+    vmTimeout: 'vmStart',
+    vmTimeoutReason: 'VMStartTimeout',
   },
   Off: {
-    action: 'Stop', moves: ['Stop', 'ForceStop'], reached: isDown, state: 'down', verb: 'stopping', moving: 'Stopping',
-    done: 'PoweredOff', vmTimeout: 'vmStop', vmTimeoutReason: 'VMStopTimeout',
+    action: 'Stop',
+    moves: ['Stop', 'ForceStop'],
+    reached: isDown,
+    state: 'down',
+    verb: 'stopping',
+    moving: 'Stopping',
+    done: 'PoweredOff',
+    vmTimeout: 'vmStop',
+    vmTimeoutReason: 'VMStopTimeout',
   },
 };

@@ -11,14 +11,25 @@ import { elapsed } from './context.js';
 export function recordHealth(ctx: Ctx, status: AcdClusterStatus): void {
   const { o, now } = ctx;
   if (!o.health) return;
-  const fresh = Object.entries(o.health).map(([name, r]) => ({ name, healthy: r.healthy, message: r.message, checkedAt: now }));
+  const fresh = Object.entries(o.health).map(([name, r]) => ({
+    name,
+    healthy: r.healthy,
+    message: r.message,
+    checkedAt: now,
+  }));
   status.health = [...(status.health ?? []).filter((h) => !fresh.some((f) => f.name === h.name)), ...fresh];
 }
 
 /** While On, the checks re-run every spec.health.interval; they never touch a VM. */
-export function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition | undefined, r: WalkResult): Pick<Decision, 'runChecks' | 'checkTier' | 'requeueAfterMs'> | undefined {
+export function periodicCheck(
+  ctx: Ctx,
+  status: AcdClusterStatus,
+  t: Transition | undefined,
+  r: WalkResult,
+): Pick<Decision, 'runChecks' | 'checkTier' | 'requeueAfterMs'> | undefined {
   const { o, now, target } = ctx;
-  if (target !== 'On' || status.power !== 'On' || (t && !t.finishedAt) || r.commands.length || r.runChecks) return undefined;
+  if (target !== 'On' || status.power !== 'On' || (t && !t.finishedAt) || r.commands.length || r.runChecks)
+    return undefined;
   // With no check on, every interval would only stamp 'skipped' results with a new time: a status
   // write per ACD per minute for nothing (bench, 100 ACDs idle: 100 PUTs a minute).
   if (!anyCheckOn(o.spec.health)) return undefined;
@@ -29,4 +40,3 @@ export function periodicCheck(ctx: Ctx, status: AcdClusterStatus, t: Transition 
   if (o.health) return { requeueAfterMs: interval };
   return { runChecks: ['systemHealth'], checkTier: 'app' };
 }
-

@@ -11,7 +11,8 @@ export const commandedAt = (t: Transition, vm: string, actions: readonly Action[
   t.commands.filter((c) => c.vm === vm && actions.includes(c.action)).at(-1)?.at;
 
 /** When the VM was last commanded towards `target` in this transition. */
-export const commandedTowards = (t: Transition, vm: string, target: Direction) => commandedAt(t, vm, DIRECTION[target].moves);
+export const commandedTowards = (t: Transition, vm: string, target: Direction) =>
+  commandedAt(t, vm, DIRECTION[target].moves);
 
 /**
  * A VM this transition must (again) command: not at target, not already heading there, and not

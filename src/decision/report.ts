@@ -7,7 +7,12 @@ import { DIRECTION } from './direction.js';
 import type { ActiveRecords, Blocker, Ctx } from './types.js';
 import { isDown, isUp } from './vm-state.js';
 
-export function buildStatus(ctx: Ctx, transition: Transition | undefined, active: ActiveRecords, blocker?: Blocker): AcdClusterStatus {
+export function buildStatus(
+  ctx: Ctx,
+  transition: Transition | undefined,
+  active: ActiveRecords,
+  blocker?: Blocker,
+): AcdClusterStatus {
   const { o, now, target } = ctx;
   const machines = o.spec.machines.map((m) => {
     const vm = o.vms.get(m.vm);
@@ -20,8 +25,16 @@ export function buildStatus(ctx: Ctx, transition: Transition | undefined, active
   const running = transition !== undefined && !transition.finishedAt;
   const { stage, line } = stageColumn(transition);
   const facts: ActingFacts = {
-    kind: 'acting', target, running, power, stageLine: line, blocker, vmCount: machines.length, health: o.health,
-    previousHealthy: o.status.conditions?.find((c) => c.type === 'Healthy'), insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
+    kind: 'acting',
+    target,
+    running,
+    power,
+    stageLine: line,
+    blocker,
+    vmCount: machines.length,
+    health: o.health,
+    previousHealthy: o.status.conditions?.find((c) => c.type === 'Healthy'),
+    insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
   };
   const stalled = blocker?.kind === 'Stalled' || blocker?.kind === 'ActiveUnknown';
   const phase = stalled ? 'Stalled' : running || power !== target ? DIRECTION[target].moving : target;
@@ -51,16 +64,34 @@ function stageColumn(transition: Transition | undefined): { stage?: string; line
   return { stage, line: `stage ${stage} ${name}${message ? `: ${message}` : ''}` };
 }
 
-const activeColumn = (active: ActiveRecords) => Object.fromEntries(Object.entries(active).map(([k, r]) => [k, {
-  ...(r.side ? { side: r.side } : {}), source: r.source, ...(r.message ? { message: r.message } : {}),
-}]));
+const activeColumn = (active: ActiveRecords) =>
+  Object.fromEntries(
+    Object.entries(active).map(([k, r]) => [
+      k,
+      {
+        ...(r.side ? { side: r.side } : {}),
+        source: r.source,
+        ...(r.message ? { message: r.message } : {}),
+      },
+    ]),
+  );
 
 /**
  * Status for an object the operator must not act on: an invalid spec, or VMs another AcdCluster
  * already claims. Says why; touches nothing.
  */
-export function refusedStatus(prev: AcdClusterStatus, generation: number, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster',
-  errors: string[], now: string): AcdClusterStatus {
-  const conditions = applyConditions(prev.conditions ?? [], { kind: 'refused', reason, message: errors.join('; ') }, generation, now);
+export function refusedStatus(
+  prev: AcdClusterStatus,
+  generation: number,
+  reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster',
+  errors: string[],
+  now: string,
+): AcdClusterStatus {
+  const conditions = applyConditions(
+    prev.conditions ?? [],
+    { kind: 'refused', reason, message: errors.join('; ') },
+    generation,
+    now,
+  );
   return { ...prev, observedGeneration: generation, phase: 'Stalled', conditions };
 }

@@ -10,14 +10,25 @@ import type { Ctx, PlannedCommand } from './types.js';
 import { isFailing, type VmView } from './vm-state.js';
 
 /** The stage being looked at: its record, its label for messages, and the VMs it still waits for. */
-export interface StallInput { ctx: Ctx; t: Transition; st: StageStatus; label: string; pending: string[] }
+export interface StallInput {
+  ctx: Ctx;
+  t: Transition;
+  st: StageStatus;
+  label: string;
+  pending: string[];
+}
 /** A reason to stand still; `timedOut` ones are Stalled (or Failed under failurePolicy Continue). */
-export interface Stall { reason: StallReason; timedOut: boolean; message: string }
+export interface Stall {
+  reason: StallReason;
+  timedOut: boolean;
+  message: string;
+}
 type StallCheck = (i: StallInput) => Stall | undefined;
 
 const vmLimitMs = (ctx: Ctx) => parseDuration(ctx.o.spec.timeouts[DIRECTION[ctx.target].vmTimeout]);
 /** Since when a pending VM has been on its way: its last command in this transition, else the stage's start. */
-const movingSince = (i: Pick<StallInput, 't' | 'st'>, vm: string) => commandedAt(i.t, vm, ['Start', 'Stop']) ?? i.st.startedAt;
+const movingSince = (i: Pick<StallInput, 't' | 'st'>, vm: string) =>
+  commandedAt(i.t, vm, ['Start', 'Stop']) ?? i.st.startedAt;
 
 /** A VM commanded longer ago than spec.timeouts.vmStart / vmStop. */
 const vmTooLate: StallCheck = (i) => {
@@ -26,7 +37,11 @@ const vmTooLate: StallCheck = (i) => {
   if (!late.length) return undefined;
   const d = DIRECTION[ctx.target];
   const limit = ctx.o.spec.timeouts[d.vmTimeout];
-  return { reason: d.vmTimeoutReason, timedOut: true, message: `${i.label}: ${late.join(', ')} not ${d.state} within ${limit}` };
+  return {
+    reason: d.vmTimeoutReason,
+    timedOut: true,
+    message: `${i.label}: ${late.join(', ')} not ${d.state} within ${limit}`,
+  };
 };
 
 /** The whole stage longer than spec.timeouts.stage. */
@@ -39,7 +54,9 @@ const stageTooLate: StallCheck = (i) => {
 
 /** A VM in a state it will not leave without help (CrashLoopBackOff, ErrorUnschedulable, ...). */
 const vmFailing: StallCheck = (i) => {
-  const failing = i.pending.map((v) => i.ctx.o.vms.get(v)).filter((vm): vm is VmView => vm !== undefined && isFailing(vm));
+  const failing = i.pending
+    .map((v) => i.ctx.o.vms.get(v))
+    .filter((vm): vm is VmView => vm !== undefined && isFailing(vm));
   if (!failing.length) return undefined;
   const what = failing.map((vm) => `${vm.name} is ${vm.printableStatus}`).join(', ');
   return { reason: 'VMFailing', timedOut: false, message: `${i.label}: ${what}` };

@@ -11,13 +11,20 @@ import type { VmView } from './vm-state.js';
 
 export type { VmView } from './vm-state.js';
 
-export interface CheckOutcome { healthy: boolean; message: string }
+export interface CheckOutcome {
+  healthy: boolean;
+  message: string;
+}
 export type HealthResults = Partial<Record<HealthCheckName, CheckOutcome>>;
 
 /** Live active-side detection: per pair, the side found, or why none was. */
 export type DetectedSides = Partial<Record<PairKind, { side?: Side; message: string }>>;
 export type ActiveSource = 'Spec' | 'Annotation' | 'Detected' | 'LastShutdown' | 'Unknown';
-export interface ActiveRecord { side?: Side; source: ActiveSource; message?: string }
+export interface ActiveRecord {
+  side?: Side;
+  source: ActiveSource;
+  message?: string;
+}
 export type ActiveRecords = Partial<Record<PairKind, ActiveRecord>>;
 
 /** Everything one decision is based on. */
@@ -34,8 +41,16 @@ export interface Observed {
 }
 
 export type Via = 'runStrategy' | 'subresource';
-export interface PlannedCommand { vm: VmView; action: Action; via: Via }
-export interface Event { type: 'Normal' | 'Warning'; reason: EventReason; message: string }
+export interface PlannedCommand {
+  vm: VmView;
+  action: Action;
+  via: Via;
+}
+export interface Event {
+  type: 'Normal' | 'Warning';
+  reason: EventReason;
+  message: string;
+}
 
 export interface Decision {
   status: AcdClusterStatus;
@@ -49,14 +64,32 @@ export interface Decision {
 }
 
 /** Why a transition does not move on: it waits for the user (Paused, Held) or is stuck (Stalled). */
-export interface Blocker { kind: 'ActiveUnknown' | 'Paused' | 'Stalled' | 'Held'; reason: StallReason | HoldReason; message: string }
+export interface Blocker {
+  kind: 'ActiveUnknown' | 'Paused' | 'Stalled' | 'Held';
+  reason: StallReason | HoldReason;
+  message: string;
+}
 
 /** What one pass shares between the parts of the decision. */
-export interface Ctx { o: Observed; now: string; events: Event[]; target: Direction }
+export interface Ctx {
+  o: Observed;
+  now: string;
+  events: Event[];
+  target: Direction;
+}
 
 /** The seam between the reconciler and src/health: runs named checks, detects active sides. */
 export interface HealthRunner {
-  run(obj: AcdCluster, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>, checks: HealthCheckName[],
-    tier?: Tier): Promise<HealthResults>;
-  detectActive(obj: AcdCluster, spec: AcdClusterSpec, vms: ReadonlyMap<string, VmView>): Promise<DetectedSides | undefined>;
+  run(
+    obj: AcdCluster,
+    spec: AcdClusterSpec,
+    vms: ReadonlyMap<string, VmView>,
+    checks: HealthCheckName[],
+    tier?: Tier,
+  ): Promise<HealthResults>;
+  detectActive(
+    obj: AcdCluster,
+    spec: AcdClusterSpec,
+    vms: ReadonlyMap<string, VmView>,
+  ): Promise<DetectedSides | undefined>;
 }

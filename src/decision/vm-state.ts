@@ -7,23 +7,23 @@ export type RunStrategy = 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure' | 'O
 
 export interface VmView {
   name: string;
-  runStrategy: string;          // effective strategy; legacy spec.running maps to Always/Halted
-  legacyRunning: boolean;       // the VM uses spec.running instead of spec.runStrategy
+  runStrategy: string; // effective strategy; legacy spec.running maps to Always/Halted
+  legacyRunning: boolean; // the VM uses spec.running instead of spec.runStrategy
   printableStatus: string;
   ready: boolean;
   created: boolean;
-  pendingActions: string[];     // status.stateChangeRequests[].action not yet processed
+  pendingActions: string[]; // status.stateChangeRequests[].action not yet processed
   annotations: Record<string, string>;
   resourceVersion: string;
 }
-
 
 /**
  * Up means what the runbook means by "wait until it is up": running and Ready, and not already told
  * to stop. A VM commanded Off still reads Running and Ready until KubeVirt begins the shutdown; counted
  * as up, a startup that reversed a shutdown would start the next step on top of a VM about to go down.
  */
-export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !queued(vm, 'Stop');
+export const isUp = (vm: VmView) =>
+  vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !queued(vm, 'Stop');
 /**
  * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
  * not acted on yet). The mirror of isUp, found by the chaos flip test: without it a shutdown that
@@ -31,7 +31,8 @@ export const isUp = (vm: VmView) => vm.printableStatus === 'Running' && vm.ready
  * VMI is gone or final (Succeeded, Failed); a Manual VM keeps its final VMI (`created` stays true)
  * after a guest power-off, a crash or a node loss, and is down all the same.
  */
-export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On') && !queued(vm, 'Start');
+export const isDown = (vm: VmView) =>
+  vm.printableStatus === 'Stopped' && !isHeadingTo(vm, 'On') && !queued(vm, 'Start');
 
 /**
  * KubeVirt acts on a VM's queued requests in order, so a queued Start means a VMI is about to run
@@ -42,7 +43,15 @@ export const isDown = (vm: VmView) => vm.printableStatus === 'Stopped' && !isHea
 const queued = (vm: VmView, action: 'Start' | 'Stop') => vm.pendingActions.includes(action);
 
 // 'Unknown' is left out: it is also what a VM with no status yet reads as, for a moment after creation.
-const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'ErrorDataVolumeNotFound', 'DataVolumeError']);
+const FAILED = new Set([
+  'CrashLoopBackOff',
+  'ErrorUnschedulable',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrorPvcNotFound',
+  'ErrorDataVolumeNotFound',
+  'DataVolumeError',
+]);
 /** A status from which a VM will not reach its target without help. */
 export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
 
@@ -55,7 +64,8 @@ export const mustSettleBefore = (vm: VmView, target: Direction) =>
   target === 'On' && commandsVia(vm) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
 
 /** A VMI exists and is not final: KubeVirt shows a final or absent VMI as Stopped (or CrashLoopBackOff). */
-const vmiAlive = (vm: VmView) => vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
+const vmiAlive = (vm: VmView) =>
+  vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
 
 /** Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts from Git. */
 export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
@@ -64,11 +74,20 @@ export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
 /** Has the VM already been told to reach `target`, whoever told it? */
 export function isHeadingTo(vm: VmView, target: Direction): boolean {
   if (target === 'On') {
-    if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
-    return vm.pendingActions.at(-1) === 'Start' || (vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping');
+    if (commandsVia(vm) === 'runStrategy')
+      return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
+    return (
+      vm.pendingActions.at(-1) === 'Start' ||
+      (vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping')
+    );
   }
-  if (commandsVia(vm) === 'runStrategy') return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
-  return vm.pendingActions.at(-1) === 'Stop' || (!vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Start') || vm.printableStatus === 'Stopping';
+  if (commandsVia(vm) === 'runStrategy')
+    return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
+  return (
+    vm.pendingActions.at(-1) === 'Stop' ||
+    (!vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Start') ||
+    vm.printableStatus === 'Stopping'
+  );
 }
 
 /**
@@ -79,7 +98,8 @@ export function isHeadingTo(vm: VmView, target: Direction): boolean {
 export function withIntent(vm: VmView, action: Action): VmView {
   const target = action === 'Start' ? 'On' : 'Off';
   if (isHeadingTo(vm, target)) return vm;
-  if (commandsVia(vm) === 'subresource' || action === 'ForceStop') return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
+  if (commandsVia(vm) === 'subresource' || action === 'ForceStop')
+    return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
   return { ...vm, runStrategy: target === 'On' ? 'Always' : 'Halted' };
 }
 
@@ -90,6 +110,7 @@ export function withIntent(vm: VmView, action: Action): VmView {
  * succession still read "Running, ready" while it was in fact going down.
  */
 export function unsettled(vm: VmView, action: Action): VmView {
-  if (action === 'Start') return { ...vm, ready: false, printableStatus: vm.printableStatus === 'Running' ? 'Starting' : vm.printableStatus };
+  if (action === 'Start')
+    return { ...vm, ready: false, printableStatus: vm.printableStatus === 'Running' ? 'Starting' : vm.printableStatus };
   return { ...vm, printableStatus: vm.printableStatus === 'Stopped' ? 'Stopping' : vm.printableStatus };
 }

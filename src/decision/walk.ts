@@ -25,9 +25,9 @@ const NEXT: StageStep = { next: true };
 const stop = (result: WalkResult): StageStep => ({ next: false, result });
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
-  const failedVms = new Set(plan.stages
-    .filter((s, i) => t.stages[i]!.state === 'Failed' && failureStands(ctx, t, s))
-    .flatMap((s) => s.vms));
+  const failedVms = new Set(
+    plan.stages.filter((s, i) => t.stages[i]!.state === 'Failed' && failureStands(ctx, t, s)).flatMap((s) => s.vms),
+  );
   for (const [i, stage] of plan.stages.entries()) {
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
     const step = walkStage(ctx, t, stage, t.stages[i]!, label, failedVms);
@@ -36,7 +36,14 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   return { commands: [] };
 }
 
-function walkStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, label: string, failedVms: Set<string>): StageStep {
+function walkStage(
+  ctx: Ctx,
+  t: Transition,
+  stage: PlanStage,
+  st: StageStatus,
+  label: string,
+  failedVms: Set<string>,
+): StageStep {
   const { events, target } = ctx;
   const d = DIRECTION[target];
   if (st.state === 'Failed') {
@@ -63,7 +70,13 @@ function walkStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, l
 }
 
 /** The stage's commands, or a wait until KubeVirt will take them; undefined once all are out. */
-function commandStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, label: string): StageStep | undefined {
+function commandStage(
+  ctx: Ctx,
+  t: Transition,
+  stage: PlanStage,
+  st: StageStatus,
+  label: string,
+): StageStep | undefined {
   const { o, target } = ctx;
   const missing = stage.vms.filter((v) => !o.vms.has(v));
   const unmoved = stage.vms
@@ -97,7 +110,11 @@ function awaitStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, 
   const { o, now, events, target } = ctx;
   if (stage.gate === 'Initiated') {
     finish(st, 'Completed', now, 'commands issued; awaited by the next stage that waits');
-    events.push({ type: 'Normal', reason: 'StageInitiated', message: `${label}: commands issued, not waiting (the runbook allows it)` });
+    events.push({
+      type: 'Normal',
+      reason: 'StageInitiated',
+      message: `${label}: commands issued, not waiting (the runbook allows it)`,
+    });
     return NEXT;
   }
   const pending = notYet(ctx, stage.awaits);
@@ -116,7 +133,11 @@ function awaitStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, 
     }
   }
   finish(st, 'Completed', now);
-  events.push({ type: 'Normal', reason: 'StageCompleted', message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}` });
+  events.push({
+    type: 'Normal',
+    reason: 'StageCompleted',
+    message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}`,
+  });
   return NEXT;
 }
 
@@ -128,20 +149,26 @@ function awaitVms(ctx: Ctx, t: Transition, st: StageStatus, label: string, pendi
   const problem = whyStuck({ ctx, t, st, label, pending });
   if (problem && o.spec.failurePolicy === 'Continue' && problem.timedOut) {
     finish(st, 'Failed', now, problem.message);
-    events.push({ type: 'Warning', reason: 'StageFailed', message: `${problem.message}; continuing (failurePolicy Continue)` });
+    events.push({
+      type: 'Warning',
+      reason: 'StageFailed',
+      message: `${problem.message}; continuing (failurePolicy Continue)`,
+    });
     return NEXT;
   }
   st.message = problem?.message ?? waitingFor(pending, target);
-  if (!problem) return stop({ commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs({ ctx, t, st, pending })) });
+  if (!problem)
+    return stop({ commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs({ ctx, t, st, pending })) });
   if (problem.timedOut) events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
   const blocker: Blocker = { kind: 'Stalled', reason: problem.reason, message: problem.message };
   return stop({ commands: [], blocker, requeueAfterMs: POLL_MS });
 }
 
-const notYet = (ctx: Ctx, vms: string[]) => vms.filter((v) => {
-  const vm = ctx.o.vms.get(v);
-  return !vm || !atTarget(vm, ctx.target);
-});
+const notYet = (ctx: Ctx, vms: string[]) =>
+  vms.filter((v) => {
+    const vm = ctx.o.vms.get(v);
+    return !vm || !atTarget(vm, ctx.target);
+  });
 const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${DIRECTION[d].state}`;
 
 /**

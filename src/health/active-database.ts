@@ -42,11 +42,20 @@ export async function detectActiveDatabase(opts: ActiveDatabaseOptions): Promise
     );
     const failed = probes.filter((p) => 'error' in p);
     if (failed.length) {
-      return redact({ source: 'none', message: `cannot tell the active database: ${failed.map((p) => `${p.endpoint.vm}: ${p.error}`).join('; ')}` }, secrets);
+      return redact(
+        {
+          source: 'none',
+          message: `cannot tell the active database: ${failed.map((p) => `${p.endpoint.vm}: ${p.error}`).join('; ')}`,
+        },
+        secrets,
+      );
     }
     const writable = probes.filter((p) => 'readOnly' in p && !p.readOnly);
     if (writable.length !== 1) {
-      const why = writable.length === 0 ? 'no master is writable (all read_only=1)' : `${writable.map((p) => p.endpoint.vm).join(' and ')} are all writable (read_only=0)`;
+      const why =
+        writable.length === 0
+          ? 'no master is writable (all read_only=1)'
+          : `${writable.map((p) => p.endpoint.vm).join(' and ')} are all writable (read_only=0)`;
       return { source: 'none', message: `cannot tell the active database: ${why}` };
     }
     const active = writable[0] as (typeof writable)[number];
@@ -57,18 +66,27 @@ export async function detectActiveDatabase(opts: ActiveDatabaseOptions): Promise
           const st = await withConnection(r, opts.credentials, opts.timeoutMs, showReplicaStatus);
           if (!st) return { vm: r.vm, error: 'not a replica' };
           const m = opts.masters.find((x) => sameServer(st.masterHost, st.masterPort, x.endpoint));
-          return m ? { vm: r.vm, master: m } : { vm: r.vm, error: `follows ${st.masterHost}:${st.masterPort}, which is no known master` };
+          return m
+            ? { vm: r.vm, master: m }
+            : { vm: r.vm, error: `follows ${st.masterHost}:${st.masterPort}, which is no known master` };
         } catch (err) {
           return { vm: r.vm, error: errorText(err) };
         }
       }),
     );
     const problems = followed.flatMap((f) =>
-      'error' in f ? [`${f.vm}: ${f.error}`] : f.master.side !== active.side ? [`${f.vm} follows ${f.master.endpoint.vm}`] : [],
+      'error' in f
+        ? [`${f.vm}: ${f.error}`]
+        : f.master.side !== active.side
+          ? [`${f.vm} follows ${f.master.endpoint.vm}`]
+          : [],
     );
     if (problems.length) {
       return redact(
-        { source: 'none', message: `cannot tell the active database: ${active.endpoint.vm} is writable but ${problems.join('; ')}` },
+        {
+          source: 'none',
+          message: `cannot tell the active database: ${active.endpoint.vm} is writable but ${problems.join('; ')}`,
+        },
         secrets,
       );
     }

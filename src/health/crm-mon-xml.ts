@@ -63,14 +63,16 @@ const obj = (v: unknown): XmlNode => (v !== null && typeof v === 'object' && !Ar
 const list = (v: unknown): XmlNode[] => (Array.isArray(v) ? v.map(obj) : v === undefined ? [] : [obj(v)]);
 const str = (n: XmlNode, attr: string): string => (typeof n[`@${attr}`] === 'string' ? (n[`@${attr}`] as string) : '');
 const flag = (n: XmlNode, attr: string): boolean => str(n, attr) === 'true';
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof obj(v)['#text'] === 'string' ? (obj(v)['#text'] as string) : '');
+const text = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof obj(v)['#text'] === 'string' ? (obj(v)['#text'] as string) : '';
 
 /** Throws on anything that is not crm_mon XML; callers turn that into an unhealthy result. */
 export function parseCrmMon(xml: string): CrmMonStatus {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`crm_mon output is not XML: ${valid.err.msg} (line ${valid.err.line})`);
   const doc = parser.parse(xml) as XmlNode;
-  const format = doc['pacemaker-result'] !== undefined ? 'pacemaker-result' : doc['crm_mon'] !== undefined ? 'legacy' : undefined;
+  const format =
+    doc['pacemaker-result'] !== undefined ? 'pacemaker-result' : doc['crm_mon'] !== undefined ? 'legacy' : undefined;
   if (!format) throw new Error('crm_mon output has neither <pacemaker-result> nor <crm_mon> root');
   const root = obj(format === 'legacy' ? doc['crm_mon'] : doc['pacemaker-result']);
 
@@ -87,9 +89,16 @@ export function parseCrmMon(xml: string): CrmMonStatus {
     version: str(root, 'version') || undefined,
     statusCode: code === '' ? undefined : Number(code),
     statusMessage: str(status, 'message') || undefined,
-    errors: ([] as unknown[]).concat(obj(status['errors'])['error'] ?? []).map(text).filter(Boolean),
+    errors: ([] as unknown[])
+      .concat(obj(status['errors'])['error'] ?? [])
+      .map(text)
+      .filter(Boolean),
     dc: hasDc
-      ? { present: flag(dcNode, 'present'), withQuorum: flag(dcNode, 'with_quorum'), name: str(dcNode, 'name') || undefined }
+      ? {
+          present: flag(dcNode, 'present'),
+          withQuorum: flag(dcNode, 'with_quorum'),
+          name: str(dcNode, 'name') || undefined,
+        }
       : undefined,
     nodes: list(obj(root['nodes'])['node']).map((n) => ({
       name: str(n, 'name'),
@@ -120,7 +129,9 @@ function collectResources(container: XmlNode, parents: string[], promotable: boo
       active: flag(r, 'active'),
       failed: flag(r, 'failed'),
       blocked: flag(r, 'blocked'),
-      nodes: list(r['node']).map((n) => str(n, 'name')).filter(Boolean),
+      nodes: list(r['node'])
+        .map((n) => str(n, 'name'))
+        .filter(Boolean),
       parents,
       promotable,
     });
@@ -131,7 +142,17 @@ function collectResources(container: XmlNode, parents: string[], promotable: boo
       const nested = tag === 'replica' ? parents : [...parents, id];
       // Failed/blocked flags on the container itself count as a resource problem too.
       if (flag(c, 'failed') || flag(c, 'blocked')) {
-        out.push({ id, agent: tag, role: '', active: false, failed: flag(c, 'failed'), blocked: flag(c, 'blocked'), nodes: [], parents, promotable });
+        out.push({
+          id,
+          agent: tag,
+          role: '',
+          active: false,
+          failed: flag(c, 'failed'),
+          blocked: flag(c, 'blocked'),
+          nodes: [],
+          parents,
+          promotable,
+        });
       }
       collectResources(c, nested, promotable || flag(c, 'multi_state'), out);
     }

@@ -39,7 +39,11 @@ export function parseDrbdsetupJson(text: string): DrbdResourceState[] {
         const conn = o(c);
         // drbd-utils writes "peer_devices"; accept the dashed spelling too.
         const pds = a(conn['peer_devices'] ?? conn['peer-devices']);
-        const base = { name: s(conn['name'], '?'), connection: s(conn['connection-state'], 'Unknown'), peerRole: s(conn['peer-role'], 'Unknown') };
+        const base = {
+          name: s(conn['name'], '?'),
+          connection: s(conn['connection-state'], 'Unknown'),
+          peerRole: s(conn['peer-role'], 'Unknown'),
+        };
         if (pds.length === 0) return [{ ...base, replication: 'Off', peerDisk: 'DUnknown' }];
         return pds.map((p) => {
           const pd = o(p);
@@ -58,8 +62,20 @@ export function parseDrbdsetupJson(text: string): DrbdResourceState[] {
 
 // cs: values that are a replication state of a live connection (DRBD 8.4 folds both into cs).
 const CONNECTED_CS = new Set([
-  'Connected', 'StartingSyncS', 'StartingSyncT', 'WFBitMapS', 'WFBitMapT', 'WFSyncUUID',
-  'SyncSource', 'SyncTarget', 'PausedSyncS', 'PausedSyncT', 'VerifyS', 'VerifyT', 'Ahead', 'Behind',
+  'Connected',
+  'StartingSyncS',
+  'StartingSyncT',
+  'WFBitMapS',
+  'WFBitMapT',
+  'WFSyncUUID',
+  'SyncSource',
+  'SyncTarget',
+  'PausedSyncS',
+  'PausedSyncT',
+  'VerifyS',
+  'VerifyT',
+  'Ahead',
+  'Behind',
 ]);
 
 /** `/proc/drbd` (DRBD 8.4). Resources are named by minor number, the peer is "peer". */
@@ -109,11 +125,16 @@ function kv(tokens: string[]): Record<string, string> {
 export function parseDrbdadmStatus(text: string): DrbdResourceState[] {
   const out: DrbdResourceState[] = [];
   let res: DrbdResourceState | undefined;
-  let conn: { indent: number; base: Omit<DrbdPeerState, 'replication' | 'peerDisk'>; devs: DrbdPeerState[] } | undefined;
+  let conn:
+    { indent: number; base: Omit<DrbdPeerState, 'replication' | 'peerDisk'>; devs: DrbdPeerState[] } | undefined;
   const flush = (): void => {
     if (res && conn) {
       const connected = conn.base.connection === 'Connected';
-      res.peers.push(...(conn.devs.length ? conn.devs : [{ ...conn.base, replication: connected ? 'Established' : 'Off', peerDisk: 'DUnknown' }]));
+      res.peers.push(
+        ...(conn.devs.length
+          ? conn.devs
+          : [{ ...conn.base, replication: connected ? 'Established' : 'Off', peerDisk: 'DUnknown' }]),
+      );
     }
     conn = undefined;
   };
@@ -133,7 +154,11 @@ export function parseDrbdadmStatus(text: string): DrbdResourceState[] {
     if (!first.includes(':')) {
       // A connection line: "<peer> role:Secondary" or "<peer> connection:StandAlone".
       flush();
-      conn = { indent, base: { name: first, connection: m['connection'] ?? 'Connected', peerRole: m['role'] ?? 'Unknown' }, devs: [] };
+      conn = {
+        indent,
+        base: { name: first, connection: m['connection'] ?? 'Connected', peerRole: m['role'] ?? 'Unknown' },
+        devs: [],
+      };
       continue;
     }
     if (conn && indent > conn.indent) {

@@ -38,17 +38,24 @@ export function assessDrbd(views: DrbdNodeView[]): CheckResult {
           problems.push(n === 0 ? `${where} no Primary` : `${where} ${n} Primaries`);
         }
       }
-      for (const name of names) if (!v.resources.some((r) => r.name === name)) problems.push(`${v.vm}: resource ${name} missing`);
+      for (const name of names)
+        if (!v.resources.some((r) => r.name === name)) problems.push(`${v.vm}: resource ${name} missing`);
     }
     for (const name of names) {
-      const primaries = views.filter((v) => v.resources.some((r) => r.name === name && r.role === 'Primary')).map((v) => v.vm);
+      const primaries = views
+        .filter((v) => v.resources.some((r) => r.name === name && r.role === 'Primary'))
+        .map((v) => v.vm);
       if (primaries.length > 1) problems.push(`${name} Primary on ${primaries.join(' and ')}`);
       if (primaries.length === 0 && views.length > 1) problems.push(`${name} Primary on no node`);
     }
     const details = { views, activeStorageNode: activeStorageNode(views) };
     const unique = [...new Set(problems)];
     if (unique.length) return unhealthy(`drbd: ${unique.join('; ')}`, details);
-    return { healthy: true, message: `drbd healthy: ${[...names].join(',')} UpToDate/UpToDate, Primary on ${details.activeStorageNode}`, details };
+    return {
+      healthy: true,
+      message: `drbd healthy: ${[...names].join(',')} UpToDate/UpToDate, Primary on ${details.activeStorageNode}`,
+      details,
+    };
   } catch (err) {
     return unhealthy(`drbd assessment failed: ${errorText(err)}`);
   }
@@ -81,7 +88,8 @@ async function readNode(node: Endpoint, creds: SshCredentials, timeoutMs: number
   if (left <= 0) return `${node.vm}: timed out after ${timeoutMs} ms`;
   const p = await runOverSsh(node, creds, 'cat /proc/drbd', left);
   if (p.code === null) return `${node.vm}: ${p.error ?? 'no answer'}`;
-  if (p.code !== 0) return `${node.vm}: no DRBD status (drbdsetup: ${firstLine(j.stderr, j.code)}; /proc/drbd: ${firstLine(p.stderr, p.code)})`;
+  if (p.code !== 0)
+    return `${node.vm}: no DRBD status (drbdsetup: ${firstLine(j.stderr, j.code)}; /proc/drbd: ${firstLine(p.stderr, p.code)})`;
   try {
     return { vm: node.vm, source: 'proc-drbd', resources: parseProcDrbd(p.stdout) };
   } catch (err) {
@@ -99,10 +107,16 @@ export async function checkDrbd(opts: DrbdCheckOptions): Promise<CheckResult> {
     const errors = answers.filter((x): x is string => typeof x === 'string');
     const secrets = [opts.credentials.passphrase, opts.credentials.privateKey];
     if (errors.length) {
-      return redact(unhealthy(`drbd: ${errors.join('; ')}`, { views, errors, activeStorageNode: activeStorageNode(views) }), secrets);
+      return redact(
+        unhealthy(`drbd: ${errors.join('; ')}`, { views, errors, activeStorageNode: activeStorageNode(views) }),
+        secrets,
+      );
     }
     const res = assessDrbd(views);
-    return redact({ ...res, details: { ...res.details, sources: Object.fromEntries(views.map((v) => [v.vm, v.source])) } }, secrets);
+    return redact(
+      { ...res, details: { ...res.details, sources: Object.fromEntries(views.map((v) => [v.vm, v.source])) } },
+      secrets,
+    );
   } catch (err) {
     return unhealthy(`drbd check failed: ${errorText(err)}`);
   }

@@ -14,8 +14,7 @@ export interface KnownHost {
 }
 
 export type HostKeyVerdict =
-  | { ok: true }
-  | { ok: false; reason: 'unknown' | 'mismatch' | 'revoked'; fingerprint: string };
+  { ok: true } | { ok: false; reason: 'unknown' | 'mismatch' | 'revoked'; fingerprint: string };
 
 /** Parses known_hosts text; unreadable lines and `@cert-authority` lines (not supported) are skipped. */
 export function parseKnownHosts(text: string): KnownHost[] {
@@ -38,10 +37,17 @@ export function parseKnownHosts(text: string): KnownHost[] {
 export const hostName = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);
 
 /** The fingerprint OpenSSH prints for a key: SHA256 and base64 without padding. */
-export const fingerprint = (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+export const fingerprint = (key: Buffer) =>
+  `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 

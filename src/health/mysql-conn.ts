@@ -27,14 +27,15 @@ export async function withConnection<T>(
 ): Promise<T> {
   const where = `${endpoint.host}:${endpoint.port ?? DEFAULT_MYSQL_PORT}`;
   const mode = creds.tls?.mode ?? 'Preferred';
-  const open = (ssl: SslOptions | undefined) => mysql.createConnection({
-    host: endpoint.host,
-    port: endpoint.port ?? DEFAULT_MYSQL_PORT,
-    user: creds.user,
-    password: creds.password,
-    connectTimeout: Math.max(1, timeoutMs),
-    ...(ssl ? { ssl } : {}),
-  });
+  const open = (ssl: SslOptions | undefined) =>
+    mysql.createConnection({
+      host: endpoint.host,
+      port: endpoint.port ?? DEFAULT_MYSQL_PORT,
+      user: creds.user,
+      password: creds.password,
+      connectTimeout: Math.max(1, timeoutMs),
+      ...(ssl ? { ssl } : {}),
+    });
   // Preferred: TLS when the server offers it, else plain (mysql2 has no such mode of its own).
   const pending = open(sslOptions(creds)).catch((err: unknown) => {
     if (mode === 'Preferred' && (err as { code?: unknown }).code === 'HANDSHAKE_NO_SSL_SUPPORT') return open(undefined);
@@ -43,7 +44,11 @@ export async function withConnection<T>(
   let conn: mysql.Connection | undefined;
   const kill = (): void => {
     if (conn) conn.destroy();
-    else pending.then((c) => c.destroy(), () => undefined);
+    else
+      pending.then(
+        (c) => c.destroy(),
+        () => undefined,
+      );
   };
   try {
     return await withTimeout(
@@ -55,7 +60,9 @@ export async function withConnection<T>(
         }
         const wrongName = mode === 'VerifyIdentity' ? verifyName(conn, endpoint.host) : undefined;
         if (wrongName) {
-          throw new Error(`cannot connect to ${where}: TLS to ${where} (VerifyIdentity): the server's certificate does not name ${endpoint.host}: ${wrongName.message}`);
+          throw new Error(
+            `cannot connect to ${where}: TLS to ${where} (VerifyIdentity): the server's certificate does not name ${endpoint.host}: ${wrongName.message}`,
+          );
         }
         const q = async (sql: string): Promise<Row[]> => {
           const [rows] = await (conn as mysql.Connection).query(sql);
@@ -80,12 +87,15 @@ type SslOptions = { ca?: string; rejectUnauthorized: boolean };
 function sslOptions(creds: DbCredentials): SslOptions | undefined {
   const t = creds.tls ?? { mode: 'Preferred' as const };
   switch (t.mode) {
-    case 'Disabled': return undefined;
+    case 'Disabled':
+      return undefined;
     case 'Preferred':
-    case 'Required': return { rejectUnauthorized: false };
+    case 'Required':
+      return { rejectUnauthorized: false };
     // The chain is verified here; the name (VerifyIdentity) by verifyName() once connected.
     case 'VerifyCA':
-    case 'VerifyIdentity': return { ca: t.ca, rejectUnauthorized: true };
+    case 'VerifyIdentity':
+      return { ca: t.ca, rejectUnauthorized: true };
   }
 }
 
@@ -98,7 +108,8 @@ function sslOptions(creds: DbCredentials): SslOptions | undefined {
  * anchors the trust; the name check keeps one ACD's database from answering for another's.
  */
 function verifyName(conn: mysql.Connection, host: string): Error | undefined {
-  const stream = (conn as unknown as { connection: { stream: { getPeerCertificate?: () => PeerCertificate } } }).connection.stream;
+  const stream = (conn as unknown as { connection: { stream: { getPeerCertificate?: () => PeerCertificate } } })
+    .connection.stream;
   const cert = stream.getPeerCertificate?.();
   if (!cert || !Object.keys(cert).length) return new Error(`no server certificate to check against ${host}`);
   return checkServerIdentity(host, cert);
@@ -113,13 +124,20 @@ function tlsHint(err: unknown, creds: DbCredentials, where: string): string | un
   const mode = creds.tls?.mode ?? 'Preferred';
   const e = err as { errno?: unknown; sqlMessage?: unknown; message?: unknown; code?: unknown };
   const text = scalar(e.sqlMessage) || scalar(e.message);
-  if (/insecure transport|secure_transport/i.test(text) || e.errno === ER_SECURE_TRANSPORT_REQUIRED
-    || (e.errno === MARIADB_SECURE_TRANSPORT_REQUIRED && /SSL|TLS/i.test(text))) {
+  if (
+    /insecure transport|secure_transport/i.test(text) ||
+    e.errno === ER_SECURE_TRANSPORT_REQUIRED ||
+    (e.errno === MARIADB_SECURE_TRANSPORT_REQUIRED && /SSL|TLS/i.test(text))
+  ) {
     return `the server ${where} requires TLS, and spec.health.mysql.tls.mode is ${mode} (${describe(err)})`;
   }
-  if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT') return `the server ${where} does not offer TLS, and spec.health.mysql.tls.mode is ${mode}`;
+  if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT')
+    return `the server ${where} does not offer TLS, and spec.health.mysql.tls.mode is ${mode}`;
   if ((mode === 'VerifyCA' || mode === 'VerifyIdentity') && CERT_ERRORS.test(`${text} ${scalar(e.code)}`)) {
-    const what = mode === 'VerifyCA' ? `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'}` : `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'} or does not name ${where.split(':')[0]}`;
+    const what =
+      mode === 'VerifyCA'
+        ? `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'}`
+        : `is not signed by the CA in Secret ${creds.tls?.caSecret ?? '?'} or does not name ${where.split(':')[0]}`;
     return `TLS to ${where} (${mode}): the server's certificate ${what}: ${describe(err)}`;
   }
   return undefined;

@@ -18,7 +18,12 @@ const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}â€
 const addr = (e: Endpoint): string => `${e.host}:${e.port ?? DEFAULT_MYSQL_PORT}`;
 
 /** Judges one replica's status against the master it should follow. Pure. */
-export function assessReplicaStatus(vm: string, s: ReplicaStatus, expected: Endpoint, maxLagSeconds: number): CheckResult {
+export function assessReplicaStatus(
+  vm: string,
+  s: ReplicaStatus,
+  expected: Endpoint,
+  maxLagSeconds: number,
+): CheckResult {
   const reasons: string[] = [];
   if (s.ioRunning !== 'Yes') {
     const state = s.ioRunning === 'Connecting' ? 'connecting' : 'stopped';
@@ -34,7 +39,8 @@ export function assessReplicaStatus(vm: string, s: ReplicaStatus, expected: Endp
   // With a thread down the lag is NULL anyway; only report it on its own when threads run.
   if (reasons.length === 0) {
     if (s.lagSeconds === null) reasons.push('lag unknown (Seconds_Behind_Master is NULL)');
-    else if (s.lagSeconds > maxLagSeconds) reasons.push(`${s.lagSeconds}s behind ${expected.vm} (max ${maxLagSeconds}s)`);
+    else if (s.lagSeconds > maxLagSeconds)
+      reasons.push(`${s.lagSeconds}s behind ${expected.vm} (max ${maxLagSeconds}s)`);
   }
   const expectedPort = expected.port ?? DEFAULT_MYSQL_PORT;
   if (s.masterHost !== expected.host || s.masterPort !== expectedPort) {
@@ -55,7 +61,11 @@ export async function checkReplicaLink(
 ): Promise<CheckResult> {
   try {
     const status = await withConnection(replica, credentials, timeoutMs, showReplicaStatus);
-    if (!status) return unhealthy(`${replica.vm}: not configured as a replica (expected master ${master.vm})`, { vm: replica.vm, master: master.vm });
+    if (!status)
+      return unhealthy(`${replica.vm}: not configured as a replica (expected master ${master.vm})`, {
+        vm: replica.vm,
+        master: master.vm,
+      });
     return assessReplicaStatus(replica.vm, status, master, maxLagSeconds);
   } catch (err) {
     return unhealthy(`${replica.vm}: ${errorText(err)}`, { vm: replica.vm, master: master.vm });

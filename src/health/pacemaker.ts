@@ -29,7 +29,10 @@ export function assessCrmMon(xml: string, expectedNodes: string[]): CheckResult 
   };
   if (st.statusCode !== undefined && st.statusCode !== 0) {
     const why = st.statusMessage ?? `status ${st.statusCode}`;
-    return unhealthy(`crm_mon: ${why}${st.errors.length ? ` (${st.errors.join('; ')})` : ''}`, { ...details, statusCode: st.statusCode });
+    return unhealthy(`crm_mon: ${why}${st.errors.length ? ` (${st.errors.join('; ')})` : ''}`, {
+      ...details,
+      statusCode: st.statusCode,
+    });
   }
 
   const problems: string[] = [];
@@ -69,9 +72,7 @@ export function assessCrmMon(xml: string, expectedNodes: string[]): CheckResult 
 }
 
 function vipNode(st: CrmMonStatus): string | undefined {
-  const hosts = new Set(
-    st.resources.filter((r) => r.agent.includes('IPaddr2') && r.active).flatMap((r) => r.nodes),
-  );
+  const hosts = new Set(st.resources.filter((r) => r.agent.includes('IPaddr2') && r.active).flatMap((r) => r.nodes));
   // Two VIPs on different nodes is no single "active load balancer".
   return hosts.size === 1 ? [...hosts][0] : undefined;
 }
@@ -149,7 +150,9 @@ export async function checkPacemaker(opts: PacemakerCheckOptions): Promise<Check
       }
       return redact(judge(node, command, r, expected), [opts.credentials.passphrase, opts.credentials.privateKey]);
     }
-    return unhealthy(`pacemaker: no node answered (${unreachable.join('; ') || 'time budget exhausted'})`, { unreachable });
+    return unhealthy(`pacemaker: no node answered (${unreachable.join('; ') || 'time budget exhausted'})`, {
+      unreachable,
+    });
   } catch (err) {
     return unhealthy(`pacemaker check failed: ${errorText(err)}`);
   }

@@ -22,7 +22,13 @@ function pick(row: Record<string, unknown>, ...names: string[]): unknown {
 
 // mysql2 hands a cell over as a string, a number, a Buffer or a Date (never a plain object).
 const asText = (v: unknown): string =>
-  v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v instanceof Date ? v.toISOString() : scalar(v);
+  v === null || v === undefined
+    ? ''
+    : Buffer.isBuffer(v)
+      ? v.toString('utf8')
+      : v instanceof Date
+        ? v.toISOString()
+        : scalar(v);
 
 function asNumber(v: unknown): number | null {
   if (v === null || v === undefined || v === '') return null;

@@ -22,32 +22,50 @@ const skipped = (why: string): CheckOutcome => ({ healthy: true, message: `skipp
 
 export class ClusterHealthRunner implements HealthRunner {
   private readonly core: CoreV1Api;
-  constructor(kc: KubeConfig, private readonly getVmi: VmiLookup) {
+  constructor(
+    kc: KubeConfig,
+    private readonly getVmi: VmiLookup,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
-  async run(obj: AcdCluster, spec: AcdClusterSpec, _vms: ReadonlyMap<string, VmView>, checks: HealthCheckName[], tier?: Tier): Promise<Partial<Record<HealthCheckName, CheckOutcome>>> {
+  async run(
+    obj: AcdCluster,
+    spec: AcdClusterSpec,
+    _vms: ReadonlyMap<string, VmView>,
+    checks: HealthCheckName[],
+    tier?: Tier,
+  ): Promise<Partial<Record<HealthCheckName, CheckOutcome>>> {
     const out: Partial<Record<HealthCheckName, CheckOutcome>> = {};
     for (const name of checks) {
-      out[name] = await this.one(obj, spec, name, tier).catch((e: unknown) => ({ healthy: false, message: `${name}: ${e instanceof Error ? e.message : String(e)}` }));
+      out[name] = await this.one(obj, spec, name, tier).catch((e: unknown) => ({
+        healthy: false,
+        message: `${name}: ${e instanceof Error ? e.message : String(e)}`,
+      }));
     }
     return out;
   }
 
   private async one(obj: AcdCluster, spec: AcdClusterSpec, name: HealthCheckName, tier?: Tier): Promise<CheckOutcome> {
     switch (name) {
-      case 'mysqlReplication': return this.mysql(obj, spec);
-      case 'pacemaker': return this.pacemaker(obj, spec, tier === 'store' ? ['store'] : tier === 'lb' ? ['lb'] : ['lb', 'store']);
-      case 'drbd': return this.drbd(obj, spec);
-      case 'systemHealth': return this.system(obj, spec);
+      case 'mysqlReplication':
+        return this.mysql(obj, spec);
+      case 'pacemaker':
+        return this.pacemaker(obj, spec, tier === 'store' ? ['store'] : tier === 'lb' ? ['lb'] : ['lb', 'store']);
+      case 'drbd':
+        return this.drbd(obj, spec);
+      case 'systemHealth':
+        return this.system(obj, spec);
     }
   }
 
   /** The final check: every check that applies to this layout, together. */
   private async system(obj: AcdCluster, spec: AcdClusterSpec): Promise<CheckOutcome> {
     const parts: Array<[string, CheckOutcome]> = [];
-    if (dbPartners(spec).replicas.length || dbPartners(spec).masters.length > 1) parts.push(['mysqlReplication', await this.mysql(obj, spec)]);
-    if (pairMembers(spec, 'lb').length > 1 || pairMembers(spec, 'store').length > 1) parts.push(['pacemaker', await this.pacemaker(obj, spec, ['lb', 'store'])]);
+    if (dbPartners(spec).replicas.length || dbPartners(spec).masters.length > 1)
+      parts.push(['mysqlReplication', await this.mysql(obj, spec)]);
+    if (pairMembers(spec, 'lb').length > 1 || pairMembers(spec, 'store').length > 1)
+      parts.push(['pacemaker', await this.pacemaker(obj, spec, ['lb', 'store'])]);
     if (pairMembers(spec, 'store').length > 1) parts.push(['drbd', await this.drbd(obj, spec)]);
     const bad = parts.filter(([, r]) => !r.healthy);
     if (!parts.length) return { healthy: true, message: 'all VMs up; no replication, pcs or DRBD pair in this layout' };
@@ -61,15 +79,24 @@ export class ClusterHealthRunner implements HealthRunner {
     if (off) return skipped(off);
     const h = spec.health.mysql;
     const { masters, replicas } = dbPartners(spec);
-    if (masters.length === 0 || (masters.length === 1 && replicas.length === 0)) return skipped('no replication partners in this layout');
+    if (masters.length === 0 || (masters.length === 1 && replicas.length === 0))
+      return skipped('no replication partners in this layout');
     const creds = await this.dbCredentials(obj, spec);
     const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? h.port);
     const masterEps = masters.map(ep);
-    const masterOf = (r: MachineSpec) => masterEps[Math.max(0, masters.findIndex((m) => m.side === r.side))]!;
+    const masterOf = (r: MachineSpec) =>
+      masterEps[
+        Math.max(
+          0,
+          masters.findIndex((m) => m.side === r.side),
+        )
+      ]!;
     const r = await checkReplication({
       masters: masterEps,
       replicas: replicas.map((m) => ({ endpoint: ep(m), master: masterOf(m) })),
-      credentials: creds, maxLagSeconds: h.maxLagSeconds, timeoutMs: parseDuration(spec.health.checkTimeout),
+      credentials: creds,
+      maxLagSeconds: h.maxLagSeconds,
+      timeoutMs: parseDuration(spec.health.checkTimeout),
     });
     return { healthy: r.healthy, message: r.message };
   }
@@ -82,7 +109,11 @@ export class ClusterHealthRunner implements HealthRunner {
     for (const role of roles) {
       const members = pairMembers(spec, role);
       if (members.length < 2) continue;
-      const r = await checkPacemaker({ nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)), credentials: ssh, timeoutMs: parseDuration(spec.health.checkTimeout) });
+      const r = await checkPacemaker({
+        nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)),
+        credentials: ssh,
+        timeoutMs: parseDuration(spec.health.checkTimeout),
+      });
       results.push({ healthy: r.healthy, message: `${role} pair: ${r.message}` });
     }
     if (!results.length) return skipped('no pcs pair in this layout');
@@ -95,7 +126,11 @@ export class ClusterHealthRunner implements HealthRunner {
     const ssh = await this.ssh(obj, spec);
     const members = pairMembers(spec, 'store');
     if (members.length < 2) return skipped('no storage pair in this layout');
-    const r = await checkDrbd({ nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)), credentials: ssh, timeoutMs: parseDuration(spec.health.checkTimeout) });
+    const r = await checkDrbd({
+      nodes: members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port)),
+      credentials: ssh,
+      timeoutMs: parseDuration(spec.health.checkTimeout),
+    });
     return { healthy: r.healthy, message: r.message };
   }
 
@@ -112,14 +147,22 @@ export class ClusterHealthRunner implements HealthRunner {
         const ep = (m: MachineSpec) => this.endpoint(obj, m, m.ports?.mysql ?? spec.health.mysql.port);
         // A replica with a side follows its own side's master by design (dbsN/dbrN), so only the
         // replicas without a side can confirm which master is active.
-        const r = await detectActiveDatabase({ masters: masters.map((m) => ({ side: m.side as Side, endpoint: ep(m) })), replicas: replicas.filter((m) => !m.side).map(ep), credentials: creds, timeoutMs });
+        const r = await detectActiveDatabase({
+          masters: masters.map((m) => ({ side: m.side as Side, endpoint: ep(m) })),
+          replicas: replicas.filter((m) => !m.side).map(ep),
+          credentials: creds,
+          timeoutMs,
+        });
         out.database = { ...(r.side ? { side: r.side } : {}), message: `MySQL (${r.source}): ${r.message}` };
       } catch (e) {
         out.database = { message: `MySQL probe failed: ${e instanceof Error ? e.message : String(e)}` };
       }
     }
     const ssh = spec.health.ssh.credentialsSecret ? await this.ssh(obj, spec).catch(() => undefined) : undefined;
-    for (const [kind, role] of [['loadBalancer', 'lb'], ['storage', 'store']] as const) {
+    for (const [kind, role] of [
+      ['loadBalancer', 'lb'],
+      ['storage', 'store'],
+    ] as const) {
       const members = pairMembers(spec, role);
       if (!want(kind) || !ssh || members.length !== 2) continue;
       const eps = members.map((m) => this.endpoint(obj, m, m.ports?.ssh ?? spec.health.ssh.port));
@@ -128,15 +171,31 @@ export class ClusterHealthRunner implements HealthRunner {
         const r2 = r.code === 0 ? r : await runOverSsh(eps[1]!, ssh, CRM_MON_XML, timeoutMs);
         const node = r2.code === 0 ? activeLoadBalancerNode(r2.stdout) : undefined;
         const side = sideOf(node);
-        out.loadBalancer = side ? { side, message: `Pacemaker: the VIP (IPaddr2) runs on ${node}` } : { message: `Pacemaker: no node runs the VIP${r2.code === 0 ? '' : ` (crm_mon: ${r2.error ?? `exit ${r2.code}`})`}` };
+        out.loadBalancer = side
+          ? { side, message: `Pacemaker: the VIP (IPaddr2) runs on ${node}` }
+          : {
+              message: `Pacemaker: no node runs the VIP${r2.code === 0 ? '' : ` (crm_mon: ${r2.error ?? `exit ${r2.code}`})`}`,
+            };
       } else {
-        const views = await Promise.all(eps.map(async (e) => {
-          const r = await runOverSsh(e, ssh, 'drbdsetup status --json', timeoutMs);
-          try { return r.code === 0 ? { vm: e.vm, source: 'drbdsetup-json' as const, resources: parseDrbdsetupJson(r.stdout) } : undefined; } catch { return undefined; }
-        }));
-        const node = views.every(Boolean) ? activeStorageNode(views as NonNullable<(typeof views)[number]>[]) : undefined;
+        const views = await Promise.all(
+          eps.map(async (e) => {
+            const r = await runOverSsh(e, ssh, 'drbdsetup status --json', timeoutMs);
+            try {
+              return r.code === 0
+                ? { vm: e.vm, source: 'drbdsetup-json' as const, resources: parseDrbdsetupJson(r.stdout) }
+                : undefined;
+            } catch {
+              return undefined;
+            }
+          }),
+        );
+        const node = views.every(Boolean)
+          ? activeStorageNode(views as NonNullable<(typeof views)[number]>[])
+          : undefined;
         const side = sideOf(node);
-        out.storage = side ? { side, message: `DRBD: ${node} is Primary` } : { message: 'DRBD: no single Primary could be read from both storage VMs' };
+        out.storage = side
+          ? { side, message: `DRBD: ${node} is Primary` }
+          : { message: 'DRBD: no single Primary could be read from both storage VMs' };
       }
     }
     return out;
@@ -144,7 +203,8 @@ export class ClusterHealthRunner implements HealthRunner {
 
   private endpoint(obj: AcdCluster, m: MachineSpec, port: number): Endpoint {
     if (m.host) return { vm: m.vm, host: m.host, port };
-    const vmi = this.getVmi(obj.metadata.namespace, m.vm) as { status?: { interfaces?: Array<{ ipAddress?: string }> } } | undefined;
+    const vmi = this.getVmi(obj.metadata.namespace, m.vm) as
+      { status?: { interfaces?: Array<{ ipAddress?: string }> } } | undefined;
     const ip = vmi?.status?.interfaces?.find((i) => i.ipAddress)?.ipAddress;
     if (!ip) throw new Error(`${m.vm} has no address: its VMI reports no IP; set spec.machines[].host`);
     return { vm: m.vm, host: ip, port };
@@ -153,10 +213,19 @@ export class ClusterHealthRunner implements HealthRunner {
   private async secret(obj: AcdCluster, name: string): Promise<Record<string, string>> {
     try {
       const s = await this.core.readNamespacedSecret({ name, namespace: obj.metadata.namespace });
-      return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      return Object.fromEntries(
+        Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
     } catch (e) {
       const code = e instanceof ApiException ? e.code : undefined;
-      throw new Error(code === 404 ? `Secret ${name} not found` : code === 403 ? `not allowed to read Secret ${name}` : `cannot read Secret ${name}`, { cause: e });
+      throw new Error(
+        code === 404
+          ? `Secret ${name} not found`
+          : code === 403
+            ? `not allowed to read Secret ${name}`
+            : `cannot read Secret ${name}`,
+        { cause: e },
+      );
     }
   }
 
@@ -177,8 +246,12 @@ export class ClusterHealthRunner implements HealthRunner {
     if (!name) throw new Error('spec.health.ssh.credentialsSecret is not set');
     const d = await this.secret(obj, name);
     if (!d.username || !d['ssh-privatekey']) throw new Error(`Secret ${name} needs keys username and ssh-privatekey`);
-    return { username: d.username, privateKey: d['ssh-privatekey'], knownHosts: parseKnownHosts(d.known_hosts ?? ''),
-      insecureSkipHostKeyVerification: spec.health.ssh.insecureSkipHostKeyVerification };
+    return {
+      username: d.username,
+      privateKey: d['ssh-privatekey'],
+      knownHosts: parseKnownHosts(d.known_hosts ?? ''),
+      insecureSkipHostKeyVerification: spec.health.ssh.insecureSkipHostKeyVerification,
+    };
   }
 }
 

@@ -46,7 +46,14 @@ export function runOverSsh(
     };
     const where = `${endpoint.vm} (${endpoint.host}:${endpoint.port ?? 22})`;
     const timer = setTimeout(
-      () => finish({ code: null, stdout, stderr, timedOut: true, error: `ssh to ${where} timed out after ${timeoutMs} ms` }),
+      () =>
+        finish({
+          code: null,
+          stdout,
+          stderr,
+          timedOut: true,
+          error: `ssh to ${where} timed out after ${timeoutMs} ms`,
+        }),
       timeoutMs,
     );
 
@@ -62,8 +69,17 @@ export function runOverSsh(
       verdict = verifyHostKey(credentials.knownHosts, names, key);
       return verdict.ok;
     };
-    client.on('error', (err) => finish({ code: null, stdout, stderr,
-      error: verdict && !verdict.ok ? hostKeyRefused(where, verdict, credentials.knownHosts.length) : `ssh to ${where} failed: ${errorText(err)}` }));
+    client.on('error', (err) =>
+      finish({
+        code: null,
+        stdout,
+        stderr,
+        error:
+          verdict && !verdict.ok
+            ? hostKeyRefused(where, verdict, credentials.knownHosts.length)
+            : `ssh to ${where} failed: ${errorText(err)}`,
+      }),
+    );
     client.on('close', () =>
       finish({ code: null, stdout, stderr, error: `ssh to ${where}: connection closed before the command finished` }),
     );
@@ -85,7 +101,11 @@ export function runOverSsh(
         });
         stream.on('close', (code: number | null) => {
           const c = typeof code === 'number' ? code : exitCode;
-          finish(c === null ? { code: null, stdout, stderr, error: `command on ${where} ended by a signal` } : { code: c, stdout, stderr });
+          finish(
+            c === null
+              ? { code: null, stdout, stderr, error: `command on ${where} ended by a signal` }
+              : { code: c, stdout, stderr },
+          );
         });
       });
     });

@@ -35,16 +35,28 @@ export function deepFreeze<T>(obj: T): T {
 
 /** A Watch whose events reach the ListWatch (and so its cache) already slimmed (and frozen, if asked). */
 class SlimWatch extends Watch {
-  constructor(kc: KubeConfig, private readonly prepare: <T extends KubernetesObject>(o: T) => T) {
+  constructor(
+    kc: KubeConfig,
+    private readonly prepare: <T extends KubernetesObject>(o: T) => T,
+  ) {
     super(kc);
   }
 
-  override watch(path: string, params: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+  override watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
     // Not an ERROR event: its object is a Status (410 Gone: code, reason), which ListWatch reads
     // whole; cut down to a VM's fields, it lost its code, and ListWatch never relisted (the chaos
     // suite's API-server restart wedged every informer that had a `keep`).
-    return super.watch(path, params, (phase, obj: KubernetesObject, raw) => callback(phase, phase === 'ERROR' ? obj : this.prepare(obj), raw), done);
+    return super.watch(
+      path,
+      params,
+      (phase, obj: KubernetesObject, raw) => callback(phase, phase === 'ERROR' ? obj : this.prepare(obj), raw),
+      done,
+    );
   }
 }
 
@@ -73,7 +85,10 @@ export class ResilientInformer<T extends KubernetesObject> {
   private stopped = false;
   private synced = false;
 
-  constructor(kc: KubeConfig, private readonly opts: InformerOptions<T>) {
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: InformerOptions<T>,
+  ) {
     const prepare = <U extends KubernetesObject>(o: U): U => {
       const kept = opts.keep ? opts.keep(slim(o)) : slim(o);
       return opts.freeze ? deepFreeze(kept) : kept;

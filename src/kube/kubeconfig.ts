@@ -39,8 +39,10 @@ export class PooledKubeConfig extends KubeConfig {
     const key = JSON.stringify([cluster?.server, cluster?.name, this.getCurrentUser()?.name]);
     let pooled = this.pools.get(key);
     if (!pooled) {
-      pooled = (fresh as unknown as Composable).compose((dispatch) => (opts, handler) =>
-        dispatch({ ...opts, headersTimeout: opts.headersTimeout ?? HEADERS_TIMEOUT_MS }, handler));
+      pooled = (fresh as unknown as Composable).compose(
+        (dispatch) => (opts, handler) =>
+          dispatch({ ...opts, headersTimeout: opts.headersTimeout ?? HEADERS_TIMEOUT_MS }, handler),
+      );
       this.pools.set(key, pooled);
     }
     context.setDispatcher(pooled);
@@ -50,6 +52,8 @@ export class PooledKubeConfig extends KubeConfig {
   async close(): Promise<void> {
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((d) => (d as { close?: () => Promise<void> }).close?.().catch(() => undefined) ?? Promise.resolve()));
+    await Promise.all(
+      all.map((d) => (d as { close?: () => Promise<void> }).close?.().catch(() => undefined) ?? Promise.resolve()),
+    );
   }
 }

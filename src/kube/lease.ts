@@ -20,7 +20,10 @@ export class LeaderElector {
   /** The last lease attempt reached the API server (taken or held by another): a standby that could take over. */
   inContact = false;
 
-  constructor(kc: KubeConfig, private readonly o: LeaseOptions) {
+  constructor(
+    kc: KubeConfig,
+    private readonly o: LeaseOptions,
+  ) {
     this.api = kc.makeApiClient(CoordinationV1Api);
   }
 
@@ -59,7 +62,8 @@ export class LeaderElector {
     } catch (e) {
       this.o.log.warn({ err: String(e) }, 'lease renewal failed');
     }
-    if (Date.now() - this.lastRenew > (this.o.leaseDurationSeconds * 1000 * 2) / 3) this.lose('renewal deadline passed');
+    if (Date.now() - this.lastRenew > (this.o.leaseDurationSeconds * 1000 * 2) / 3)
+      this.lose('renewal deadline passed');
   }
 
   private lose(why: string): void {
@@ -77,7 +81,19 @@ export class LeaderElector {
       lease = await this.api.readNamespacedLease({ name, namespace });
     } catch (e) {
       if (!(e instanceof ApiException && e.code === 404)) throw e;
-      await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } } });
+      await this.api.createNamespacedLease({
+        namespace,
+        body: {
+          metadata: { name, namespace },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds,
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: 0,
+          },
+        },
+      });
       return true;
     }
     const spec = lease.spec ?? {};
@@ -86,7 +102,10 @@ export class LeaderElector {
     if (spec.holderIdentity && spec.holderIdentity !== identity && !expired) return false;
     const takeover = spec.holderIdentity !== identity;
     lease.spec = {
-      ...spec, holderIdentity: identity, leaseDurationSeconds, renewTime: now,
+      ...spec,
+      holderIdentity: identity,
+      leaseDurationSeconds,
+      renewTime: now,
       ...(takeover ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
     };
     // replace carries the resourceVersion we read: if another replica wrote in between, we lose the race (409).

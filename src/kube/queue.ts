@@ -3,7 +3,9 @@
 // so it runs once more afterwards, and failures back off exponentially per key.
 // Hand-written because client-node ships informers but no work queue.
 
-export interface QueueResult { requeueAfterMs?: number }
+export interface QueueResult {
+  requeueAfterMs?: number;
+}
 export type Handler = (key: string) => Promise<QueueResult | void>;
 
 export interface QueueOptions {
@@ -25,7 +27,10 @@ export class WorkQueue {
   private stopped = false;
   private readonly opts: Required<Omit<QueueOptions, 'onError'>> & Pick<QueueOptions, 'onError'>;
 
-  constructor(private readonly handler: Handler, opts: QueueOptions = {}) {
+  constructor(
+    private readonly handler: Handler,
+    opts: QueueOptions = {},
+  ) {
     this.opts = { concurrency: 4, baseDelayMs: 200, maxDelayMs: 60_000, ...opts };
   }
 

@@ -4,12 +4,22 @@ import { request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export class ApiError extends Error {
-  constructor(readonly code: number, message: string, readonly body: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly body: string,
+  ) {
     super(message);
   }
 }
 
-export async function rawRequest(kc: KubeConfig, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<unknown> {
+export async function rawRequest(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 15_000,
+): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);

@@ -12,7 +12,12 @@ export type { Action };
 
 export interface VmCommander {
   /** Issues the command; resolves with the VM's resourceVersion after it, when the API says. */
-  command(namespace: string, vm: VmView, action: Action, via: 'runStrategy' | 'subresource'): Promise<string | undefined>;
+  command(
+    namespace: string,
+    vm: VmView,
+    action: Action,
+    via: 'runStrategy' | 'subresource',
+  ): Promise<string | undefined>;
 }
 
 export class KubevirtCommander implements VmCommander {
@@ -21,18 +26,36 @@ export class KubevirtCommander implements VmCommander {
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
 
-  async command(namespace: string, vm: VmView, action: Action, via: 'runStrategy' | 'subresource'): Promise<string | undefined> {
+  async command(
+    namespace: string,
+    vm: VmView,
+    action: Action,
+    via: 'runStrategy' | 'subresource',
+  ): Promise<string | undefined> {
     if (action === 'ForceStop' || via === 'subresource') {
       const verb = action === 'Start' ? 'start' : 'stop';
       const body = action === 'ForceStop' ? { gracePeriod: 0 } : {};
-      await rawRequest(this.kc, 'PUT', `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${vm.name}/${verb}`, body);
+      await rawRequest(
+        this.kc,
+        'PUT',
+        `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${vm.name}/${verb}`,
+        body,
+      );
       return undefined;
     }
     const on = action === 'Start';
     // A VM written with the legacy spec.running keeps it: KubeVirt rejects a VM with both fields.
     const spec = vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' };
     const after: unknown = await this.custom.patchNamespacedCustomObject(
-      { group: VM_GROUP, version: VM_VERSION, namespace, plural: VM_PLURAL, name: vm.name, body: { spec }, fieldManager: FIELD_MANAGER },
+      {
+        group: VM_GROUP,
+        version: VM_VERSION,
+        namespace,
+        plural: VM_PLURAL,
+        name: vm.name,
+        body: { spec },
+        fieldManager: FIELD_MANAGER,
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     return (after as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;

@@ -17,16 +17,25 @@ const VmSchema = z.object({
     resourceVersion: z.string().catch('').default(''),
     annotations: z.record(z.string(), z.string()).catch({}).default({}),
   }),
-  spec: z.object({
-    runStrategy: z.string().optional().catch(undefined),
-    running: z.boolean().optional().catch(undefined),
-  }).catch({}).default({}),
-  status: z.object({
-    printableStatus: str.default(''),
-    ready: z.boolean().catch(false).default(false),
-    created: z.boolean().catch(false).default(false),
-    stateChangeRequests: z.array(z.object({ action: str })).catch([]).default([]),
-  }).catch({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }).default({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }),
+  spec: z
+    .object({
+      runStrategy: z.string().optional().catch(undefined),
+      running: z.boolean().optional().catch(undefined),
+    })
+    .catch({})
+    .default({}),
+  status: z
+    .object({
+      printableStatus: str.default(''),
+      ready: z.boolean().catch(false).default(false),
+      created: z.boolean().catch(false).default(false),
+      stateChangeRequests: z
+        .array(z.object({ action: str }))
+        .catch([])
+        .default([]),
+    })
+    .catch({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] })
+    .default({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }),
 });
 
 export function parseVm(obj: unknown): VmView | undefined {
@@ -52,7 +61,16 @@ const pick = (o: unknown, keys: string[]): Loose | undefined => {
   if (!o || typeof o !== 'object') return undefined;
   return Object.fromEntries(keys.filter((k) => k in (o as Loose)).map((k) => [k, (o as Loose)[k]]));
 };
-const META = ['name', 'namespace', 'uid', 'generation', 'resourceVersion', 'annotations', 'creationTimestamp', 'deletionTimestamp'];
+const META = [
+  'name',
+  'namespace',
+  'uid',
+  'generation',
+  'resourceVersion',
+  'annotations',
+  'creationTimestamp',
+  'deletionTimestamp',
+];
 
 /**
  * What the operator's cache keeps of a VirtualMachine: the fields parseVm and the reconciler's
@@ -61,12 +79,22 @@ const META = ['name', 'namespace', 'uid', 'generation', 'resourceVersion', 'anno
  */
 export function vmCacheView<T>(obj: T): T {
   const o = obj as Loose;
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: pick(o.metadata, META),
-    spec: pick(o.spec, ['runStrategy', 'running']), status: pick(o.status, ['printableStatus', 'ready', 'created', 'stateChangeRequests']) } as T;
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: pick(o.metadata, META),
+    spec: pick(o.spec, ['runStrategy', 'running']),
+    status: pick(o.status, ['printableStatus', 'ready', 'created', 'stateChangeRequests']),
+  } as T;
 }
 
 /** What the operator's cache keeps of a VirtualMachineInstance: its addresses (the health checks' targets). */
 export function vmiCacheView<T>(obj: T): T {
   const o = obj as Loose;
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: pick(o.metadata, META), status: pick(o.status, ['interfaces']) } as T;
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: pick(o.metadata, META),
+    status: pick(o.status, ['interfaces']),
+  } as T;
 }

@@ -33,7 +33,11 @@ export function startupChecks(drafts: readonly StageDraft[], machines: readonly 
   // replication partners": partners exist once database roles live on two or more VMs. Counting VMs by role,
   // not by tier, also catches a master co-hosted on a storage VM replicating to a separate dbs.
   const databaseVms = new Set(machines.filter((m) => m.roles.some((r) => DATABASE_ROLES.has(r))).map((m) => m.vm));
-  if (databaseVms.size >= 2) add(lastIndexWhere(drafts, (d) => d.vms.some((vm) => databaseVms.has(vm))), 'mysqlReplication');
+  if (databaseVms.size >= 2)
+    add(
+      lastIndexWhere(drafts, (d) => d.vms.some((vm) => databaseVms.has(vm))),
+      'mysqlReplication',
+    );
 
   // "To ensure proper system functionality after a boot, tests are required ... System Health Check"
   add(drafts.length - 1, 'systemHealth');

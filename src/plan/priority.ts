@@ -45,7 +45,8 @@ export function tierOfRoles(roles: readonly Role[], direction: Direction): Tier 
     // Unvalidated input (requiredActiveSides may see raw spec data) must not crash the lookup.
     if (!Object.hasOwn(ROLE_PRIORITY, role)) continue;
     if (chosen === undefined) chosen = role;
-    else if (direction === 'On' ? rank(role, 'On') < rank(chosen, 'On') : rank(role, 'Off') > rank(chosen, 'Off')) chosen = role;
+    else if (direction === 'On' ? rank(role, 'On') < rank(chosen, 'On') : rank(role, 'Off') > rank(chosen, 'Off'))
+      chosen = role;
   }
   return chosen === undefined ? undefined : ROLE_TIER[chosen];
 }

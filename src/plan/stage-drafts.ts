@@ -17,7 +17,12 @@ function sideDrafts(tier: Tier, members: readonly Machine[], activeSide: Side, d
   // A machine without a side has no partner to fail over to, so it is treated like the side that serves traffic.
   const onActive = members.filter((m) => m.side === undefined || m.side === activeSide);
   const onInactive = members.filter((m) => m.side !== undefined && m.side !== activeSide);
-  const activeDraft: StageDraft = { tier, side: activeSide, activeness: 'active', vms: sortNatural(onActive.map((m) => m.vm)) };
+  const activeDraft: StageDraft = {
+    tier,
+    side: activeSide,
+    activeness: 'active',
+    vms: sortNatural(onActive.map((m) => m.vm)),
+  };
   const inactiveDraft: StageDraft = {
     tier,
     side: otherSide(activeSide),
@@ -33,7 +38,11 @@ function sideDrafts(tier: Tier, members: readonly Machine[], activeSide: Side, d
  * Groups machines into stages: tiers in priority-table order, and within a redundant tier one stage per side.
  * Callers must have checked that every needed active side is known.
  */
-export function buildStageDrafts(machines: readonly Machine[], active: ActiveSides, direction: Direction): StageDraft[] {
+export function buildStageDrafts(
+  machines: readonly Machine[],
+  active: ActiveSides,
+  direction: Direction,
+): StageDraft[] {
   const drafts: StageDraft[] = [];
   for (const tier of tiersInOrder(direction)) {
     const members = machines.filter((m) => tierOfRoles(m.roles, direction) === tier);

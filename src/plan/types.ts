@@ -4,7 +4,11 @@ import type { Direction, HealthCheckName, Role, Side, Tier } from '../api/domain
 export { ROLES } from '../api/domain.js';
 export type { ActiveSides, Direction, HealthCheckName, PairKind, Role, Side, Tier } from '../api/domain.js';
 
-export interface Machine { vm: string; roles: Role[]; side?: Side }
+export interface Machine {
+  vm: string;
+  roles: Role[];
+  side?: Side;
+}
 export type Gate = 'Completed' | 'Initiated';
 export interface Stage {
   index: number; // 0-based
@@ -16,9 +20,9 @@ export interface Stage {
   awaits: string[]; // VMs that must reach the target before the NEXT stage may start; [] for Initiated
   checks: HealthCheckName[]; // health checks that must pass before the next stage (or before the transition ends, for the last stage)
 }
-export interface Plan { direction: Direction; stages: Stage[] }
+export interface Plan {
+  direction: Direction;
+  stages: Stage[];
+}
 export type Sizing =
-  | 'SmallV1' | 'SmallV2' | 'SmallV3'
-  | 'MediumV1' | 'MediumV2'
-  | 'LargeV1' | 'LargeV2' | 'LargeV3'
-  | 'Custom';
+  'SmallV1' | 'SmallV2' | 'SmallV3' | 'MediumV1' | 'MediumV2' | 'LargeV1' | 'LargeV2' | 'LargeV3' | 'Custom';

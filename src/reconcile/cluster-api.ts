@@ -20,7 +20,13 @@ export class KubeAcdClusterApi implements AcdClusterApi {
 
   async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AcdCluster;
+      return (await this.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL,
+        name,
+      })) as AcdCluster;
     } catch (e) {
       if (e instanceof ApiException && e.code === 404) return undefined;
       throw e;
@@ -30,6 +36,13 @@ export class KubeAcdClusterApi implements AcdClusterApi {
   async replaceStatus(obj: AcdCluster, status: AcdClusterStatus): Promise<AcdCluster> {
     const { name, namespace, resourceVersion } = obj.metadata;
     const body = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, namespace, resourceVersion }, status };
-    return (await this.custom.replaceNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body })) as AcdCluster;
+    return (await this.custom.replaceNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name,
+      body,
+    })) as AcdCluster;
   }
 }

@@ -14,7 +14,10 @@
 import type { AcdCluster } from '../api/types.js';
 import type { AcdClusterApi } from './cluster-api.js';
 
-interface Own { written: AcdCluster; staleVersions: Set<string> }
+interface Own {
+  written: AcdCluster;
+  staleVersions: Set<string>;
+}
 
 export class ClusterReader {
   private readonly own = new Map<string, Own>();
@@ -63,5 +66,4 @@ export class ClusterReader {
     this.own.delete(`${namespace}/${name}`);
     return this.api.get(namespace, name);
   }
-
 }

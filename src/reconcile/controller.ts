@@ -1,6 +1,11 @@
 // Wires the informers to the work queue: an AcdCluster change enqueues it; a VM or VMI change
 // enqueues every AcdCluster in its namespace that lists that VM.
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type KubernetesListObject,
+} from '@kubernetes/client-node';
 import { ACTIVE_ANNOTATION, GROUP, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
@@ -26,9 +31,19 @@ type Obj = KubernetesObject & { spec?: { machines?: { vm?: unknown }[] } };
 
 /** The VM fields a reconcile reads (src/kubevirt/vm.ts): a change elsewhere is no news to us. */
 function vmFingerprint(obj: KubernetesObject): string {
-  const vm = obj as KubernetesObject & { spec?: { runStrategy?: unknown; running?: unknown }; status?: { printableStatus?: unknown; ready?: unknown; created?: unknown; stateChangeRequests?: unknown } };
-  return JSON.stringify([vm.spec?.runStrategy, vm.spec?.running, vm.status?.printableStatus, vm.status?.ready, vm.status?.created,
-    vm.status?.stateChangeRequests, vm.metadata?.annotations?.[ACTIVE_ANNOTATION]]);
+  const vm = obj as KubernetesObject & {
+    spec?: { runStrategy?: unknown; running?: unknown };
+    status?: { printableStatus?: unknown; ready?: unknown; created?: unknown; stateChangeRequests?: unknown };
+  };
+  return JSON.stringify([
+    vm.spec?.runStrategy,
+    vm.spec?.running,
+    vm.status?.printableStatus,
+    vm.status?.ready,
+    vm.status?.created,
+    vm.status?.stateChangeRequests,
+    vm.metadata?.annotations?.[ACTIVE_ANNOTATION],
+  ]);
 }
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 const ALL = '';
@@ -44,22 +59,29 @@ export class Controller {
   readonly queue: WorkQueue;
   private readonly watches = new Map<string, Watches>();
 
-  constructor(private readonly o: ControllerOptions, reconciler: Reconciler) {
-    this.queue = new WorkQueue(async (key) => {
-      const t0 = performance.now();
-      const took = () => (performance.now() - t0) / 1000;
-      try {
-        const res = await reconciler.reconcile(key);
-        o.onReconciled?.(key, took());
-        return res;
-      } catch (err) {
-        o.onReconciled?.(key, took(), err);
-        throw err;
-      }
-    }, {
-      concurrency: o.concurrency ?? 4,
-      onError: (key, err, ms) => o.log.warn({ cluster: key, err: String(err), retryInMs: ms }, 'reconcile failed; retrying'),
-    });
+  constructor(
+    private readonly o: ControllerOptions,
+    reconciler: Reconciler,
+  ) {
+    this.queue = new WorkQueue(
+      async (key) => {
+        const t0 = performance.now();
+        const took = () => (performance.now() - t0) / 1000;
+        try {
+          const res = await reconciler.reconcile(key);
+          o.onReconciled?.(key, took());
+          return res;
+        } catch (err) {
+          o.onReconciled?.(key, took(), err);
+          throw err;
+        }
+      },
+      {
+        concurrency: o.concurrency ?? 4,
+        onError: (key, err, ms) =>
+          o.log.warn({ cluster: key, err: String(err), retryInMs: ms }, 'reconcile failed; retrying'),
+      },
+    );
     const namespaces = o.namespaces?.length ? o.namespaces : [ALL];
     for (const ns of namespaces) this.watches.set(ns, this.watchesFor(ns));
   }
@@ -67,12 +89,14 @@ export class Controller {
   private watchesFor(ns: string): Watches {
     const o = this.o;
     const custom = o.kc.makeApiClient(CustomObjectsApi);
-    const path = (group: string, version: string, plural: string) => `/apis/${group}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
+    const path = (group: string, version: string, plural: string) =>
+      `/apis/${group}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
     const lister = (group: string, version: string, plural: string) => async () =>
       (ns
         ? await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural })
         : await custom.listClusterCustomObject({ group, version, plural })) as KubernetesListObject<Obj>;
-    const onError = (name: string) => (err: unknown, ms: number) => o.log.warn({ informer: name, namespace: ns || '*', err: String(err), retryInMs: ms }, 'watch failed; restarting');
+    const onError = (name: string) => (err: unknown, ms: number) =>
+      o.log.warn({ informer: name, namespace: ns || '*', err: String(err), retryInMs: ms }, 'watch failed; restarting');
     const resyncMs = o.resyncMs ?? 60_000;
     const freeze = o.freezeCache ?? false;
     const vmChanged = (obj: KubernetesObject, type: 'add' | 'update' | 'delete') => {
@@ -88,20 +112,34 @@ export class Controller {
     };
     return {
       clusters: new ResilientInformer<Obj>(o.kc, {
-        name: 'acdclusters', path: path(GROUP, VERSION, PLURAL), list: lister(GROUP, VERSION, PLURAL),
+        name: 'acdclusters',
+        path: path(GROUP, VERSION, PLURAL),
+        list: lister(GROUP, VERSION, PLURAL),
         onChange: clusterChanged,
         onResync: (all) => all.forEach((c) => this.queue.add(keyOf(c))),
-        onError: onError('acdclusters'), resyncMs, freeze,
+        onError: onError('acdclusters'),
+        resyncMs,
+        freeze,
       }),
       vms: new ResilientInformer(o.kc, {
-        name: 'virtualmachines', path: path(VM_GROUP, VM_VERSION, VM_PLURAL), list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
-        onChange: vmChanged, onError: onError('virtualmachines'), freeze, keep: vmCacheView,
+        name: 'virtualmachines',
+        path: path(VM_GROUP, VM_VERSION, VM_PLURAL),
+        list: lister(VM_GROUP, VM_VERSION, VM_PLURAL),
+        onChange: vmChanged,
+        onError: onError('virtualmachines'),
+        freeze,
+        keep: vmCacheView,
       }),
       // VMIs are only read (their IPs, for the health checks): the VM's status already mirrors
       // every VMI change a stage waits for, so a VMI event enqueues nothing.
       vmis: new ResilientInformer(o.kc, {
-        name: 'virtualmachineinstances', path: path(VM_GROUP, VM_VERSION, VMI_PLURAL), list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-        onChange: () => {}, onError: onError('virtualmachineinstances'), freeze, keep: vmiCacheView,
+        name: 'virtualmachineinstances',
+        path: path(VM_GROUP, VM_VERSION, VMI_PLURAL),
+        list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
+        onChange: () => {},
+        onError: onError('virtualmachineinstances'),
+        freeze,
+        keep: vmiCacheView,
       }),
     };
   }
@@ -144,7 +182,11 @@ export class Controller {
     };
     return (this.of(ns)?.clusters.list(ns) ?? [])
       .filter((o) => o.metadata?.name !== obj.metadata.name && before(o))
-      .flatMap((o) => (o.spec?.machines ?? []).filter((m) => typeof m?.vm === 'string' && vms.includes(m.vm)).map((m) => ({ vm: m.vm as string, cluster: o.metadata!.name! })));
+      .flatMap((o) =>
+        (o.spec?.machines ?? [])
+          .filter((m) => typeof m?.vm === 'string' && vms.includes(m.vm))
+          .map((m) => ({ vm: m.vm as string, cluster: o.metadata!.name! })),
+      );
   }
 
   enqueueOwnersOf(namespace: string, vm: string): void {

@@ -12,7 +12,11 @@ export class EventRecorder {
   /** Per cluster, the last Event still being posted: the next one goes after it. */
   private readonly tails = new Map<string, Promise<void>>();
   private lastNanos = 0n;
-  constructor(kc: KubeConfig, private readonly instance: string, private readonly onError: (err: unknown) => void = () => {}) {
+  constructor(
+    kc: KubeConfig,
+    private readonly instance: string,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
@@ -22,15 +26,21 @@ export class EventRecorder {
     const tail = (this.tails.get(key) ?? Promise.resolve())
       .then(() => this.post(obj, e))
       .catch((err: unknown) => this.onError(err))
-      .finally(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
+      .finally(() => {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
     this.tails.set(key, tail);
   }
 
   /** Resolves once every queued Event is posted (or failed), or after `timeoutMs`: shutdown must not hang on a report. */
   async flush(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
-    const drained = (async () => { while (this.tails.size) await Promise.all([...this.tails.values()]); })();
+    const timeout = new Promise<void>((r) => {
+      timer = setTimeout(r, timeoutMs);
+    });
+    const drained = (async () => {
+      while (this.tails.size) await Promise.all([...this.tails.values()]);
+    })();
     await Promise.race([drained, timeout]);
     clearTimeout(timer);
   }
@@ -53,11 +63,22 @@ export class EventRecorder {
       namespace: obj.metadata.namespace,
       body: {
         metadata: { name: this.nameFor(obj), namespace: obj.metadata.namespace },
-        involvedObject: { apiVersion: API_VERSION, kind: KIND, name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid },
-        type: e.type, reason: e.reason, message: e.message.slice(0, 1024),
-        firstTimestamp: now, lastTimestamp: now, count: 1,
+        involvedObject: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid,
+        },
+        type: e.type,
+        reason: e.reason,
+        message: e.message.slice(0, 1024),
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
         source: { component: 'acd-operator' },
-        reportingComponent: 'acd.power.dev/acd-operator', reportingInstance: this.instance,
+        reportingComponent: 'acd.power.dev/acd-operator',
+        reportingInstance: this.instance,
       },
     });
   }

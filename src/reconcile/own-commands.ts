@@ -8,7 +8,11 @@ import { COMMAND_HOLD_MS } from '../decision/context.js';
 /** How long our own command overrides the cache. */
 export const HOLD_MS = COMMAND_HOLD_MS;
 
-interface Remembered { action: Action; at: number; versions: Set<string> }
+interface Remembered {
+  action: Action;
+  at: number;
+  versions: Set<string>;
+}
 
 export class OwnCommands {
   private readonly last = new Map<string, Remembered>();

@@ -45,7 +45,10 @@ export interface ReconcilerDeps {
   onHealthCheck?: (cluster: string, check: string, healthy: boolean) => void;
 }
 
-function shutdownAboutToBegin(prev: AcdClusterStatus, spec: { powerState: string; active: Record<string, unknown> }): boolean {
+function shutdownAboutToBegin(
+  prev: AcdClusterStatus,
+  spec: { powerState: string; active: Record<string, unknown> },
+): boolean {
   const t = prev.transition;
   const auto = Object.values(spec.active).some((v) => v === 'Auto');
   return auto && spec.powerState === 'Off' && (!t || t.direction !== 'Off');
@@ -94,9 +97,19 @@ export class Reconciler {
     const valid = validateSpec(obj.spec);
     if (!valid.ok) return this.refuse(obj, prev, 'InvalidSpec', valid.errors, log);
     // Two clusters driving one VM would fight; the one that claimed it first keeps it.
-    const clash = this.d.claimedElsewhere?.(obj, valid.spec.machines.map((m) => m.vm)) ?? [];
+    const clash =
+      this.d.claimedElsewhere?.(
+        obj,
+        valid.spec.machines.map((m) => m.vm),
+      ) ?? [];
     if (clash.length) {
-      return this.refuse(obj, prev, 'VMClaimedByAnotherCluster', clash.map((c) => `VirtualMachine ${c.vm} already belongs to AcdCluster ${c.cluster}`), log);
+      return this.refuse(
+        obj,
+        prev,
+        'VMClaimedByAnotherCluster',
+        clash.map((c) => `VirtualMachine ${c.vm} already belongs to AcdCluster ${c.cluster}`),
+        log,
+      );
     }
 
     // 3–6, repeated while a pass issued commands: an Initiated stage lets the next stage begin as
@@ -124,7 +137,8 @@ export class Reconciler {
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
-    if (this.d.health && shutdownAboutToBegin(prev, spec)) observed.detected = await this.d.health.detectActive(obj, spec, vms);
+    if (this.d.health && shutdownAboutToBegin(prev, spec))
+      observed.detected = await this.d.health.detectActive(obj, spec, vms);
 
     // 4. Decide; a health gate is one more pure decision after its checks ran.
     let decision = decide(observed);
@@ -133,7 +147,8 @@ export class Reconciler {
         ? await this.d.health.run(obj, spec, vms, decision.runChecks, decision.checkTier)
         : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
       // Only checks that really ran count; 'not configured' stand-ins would read as passes.
-      if (this.d.health) for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
+      if (this.d.health)
+        for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
       decision = decide(observed);
     }
 
@@ -149,7 +164,9 @@ export class Reconciler {
     const issuedCommands: Command[] = [];
     // A stage's commands go out together ("in no particular order"); their results are recorded in
     // the plan's order, so the status reads the same whatever finished first.
-    const results = await Promise.allSettled(decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)));
+    const results = await Promise.allSettled(
+      decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)),
+    );
     decision.commands.forEach((cmd, i) => {
       const r = results[i]!;
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
@@ -164,7 +181,11 @@ export class Reconciler {
       if (r.status === 'rejected') {
         // Failed: not recorded, and retried on the next pass.
         clog.error({ err: String(r.reason) }, 'command failed');
-        decision.events.push({ type: 'Warning', reason: 'CommandFailed', message: `${cmd.action} ${cmd.vm.name}: ${String(r.reason)}` });
+        decision.events.push({
+          type: 'Warning',
+          reason: 'CommandFailed',
+          message: `${cmd.action} ${cmd.vm.name}: ${String(r.reason)}`,
+        });
         failure ??= r.reason instanceof Error ? r.reason : new Error(inspect(r.reason));
         return;
       }
@@ -182,7 +203,14 @@ export class Reconciler {
     // 6. Report: at once if anything a client acts on changed, else once the pacing gap is over
     // (the next pass rebuilds the same lines from the world, so nothing is lost by waiting).
     const hold = issued || decision.events.length ? 0 : this.pacer.holdMs(key, prev, status);
-    if (hold) return { status: prev, written: undefined, issued, failure, requeueAfterMs: Math.min(hold, decision.requeueAfterMs ?? hold) };
+    if (hold)
+      return {
+        status: prev,
+        written: undefined,
+        issued,
+        failure,
+        requeueAfterMs: Math.min(hold, decision.requeueAfterMs ?? hold),
+      };
     let recovered: AcdClusterStatus | undefined;
     const written = await this.writeStatus(obj, obj.status ?? {}, status).catch(async (e: unknown) => {
       if (!(issued && e instanceof ApiException && e.code === 409)) throw e;
@@ -199,11 +227,19 @@ export class Reconciler {
       this.d.onTransitionEvent?.(key, e.reason);
       this.d.events.record(obj, e);
     }
-    const requeueAfterMs = refused ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS) : decision.requeueAfterMs;
+    const requeueAfterMs = refused
+      ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS)
+      : decision.requeueAfterMs;
     return { status: recovered ?? status, written, issued, failure, requeueAfterMs };
   }
 
-  private async refuse(obj: AcdCluster, prev: AcdClusterStatus, reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster', errors: string[], log: Logger): Promise<{ requeueAfterMs?: number }> {
+  private async refuse(
+    obj: AcdCluster,
+    prev: AcdClusterStatus,
+    reason: 'InvalidSpec' | 'VMClaimedByAnotherCluster',
+    errors: string[],
+    log: Logger,
+  ): Promise<{ requeueAfterMs?: number }> {
     const status = refusedStatus(prev, obj.metadata.generation ?? 0, reason, errors, this.clock().toISOString());
     if (await this.writeStatus(obj, obj.status ?? {}, status)) {
       log.warn({ reason, errors }, 'refused; nothing is touched');
@@ -218,7 +254,11 @@ export class Reconciler {
    * lost, or a later pass could not tell they were issued. Re-read the object; when it still holds
    * the transition the commands belong to, add them to it; else write this pass's status over it.
    */
-  private async recordAfterConflict(obj: AcdCluster, status: AcdClusterStatus, commands: Command[]): Promise<AcdCluster | undefined> {
+  private async recordAfterConflict(
+    obj: AcdCluster,
+    status: AcdClusterStatus,
+    commands: Command[],
+  ): Promise<AcdCluster | undefined> {
     const mine = status.transition!;
     for (let attempt = 1; ; attempt++) {
       const fresh = await this.clusters.fetch(obj.metadata.namespace, obj.metadata.name);
@@ -226,8 +266,11 @@ export class Reconciler {
       const stored = sanitizeStatus(fresh.status);
       const theirs = stored.transition;
       const same = theirs?.startedAt === mine.startedAt && theirs.direction === mine.direction;
-      const known = (c: Command) => theirs?.commands.some((x) => x.vm === c.vm && x.action === c.action && x.at === c.at);
-      const next = same ? { ...stored, transition: { ...theirs, commands: [...theirs.commands, ...commands.filter((c) => !known(c))] } } : status;
+      const known = (c: Command) =>
+        theirs?.commands.some((x) => x.vm === c.vm && x.action === c.action && x.at === c.at);
+      const next = same
+        ? { ...stored, transition: { ...theirs, commands: [...theirs.commands, ...commands.filter((c) => !known(c))] } }
+        : status;
       try {
         return await this.writeStatus(fresh, fresh.status ?? {}, next);
       } catch (e) {
@@ -240,7 +283,11 @@ export class Reconciler {
    * Replaces the status under optimistic concurrency; a conflict throws and the key is retried.
    * Returns the object as written (with its new resourceVersion), or undefined when unchanged.
    */
-  private async writeStatus(obj: AcdCluster, prev: AcdClusterStatus, status: AcdClusterStatus): Promise<AcdCluster | undefined> {
+  private async writeStatus(
+    obj: AcdCluster,
+    prev: AcdClusterStatus,
+    status: AcdClusterStatus,
+  ): Promise<AcdCluster | undefined> {
     if (isDeepStrictEqual(prev, status)) return undefined;
     const written = await this.api.replaceStatus(obj, status);
     this.clusters.wrote(obj, written);
@@ -258,8 +305,12 @@ function newlyAwaitedStages(prev: AcdClusterStatus, next: AcdClusterStatus): Sta
   const t = next.transition;
   if (!t) return [];
   const before = prev.transition?.startedAt === t.startedAt ? prev.transition.stages : [];
-  return t.stages.filter((st) => st.gate === 'Completed' && st.state === 'Completed'
-    && before.find((b) => b.index === st.index)?.state !== 'Completed');
+  return t.stages.filter(
+    (st) =>
+      st.gate === 'Completed' &&
+      st.state === 'Completed' &&
+      before.find((b) => b.index === st.index)?.state !== 'Completed',
+  );
 }
 
 /**
@@ -267,7 +318,10 @@ function newlyAwaitedStages(prev: AcdClusterStatus, next: AcdClusterStatus): Sta
  * status, strategy and the start/stop requests KubeVirt has queued but not acted on yet.
  */
 function describeVm(v: VmView): string {
-  const flags = [v.created && 'created', v.ready && 'ready'].filter(Boolean).map((f) => `/${f}`).join('');
+  const flags = [v.created && 'created', v.ready && 'ready']
+    .filter(Boolean)
+    .map((f) => `/${f}`)
+    .join('');
   const queued = v.pendingActions.length ? ` queued=${v.pendingActions.join(',')}` : '';
   return `${v.name}@${v.resourceVersion} ${v.printableStatus}/${v.runStrategy}${flags}${queued}`;
 }

@@ -17,7 +17,10 @@ function decisive(s: AcdClusterStatus): unknown {
     machines: undefined,
     readyVMs: undefined,
     // A stage's first message (what it waits for) is news; its later rewordings are narration.
-    transition: s.transition && { ...s.transition, stages: s.transition.stages.map(({ message, ...st }) => ({ ...st, told: message !== undefined })) },
+    transition: s.transition && {
+      ...s.transition,
+      stages: s.transition.stages.map(({ message, ...st }) => ({ ...st, told: message !== undefined })),
+    },
     conditions: s.conditions?.map(({ message: _, ...c }) => c),
   };
 }

@@ -23,10 +23,16 @@ const mark = (step: string) => kubectl(['-n', NS, 'annotate', '--overwrite', 'ac
 
 function follow(until: string, from?: Parameters<typeof watchAcd>[4]): Promise<(string | undefined)[]> {
   const seen: (string | undefined)[] = [];
-  return watchAcd(k, 'w', (acd) => {
-    seen.push(acd.metadata.annotations?.step);
-    return acd.metadata.annotations?.step === until;
-  }, AbortSignal.timeout(10_000), from).then((how) => {
+  return watchAcd(
+    k,
+    'w',
+    (acd) => {
+      seen.push(acd.metadata.annotations?.step);
+      return acd.metadata.annotations?.step === until;
+    },
+    AbortSignal.timeout(10_000),
+    from,
+  ).then((how) => {
     expect(how).toBe('done');
     return seen;
   });

@@ -20,7 +20,11 @@ const CLI = join(repoRoot, 'dist/cli/acdctl.js');
 // 10 s in the stand-in's clock; the test bed runs at speed 0.05, so half a second here.
 const TIMING = { 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' };
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function acdctl(args: string[], opts: { kubeconfig?: string | false } = {}): Promise<Run> {
   const kc = opts.kubeconfig === false ? [] : ['--kubeconfig', opts.kubeconfig ?? kubeconfigPath()];
@@ -62,11 +66,18 @@ beforeAll(async () => {
     ...SMALL.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Always', annotations: TIMING })),
     acdManifest(NS, 'small', SMALL),
     // The second ACD is Off; its acd-tel boots but its guest never becomes ready.
-    ...STUCK.map((m) => vmManifest(NS, `stuck-${m.vm}`, {
-      runStrategy: 'Halted',
-      annotations: { ...TIMING, ...(m.roles.includes('tel') ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) },
-    })),
-    acdManifest(NS, 'stuck', STUCK.map((m) => ({ ...m, vm: `stuck-${m.vm}` })), { powerState: 'Off', timeouts: { vmStart: '2s' } }),
+    ...STUCK.map((m) =>
+      vmManifest(NS, `stuck-${m.vm}`, {
+        runStrategy: 'Halted',
+        annotations: { ...TIMING, ...(m.roles.includes('tel') ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) },
+      }),
+    ),
+    acdManifest(
+      NS,
+      'stuck',
+      STUCK.map((m) => ({ ...m, vm: `stuck-${m.vm}` })),
+      { powerState: 'Off', timeouts: { vmStart: '2s' } },
+    ),
   ]);
   await Promise.all([waitReady(NS, 'small', 60), waitReady(NS, 'stuck', 60)]);
 }, 120_000);
@@ -76,10 +87,13 @@ afterAll(async () => {
 });
 
 describe('acdctl plan', () => {
-  test('from a file: Large V3 with the seed\'s active sides, both plans in the seed\'s order', async () => {
+  test("from a file: Large V3 with the seed's active sides, both plans in the seed's order", async () => {
     const file = join(dir, 'large-v3.yaml');
     // YAML 1.1 quoting, as kubectl reads the file: an unquoted On would be a boolean there.
-    writeFileSync(file, stringify(acdManifest('default', 'big', SEED_LAYOUTS.LargeV3, { active: SEED_ACTIVE }), { version: '1.1' }));
+    writeFileSync(
+      file,
+      stringify(acdManifest('default', 'big', SEED_LAYOUTS.LargeV3, { active: SEED_ACTIVE }), { version: '1.1' }),
+    );
     const r = await acdctl(['plan', '-f', file]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^Sizing: +LargeV3 \(12 VMs\)$/m);
@@ -95,7 +109,12 @@ describe('acdctl plan', () => {
 
   test('from a file with an unknown active side: blocked with what to set; --active overrides', async () => {
     const file = join(dir, 'large-v3-auto.yaml');
-    writeFileSync(file, stringify(acdManifest('default', 'big', SEED_LAYOUTS.LargeV3, { active: { database: 2, loadBalancer: 2 } }), { version: '1.1' }));
+    writeFileSync(
+      file,
+      stringify(acdManifest('default', 'big', SEED_LAYOUTS.LargeV3, { active: { database: 2, loadBalancer: 2 } }), {
+        version: '1.1',
+      }),
+    );
     const blocked = await acdctl(['plan', '-f', file]);
     expect(blocked.code).toBe(0);
     expect(blocked.stdout).toMatch(/^Shutdown \(powerState Off\): BLOCKED: active side unknown for storage\.$/m);
@@ -103,7 +122,11 @@ describe('acdctl plan', () => {
     expect(blocked.stdout).toMatch(/^Startup \(powerState On\): BLOCKED as well/m);
     const fixed = await acdctl(['plan', '-f', file, '--active', 'storage=1']);
     expect(fixed.code).toBe(0);
-    expect(tableAfter(fixed.stdout, /^Startup \(powerState On\): 9 stages$/)[0]?.slice(0, 3)).toEqual(['1', 'store side 1 (active)', 'acd-store1']);
+    expect(tableAfter(fixed.stdout, /^Startup \(powerState On\): 9 stages$/)[0]?.slice(0, 3)).toEqual([
+      '1',
+      'store side 1 (active)',
+      'acd-store1',
+    ]);
   });
 
   test('from the cluster: validates the stored spec and changes nothing', async () => {
@@ -118,16 +141,30 @@ describe('acdctl plan', () => {
       ['2', 'dbm tier', 'acd-dbm-dbs-dbr', 'Completed'],
       ['3', 'store tier', 'acd-store-lb-jb', 'Completed'],
     ]);
-    expect(tableAfter(r.stdout, /^Startup/).map((row) => row[2])).toEqual(['acd-store-lb-jb', 'acd-dbm-dbs-dbr', 'acd-tel']);
+    expect(tableAfter(r.stdout, /^Startup/).map((row) => row[2])).toEqual([
+      'acd-store-lb-jb',
+      'acd-dbm-dbs-dbr',
+      'acd-tel',
+    ]);
     expect((await getAcd(NS, 'small')).metadata.generation).toBe(before.metadata.generation);
   });
 
   test('an invalid file: the validation messages, exit 1', async () => {
     const file = join(dir, 'invalid.yaml');
-    writeFileSync(file, [
-      'apiVersion: acd.power.dev/v1alpha1', 'kind: AcdCluster', 'metadata: {name: bad}', 'spec:',
-      '  powerState: "On"', '  machines:', '  - {vm: acd-tel, roles: [tel, fax]}', '  - {vm: acd-dbm1, roles: [dbm], side: 3}', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: acd.power.dev/v1alpha1',
+        'kind: AcdCluster',
+        'metadata: {name: bad}',
+        'spec:',
+        '  powerState: "On"',
+        '  machines:',
+        '  - {vm: acd-tel, roles: [tel, fax]}',
+        '  - {vm: acd-dbm1, roles: [dbm], side: 3}',
+        '',
+      ].join('\n'),
+    );
     const r = await acdctl(['plan', '-f', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -174,7 +211,11 @@ describe('acdctl power and status', () => {
   });
 
   test('power on --wait while status --watch follows along', async () => {
-    const watcher = spawn(process.execPath, [CLI, 'status', 'small', '-n', NS, '--watch', '--kubeconfig', kubeconfigPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const watcher = spawn(
+      process.execPath,
+      [CLI, 'status', 'small', '-n', NS, '--watch', '--kubeconfig', kubeconfigPath()],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const watched = collect(watcher);
     let seen = '';
     watcher.stdout.on('data', (d: Buffer) => (seen += d.toString()));
@@ -183,11 +224,23 @@ describe('acdctl power and status', () => {
     const r = await acdctl(['power', 'on', 'small', '-n', NS, '--wait', '--timeout', '60s']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.match(/^\[(\d)\/3\] ([^:]+):/)?.slice(1, 3).join(' ')).filter(Boolean))
-      .toEqual(expect.arrayContaining(['1 store tier', '2 dbm tier', '3 app tier']));
+    expect(
+      lines
+        .map((l) =>
+          l
+            .match(/^\[(\d)\/3\] ([^:]+):/)
+            ?.slice(1, 3)
+            .join(' '),
+        )
+        .filter(Boolean),
+    ).toEqual(expect.arrayContaining(['1 store tier', '2 dbm tier', '3 app tier']));
     expect(lines.at(-1)).toBe('acdcluster small is On: all 3 VMs are On');
 
-    await until('the watch to show Phase On', async () => /^Phase: +On$/m.test(seen.split('\n---\n').at(-1) ?? ''), 10_000);
+    await until(
+      'the watch to show Phase On',
+      async () => /^Phase: +On$/m.test(seen.split('\n---\n').at(-1) ?? ''),
+      10_000,
+    );
     watcher.kill('SIGINT');
     const w = await watched;
     expect(w.code).toBe(0);
@@ -215,9 +268,17 @@ describe('acdctl power and status', () => {
 
 describe('acdctl errors', () => {
   test('an AcdCluster that does not exist: exit 1, one line', async () => {
-    for (const args of [['status', 'nope', '-n', NS], ['power', 'on', 'nope', '-n', NS], ['plan', 'nope', '-n', NS]]) {
+    for (const args of [
+      ['status', 'nope', '-n', NS],
+      ['power', 'on', 'nope', '-n', NS],
+      ['plan', 'nope', '-n', NS],
+    ]) {
       const r = await acdctl(args);
-      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 1, stderr: 'acdctl: acdcluster nope not found in namespace acdctl-e2e\n' });
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: 'acdctl: acdcluster nope not found in namespace acdctl-e2e\n',
+      });
     }
   });
 
@@ -233,9 +294,14 @@ describe('acdctl errors', () => {
     const kubeconfig = join(dir, 'unreachable.kubeconfig');
     // A port nothing listens on: the connection is refused at once.
     const port = await freePort();
-    writeFileSync(kubeconfig, readFileSync(kubeconfigPath(), 'utf8').replace(/server: \S+/, `server: https://127.0.0.1:${port}`));
+    writeFileSync(
+      kubeconfig,
+      readFileSync(kubeconfigPath(), 'utf8').replace(/server: \S+/, `server: https://127.0.0.1:${port}`),
+    );
     const r = await acdctl(['status', 'small', '-n', NS], { kubeconfig });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`acdctl: cannot reach the Kubernetes API at https://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(r.stderr).toBe(
+      `acdctl: cannot reach the Kubernetes API at https://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
   });
 });

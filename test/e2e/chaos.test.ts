@@ -18,7 +18,16 @@ import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
 import { sampleOf, toldTo, upAt, VmTimeline, type WatchedVm } from './support/timeline.js';
 
-const NS = { kill: 'chaos-kill', apiTerm: 'chaos-api-term', apiKill: 'chaos-api-kill', crash: 'chaos-crash', never: 'chaos-never-ready', cont: 'chaos-continue', flip: 'chaos-flip', flipManual: 'chaos-flip-manual' };
+const NS = {
+  kill: 'chaos-kill',
+  apiTerm: 'chaos-api-term',
+  apiKill: 'chaos-api-kill',
+  crash: 'chaos-crash',
+  never: 'chaos-never-ready',
+  cont: 'chaos-continue',
+  flip: 'chaos-flip',
+  flipManual: 'chaos-flip-manual',
+};
 const NAMESPACES = Object.values(NS);
 
 let own: OwnTestbed | undefined;
@@ -58,10 +67,13 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const SEED = Number(process.env.ACD_CHAOS_SEED ?? (Date.now() % 2 ** 31));
+const SEED = Number(process.env.ACD_CHAOS_SEED ?? Date.now() % 2 ** 31);
 const between = (rnd: () => number, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 
-interface Recorder { tl: VmTimeline; stop(): void }
+interface Recorder {
+  tl: VmTimeline;
+  stop(): void;
+}
 
 /**
  * A VmTimeline fed by a watch that reconnects: support/timeline.ts's single watch ends for good
@@ -77,21 +89,32 @@ async function record(ns: string): Promise<Recorder> {
   const connect = async (): Promise<void> => {
     if (stopped) return;
     let opened = false;
-    req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, rv ? { resourceVersion: rv } : {}, (type, obj: WatchedVm) => {
-      opened = true;
-      if (type === 'ERROR') {
-        rv = undefined; // 410 Gone: relist
-        return;
-      }
-      rv = obj.metadata.resourceVersion ?? rv;
-      if (type === 'BOOKMARK') return;
-      tl.samples.push(sampleOf(obj));
-    }, () => {
-      if (!stopped) setTimeout(() => void connect(), opened ? 0 : 200);
-    });
+    req = await w.watch(
+      `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`,
+      rv ? { resourceVersion: rv } : {},
+      (type, obj: WatchedVm) => {
+        opened = true;
+        if (type === 'ERROR') {
+          rv = undefined; // 410 Gone: relist
+          return;
+        }
+        rv = obj.metadata.resourceVersion ?? rv;
+        if (type === 'BOOKMARK') return;
+        tl.samples.push(sampleOf(obj));
+      },
+      () => {
+        if (!stopped) setTimeout(() => void connect(), opened ? 0 : 200);
+      },
+    );
   };
   await connect();
-  const r = { tl, stop: () => { stopped = true; req?.abort(); } };
+  const r = {
+    tl,
+    stop: () => {
+      stopped = true;
+      req?.abort();
+    },
+  };
   recorders.push(r);
   return r;
 }
@@ -100,20 +123,31 @@ async function record(ns: string): Promise<Recorder> {
  * A namespace with the ACD's VMs and its AcdCluster. `manual` picks the VMs that run with
  * runStrategy Manual (driven through KubeVirt's subresources); the others are patched.
  */
-async function setup(ns: string, machines: Machine[], opts: { spec?: Record<string, unknown>; annotations?: (m: Machine) => Record<string, string>;
-  manual?: (m: Machine, i: number) => boolean } = {}): Promise<Recorder> {
+async function setup(
+  ns: string,
+  machines: Machine[],
+  opts: {
+    spec?: Record<string, unknown>;
+    annotations?: (m: Machine) => Record<string, string>;
+    manual?: (m: Machine, i: number) => boolean;
+  } = {},
+): Promise<Recorder> {
   await createNamespace(ns);
   const rec = await record(ns);
-  const strategy = (m: Machine, i: number) => (opts.manual?.(m, i) ? 'Manual' : opts.spec?.powerState === 'Off' ? 'Halted' : 'Always');
+  const strategy = (m: Machine, i: number) =>
+    opts.manual?.(m, i) ? 'Manual' : opts.spec?.powerState === 'Off' ? 'Halted' : 'Always';
   await apply([
-    ...machines.map((m, i) => vmManifest(ns, m.vm, { runStrategy: strategy(m, i), annotations: opts.annotations?.(m) ?? {} })),
+    ...machines.map((m, i) =>
+      vmManifest(ns, m.vm, { runStrategy: strategy(m, i), annotations: opts.annotations?.(m) ?? {} }),
+    ),
     acdManifest(ns, 'acd', machines, { active: { database: 2, loadBalancer: 2, storage: 2 }, ...opts.spec }),
   ]);
   return rec;
 }
 
 /** Times a VM was told to go to `target` in [from, to): more than one is a second command. */
-const flipsIn = (tl: VmTimeline, vm: string, target: 'On' | 'Off', from: number, to: number) => tl.commands(vm, target, from, to);
+const flipsIn = (tl: VmTimeline, vm: string, target: 'On' | 'Off', from: number, to: number) =>
+  tl.commands(vm, target, from, to);
 /** Half the VMs Manual, half patched: both ways of commanding a VM under the same chaos. */
 const everyOther = (_m: Machine, i: number) => i % 2 === 1;
 
@@ -138,21 +172,36 @@ const repeated = (m: Map<string, number>) => [...m].filter(([, c]) => c > 1).map
 
 /** Ready for the current generation and status.power at the target (polled: operators come and go). */
 async function reached(ns: string, target: 'On' | 'Off', timeoutMs: number): Promise<void> {
-  await until(`${ns} ${target}`, async () => {
-    const a = await getAcd(ns, 'acd');
-    const s = a.status;
-    return s?.observedGeneration === a.metadata.generation && s.power === target
-      && s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  }, timeoutMs, 200);
+  await until(
+    `${ns} ${target}`,
+    async () => {
+      const a = await getAcd(ns, 'acd');
+      const s = a.status;
+      return (
+        s?.observedGeneration === a.metadata.generation &&
+        s.power === target &&
+        s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
+      );
+    },
+    timeoutMs,
+    200,
+  );
 }
 
-const stageOf = async (ns: string) => (await getAcd(ns, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
+const stageOf = async (ns: string) =>
+  (await getAcd(ns, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
 
 /** Runbook-order check for one transition window, with the first violation's samples for context. */
 function orderViolations(steps: Step[], target: 'On' | 'Off', tl: VmTimeline, from: number, to: number) {
   const view = {
-    commandedAt: (vm: string, t: 'On' | 'Off', since: number) => { const x = tl.commandedAt(vm, t, since); return x !== undefined && x < to ? x : undefined; },
-    reachedAt: (vm: string, t: 'On' | 'Off', since: number) => { const x = tl.reachedAt(vm, t, since); return x !== undefined && x < to ? x : undefined; },
+    commandedAt: (vm: string, t: 'On' | 'Off', since: number) => {
+      const x = tl.commandedAt(vm, t, since);
+      return x !== undefined && x < to ? x : undefined;
+    },
+    reachedAt: (vm: string, t: 'On' | 'Off', since: number) => {
+      const x = tl.reachedAt(vm, t, since);
+      return x !== undefined && x < to ? x : undefined;
+    },
   };
   return checkTimeline(steps, target, view, from);
 }
@@ -183,7 +232,9 @@ describe('chaos', () => {
         const early = rnd() < 0.6;
         const life = between(rnd, 150, 600);
         const started = Date.now();
-        op = await startOperator({ namespaces: NAMESPACES, kubeconfig: bed.kubeconfig, waitReady: !early }).catch(async () => startOperator({ namespaces: NAMESPACES, kubeconfig: bed.kubeconfig, waitReady: false }));
+        op = await startOperator({ namespaces: NAMESPACES, kubeconfig: bed.kubeconfig, waitReady: !early }).catch(
+          async () => startOperator({ namespaces: NAMESPACES, kubeconfig: bed.kubeconfig, waitReady: false }),
+        );
         operators.push(op);
         await sleep(Math.max(0, life - (early ? Date.now() - started : 0)));
         await op.stop('SIGKILL');
@@ -218,9 +269,24 @@ describe('chaos', () => {
       // app tier is down; a step's VMs commanded together); a dead operator cannot overlap anything,
       // so under SIGKILLs they are liveness, not order, and are left to the other tests.
       const liveness = (v: { rule: string }) => / need not wait| together$/.test(v.rule);
-      expect({ seed: SEED, window: w, violations: orderViolations(seed, w.target, tl, w.from, w.to).filter((v) => !liveness(v)) }).toEqual({ seed: SEED, window: w, violations: [] });
-      for (const m of machines) expect({ seed: SEED, vm: m.vm, target: w.target, from: w.from, flips: flipsIn(tl, m.vm, w.target, w.from, w.to) }).toEqual({ seed: SEED, vm: m.vm, target: w.target, from: w.from, flips: 1 });
-      expect({ seed: SEED, from: w.from, repeated: repeated(loggedCommands(ns, w.from, w.to)) }).toEqual({ seed: SEED, from: w.from, repeated: [] });
+      expect({
+        seed: SEED,
+        window: w,
+        violations: orderViolations(seed, w.target, tl, w.from, w.to).filter((v) => !liveness(v)),
+      }).toEqual({ seed: SEED, window: w, violations: [] });
+      for (const m of machines)
+        expect({
+          seed: SEED,
+          vm: m.vm,
+          target: w.target,
+          from: w.from,
+          flips: flipsIn(tl, m.vm, w.target, w.from, w.to),
+        }).toEqual({ seed: SEED, vm: m.vm, target: w.target, from: w.from, flips: 1 });
+      expect({ seed: SEED, from: w.from, repeated: repeated(loggedCommands(ns, w.from, w.to)) }).toEqual({
+        seed: SEED,
+        from: w.from,
+        repeated: [],
+      });
     }
     await op.stop();
     rec.stop();
@@ -230,9 +296,18 @@ describe('chaos', () => {
   let steady: RunningOperator;
 
   /** Restarts the API server once `ns` is at stage `stage`, then measures how long until the operator commands again. */
-  async function apiserverRestart(ns: string, machines: Machine[], target: 'On' | 'Off', signal: 'SIGTERM' | 'SIGKILL', stage: number) {
-    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' }),
-      spec: { powerState: target === 'On' ? 'Off' : 'On' }, manual: everyOther });
+  async function apiserverRestart(
+    ns: string,
+    machines: Machine[],
+    target: 'On' | 'Off',
+    signal: 'SIGTERM' | 'SIGKILL',
+    stage: number,
+  ) {
+    const rec = await setup(ns, machines, {
+      annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' }),
+      spec: { powerState: target === 'On' ? 'Off' : 'On' },
+      manual: everyOther,
+    });
     steady ??= await operator();
     await waitReady(ns, 'acd', 60);
     const since = Date.now();
@@ -242,20 +317,40 @@ describe('chaos', () => {
     const back = Date.now();
     // Recovery: the operator's first command after the API is back (the stage it was in needed a VM
     // to move, which KubeVirt has to notice and the operator has to see, both through new watches).
-    const firstCommand = await until('a command after the restart', async () => {
-      const s = rec.tl.samples.find((x, i) => x.t >= back && toldTo(x) === target
-        && rec.tl.samples.slice(0, i).filter((y) => y.vm === x.vm).at(-1) !== undefined
-        && toldTo(rec.tl.samples.slice(0, i).filter((y) => y.vm === x.vm).at(-1)!) !== target);
-      return s?.t;
-    }, 60_000, 50);
+    const firstCommand = await until(
+      'a command after the restart',
+      async () => {
+        const s = rec.tl.samples.find(
+          (x, i) =>
+            x.t >= back &&
+            toldTo(x) === target &&
+            rec.tl.samples
+              .slice(0, i)
+              .filter((y) => y.vm === x.vm)
+              .at(-1) !== undefined &&
+            toldTo(
+              rec.tl.samples
+                .slice(0, i)
+                .filter((y) => y.vm === x.vm)
+                .at(-1)!,
+            ) !== target,
+        );
+        return s?.t;
+      },
+      60_000,
+      50,
+    );
     await waitReady(ns, 'acd', 90);
     const done = Date.now();
-    console.log(`[chaos] ${ns}: kube-apiserver ${signal} restart took ${downMs} ms; operator's next command ${firstCommand - back} ms after /readyz; transition finished ${done - back} ms after`);
+    console.log(
+      `[chaos] ${ns}: kube-apiserver ${signal} restart took ${downMs} ms; operator's next command ${firstCommand - back} ms after /readyz; transition finished ${done - back} ms after`,
+    );
     const seed = target === 'On' ? SEED_STARTUP : SEED_SHUTDOWN;
     const sizing = machines === SEED_LAYOUTS.LargeV1 ? 'LargeV1' : 'MediumV2';
     expect(checkTimeline(seed[sizing], target, rec.tl, since)).toEqual([]);
     expect((await getAcd(ns, 'acd')).status?.power).toBe(target);
-    for (const m of machines) expect({ vm: m.vm, flips: flipsIn(rec.tl, m.vm, target, since, done) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of machines)
+      expect({ vm: m.vm, flips: flipsIn(rec.tl, m.vm, target, since, done) }).toEqual({ vm: m.vm, flips: 1 });
     expect(repeated(loggedCommands(ns, since, done))).toEqual([]);
     expect(steady.child.exitCode).toBeNull();
     rec.stop();
@@ -278,30 +373,78 @@ describe('chaos', () => {
     steady ??= await operator();
     const machines = SEED_LAYOUTS.MediumV2;
     const [crash, never] = await Promise.all([
-      setup(NS.crash, machines, { spec: { powerState: 'Off' }, annotations: (m): Record<string, string> => (m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/crash-loop': 'true' } : {}) }),
-      setup(NS.never, machines, { spec: { powerState: 'Off', timeouts: { vmStart: '4s', vmStop: '1m', stage: '1m' } }, annotations: (m): Record<string, string> => (m.vm === 'acd-lb' ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) }),
+      setup(NS.crash, machines, {
+        spec: { powerState: 'Off' },
+        annotations: (m): Record<string, string> =>
+          m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/crash-loop': 'true' } : {},
+      }),
+      setup(NS.never, machines, {
+        spec: { powerState: 'Off', timeouts: { vmStart: '4s', vmStop: '1m', stage: '1m' } },
+        annotations: (m): Record<string, string> =>
+          m.vm === 'acd-lb' ? { 'standin.acd.power.dev/never-ready': 'true' } : {},
+      }),
     ]);
     await Promise.all([waitReady(NS.crash, 'acd', 60), waitReady(NS.never, 'acd', 60)]);
     const since = Date.now();
     await Promise.all([setPower(NS.crash, 'acd', 'On'), setPower(NS.never, 'acd', 'On')]);
     const cases = [
-      { ns: NS.crash, rec: crash, vm: 'acd-dbm', step: 2, reason: 'VMFailing', message: /^stage 3\/5 \(.*\): acd-dbm is CrashLoopBackOff$/ },
-      { ns: NS.never, rec: never, vm: 'acd-lb', step: 1, reason: 'VMStartTimeout', message: /^stage 2\/5 \(.*\): acd-lb not up within 4s$/ },
+      {
+        ns: NS.crash,
+        rec: crash,
+        vm: 'acd-dbm',
+        step: 2,
+        reason: 'VMFailing',
+        message: /^stage 3\/5 \(.*\): acd-dbm is CrashLoopBackOff$/,
+      },
+      {
+        ns: NS.never,
+        rec: never,
+        vm: 'acd-lb',
+        step: 1,
+        reason: 'VMStartTimeout',
+        message: /^stage 2\/5 \(.*\): acd-lb not up within 4s$/,
+      },
     ];
     for (const c of cases) {
-      await until(`${c.ns} Stalled ${c.reason}`, async () => (await getAcd(c.ns, 'acd')).status?.conditions?.find((x) => x.type === 'Stalled' && x.status === 'True')?.reason === c.reason, 60_000, 200);
+      await until(
+        `${c.ns} Stalled ${c.reason}`,
+        async () =>
+          (await getAcd(c.ns, 'acd')).status?.conditions?.find((x) => x.type === 'Stalled' && x.status === 'True')
+            ?.reason === c.reason,
+        60_000,
+        200,
+      );
     }
     await sleep(1500);
     for (const c of cases) {
       const s = (await getAcd(c.ns, 'acd')).status!;
       const stalled = s.conditions!.find((x) => x.type === 'Stalled')!;
-      expect({ ns: c.ns, reason: stalled.reason, message: stalled.message, phase: s.phase }).toEqual({ ns: c.ns, reason: c.reason, message: expect.stringMatching(c.message), phase: 'Stalled' });
+      expect({ ns: c.ns, reason: stalled.reason, message: stalled.message, phase: s.phase }).toEqual({
+        ns: c.ns,
+        reason: c.reason,
+        message: expect.stringMatching(c.message),
+        phase: 'Stalled',
+      });
       const steps = SEED_STARTUP.MediumV2;
       // The order up to the stuck VM held; its own step is the one expected violation (never up).
-      expect(checkTimeline(steps.slice(0, c.step + 1), 'On', c.rec.tl, since)).toEqual([{ rule: `step ${c.step + 1}`, detail: `${c.vm} never reached On` }]);
-      for (const vm of steps.slice(c.step + 1).flatMap((x) => x.vms)) expect({ ns: c.ns, vm, commanded: c.rec.tl.commandedAt(vm, 'On', since) }).toEqual({ ns: c.ns, vm, commanded: undefined });
-      for (const m of machines) expect({ vm: m.vm, flips: flipsIn(c.rec.tl, m.vm, 'On', since, Date.now()) }).toEqual({ vm: m.vm, flips: steps.slice(0, c.step + 1).some((x) => x.vms.includes(m.vm)) ? 1 : 0 });
-      expect({ ns: c.ns, repeated: repeated(loggedCommands(c.ns, since, Date.now())) }).toEqual({ ns: c.ns, repeated: [] });
+      expect(checkTimeline(steps.slice(0, c.step + 1), 'On', c.rec.tl, since)).toEqual([
+        { rule: `step ${c.step + 1}`, detail: `${c.vm} never reached On` },
+      ]);
+      for (const vm of steps.slice(c.step + 1).flatMap((x) => x.vms))
+        expect({ ns: c.ns, vm, commanded: c.rec.tl.commandedAt(vm, 'On', since) }).toEqual({
+          ns: c.ns,
+          vm,
+          commanded: undefined,
+        });
+      for (const m of machines)
+        expect({ vm: m.vm, flips: flipsIn(c.rec.tl, m.vm, 'On', since, Date.now()) }).toEqual({
+          vm: m.vm,
+          flips: steps.slice(0, c.step + 1).some((x) => x.vms.includes(m.vm)) ? 1 : 0,
+        });
+      expect({ ns: c.ns, repeated: repeated(loggedCommands(c.ns, since, Date.now())) }).toEqual({
+        ns: c.ns,
+        repeated: [],
+      });
       c.rec.stop();
     }
   }, 120_000);
@@ -310,21 +453,39 @@ describe('chaos', () => {
     steady ??= await operator();
     const ns = NS.cont;
     const machines = SEED_LAYOUTS.MediumV2;
-    const failing: Record<string, Record<string, string>> = { 'acd-lb': { 'standin.acd.power.dev/never-ready': 'true' }, 'acd-dbm': { 'standin.acd.power.dev/crash-loop': 'true' } };
-    const rec = await setup(ns, machines, { spec: { powerState: 'Off', failurePolicy: 'Continue', timeouts: { vmStart: '4s', vmStop: '1m', stage: '1m' } }, annotations: (m) => failing[m.vm] ?? { 'standin.acd.power.dev/boot-seconds': '10' } });
+    const failing: Record<string, Record<string, string>> = {
+      'acd-lb': { 'standin.acd.power.dev/never-ready': 'true' },
+      'acd-dbm': { 'standin.acd.power.dev/crash-loop': 'true' },
+    };
+    const rec = await setup(ns, machines, {
+      spec: { powerState: 'Off', failurePolicy: 'Continue', timeouts: { vmStart: '4s', vmStop: '1m', stage: '1m' } },
+      annotations: (m) => failing[m.vm] ?? { 'standin.acd.power.dev/boot-seconds': '10' },
+    });
     await waitReady(ns, 'acd', 60);
     const since = Date.now();
     await setPower(ns, 'acd', 'On');
-    const s = await until('transition finished', async () => {
-      const st = (await getAcd(ns, 'acd')).status;
-      return st?.transition?.direction === 'On' && st.transition.finishedAt ? st : undefined;
-    }, 60_000, 200);
+    const s = await until(
+      'transition finished',
+      async () => {
+        const st = (await getAcd(ns, 'acd')).status;
+        return st?.transition?.direction === 'On' && st.transition.finishedAt ? st : undefined;
+      },
+      60_000,
+      200,
+    );
     const t = s.transition!;
     expect(t.outcome).toBe('Failed');
     const byVm = (vm: string) => t.stages.find((st) => st.vms.includes(vm))!;
-    expect({ state: byVm('acd-lb').state, message: byVm('acd-lb').message }).toEqual({ state: 'Failed', message: expect.stringMatching(/acd-lb not up within 4s/) });
-    expect({ state: byVm('acd-dbm').state, message: byVm('acd-dbm').message }).toEqual({ state: 'Failed', message: expect.stringMatching(/acd-dbm not up within 4s/) });
-    for (const st of t.stages.filter((x) => !x.vms.some((v) => v in failing))) expect({ stage: st.name, state: st.state }).toEqual({ stage: st.name, state: 'Completed' });
+    expect({ state: byVm('acd-lb').state, message: byVm('acd-lb').message }).toEqual({
+      state: 'Failed',
+      message: expect.stringMatching(/acd-lb not up within 4s/),
+    });
+    expect({ state: byVm('acd-dbm').state, message: byVm('acd-dbm').message }).toEqual({
+      state: 'Failed',
+      message: expect.stringMatching(/acd-dbm not up within 4s/),
+    });
+    for (const st of t.stages.filter((x) => !x.vms.some((v) => v in failing)))
+      expect({ stage: st.name, state: st.state }).toEqual({ stage: st.name, state: 'Completed' });
     expect(s.conditions?.find((c) => c.type === 'Stalled')?.reason).toBe('TransitionFailed');
     // The order among the VMs that could come up held; each failed VM was started only after its
     // predecessors were up (checked with the full seed: the only violations are the failed VMs
@@ -335,10 +496,14 @@ describe('chaos', () => {
       for (const vm of st.vms) {
         const at = rec.tl.commandedAt(vm, 'On', since)!;
         expect(at).toBeDefined();
-        for (const dep of SEED_STARTUP.MediumV2.slice(0, i).flatMap((x) => x.vms).filter((d) => !(d in failing))) expect({ vm, dep, up: upAt(rec.tl, dep, at) }).toEqual({ vm, dep, up: true });
+        for (const dep of SEED_STARTUP.MediumV2.slice(0, i)
+          .flatMap((x) => x.vms)
+          .filter((d) => !(d in failing)))
+          expect({ vm, dep, up: upAt(rec.tl, dep, at) }).toEqual({ vm, dep, up: true });
       }
     });
-    for (const m of machines) expect({ vm: m.vm, flips: flipsIn(rec.tl, m.vm, 'On', since, Date.now()) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of machines)
+      expect({ vm: m.vm, flips: flipsIn(rec.tl, m.vm, 'On', since, Date.now()) }).toEqual({ vm: m.vm, flips: 1 });
     expect(repeated(loggedCommands(ns, since, Date.now()))).toEqual([]);
     await sleep(1000);
     // A Failed transition stays the record for its generation: nothing is commanded again.
@@ -350,7 +515,10 @@ describe('chaos', () => {
   async function flipChaos(ns: string, manual?: (m: Machine, i: number) => boolean, seed = SEED + 1) {
     steady ??= await operator();
     const machines = SEED_LAYOUTS.LargeV1;
-    const rec = await setup(ns, machines, { annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' }), manual });
+    const rec = await setup(ns, machines, {
+      annotations: () => ({ 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' }),
+      manual,
+    });
     await waitReady(ns, 'acd', 60);
     const rnd = prng(seed);
     console.log(`[chaos] flip seed ${seed}`);
@@ -375,8 +543,18 @@ describe('chaos', () => {
     // previous transition just after a flip has the other direction, so it never counts twice here.
     flips.forEach((f, i) => {
       const to = flips[i + 1]?.at ?? end;
-      for (const m of machines) expect({ seed, vm: m.vm, flip: i, flips: flipsIn(rec.tl, m.vm, f.target, f.at, to) <= 1 }).toEqual({ seed, vm: m.vm, flip: i, flips: true });
-      expect({ seed, flip: i, repeated: repeated(loggedCommands(ns, f.at, to)) }).toEqual({ seed, flip: i, repeated: [] });
+      for (const m of machines)
+        expect({ seed, vm: m.vm, flip: i, flips: flipsIn(rec.tl, m.vm, f.target, f.at, to) <= 1 }).toEqual({
+          seed,
+          vm: m.vm,
+          flip: i,
+          flips: true,
+        });
+      expect({ seed, flip: i, repeated: repeated(loggedCommands(ns, f.at, to)) }).toEqual({
+        seed,
+        flip: i,
+        repeated: [],
+      });
     });
     // And one clean transition afterwards follows the runbook exactly.
     const other: 'On' | 'Off' = final === 'On' ? 'Off' : 'On';
@@ -391,7 +569,7 @@ describe('chaos', () => {
     await flipChaos(NS.flip);
   }, 150_000);
 
-  test('the same flips with every VM on runStrategy Manual, driven through KubeVirt\'s subresources', async () => {
+  test("the same flips with every VM on runStrategy Manual, driven through KubeVirt's subresources", async () => {
     await flipChaos(NS.flipManual, () => true, SEED + 2);
   }, 150_000);
 });
@@ -419,28 +597,45 @@ function invariantViolations(tl: VmTimeline, startup: Step[], shutdown: Step[], 
   const before = (vm: string, i: number) => samples.slice(0, i).filter((s) => s.vm === vm);
   const last = (vm: string, i: number) => before(vm, i).at(-1);
   // For a violation's message: the VM's last samples before the command, with resourceVersions.
-  const history = (vm: string, i: number) => before(vm, i).slice(-6)
-    .map((s) => `${s.t - from}ms rv ${s.resourceVersion} ${s.printableStatus}/${s.runStrategy}${s.ready ? '/ready' : ''}`).join(', ');
-  const prevTold = (vm: string, i: number) => { const p = last(vm, i); return p && toldTo(p); };
-  const commands = samples.flatMap((s, i) => s.t >= from && s.t <= to && toldTo(s) !== undefined
-    && prevTold(s.vm, i) !== toldTo(s) ? [{ c: s, i }] : []);
+  const history = (vm: string, i: number) =>
+    before(vm, i)
+      .slice(-6)
+      .map(
+        (s) =>
+          `${s.t - from}ms rv ${s.resourceVersion} ${s.printableStatus}/${s.runStrategy}${s.ready ? '/ready' : ''}`,
+      )
+      .join(', ');
+  const prevTold = (vm: string, i: number) => {
+    const p = last(vm, i);
+    return p && toldTo(p);
+  };
+  const commands = samples.flatMap((s, i) =>
+    s.t >= from && s.t <= to && toldTo(s) !== undefined && prevTold(s.vm, i) !== toldTo(s) ? [{ c: s, i }] : [],
+  );
   for (const { c, i } of commands) {
     if (toldTo(c) === 'On') {
       const k = startup.findIndex((st) => st.vms.includes(c.vm));
       for (const dep of startup.slice(0, k).flatMap((st) => st.vms)) {
         const s = last(dep, i);
-        if (!(s?.printableStatus === 'Running' && s.ready)) out.push(`${c.t - from}ms: ${c.vm} commanded On (rv ${c.resourceVersion}) while ${dep} (earlier startup step) was ${s?.printableStatus ?? '?'} ready=${s?.ready}; ${dep} before: ${history(dep, i)}`);
+        if (!(s?.printableStatus === 'Running' && s.ready))
+          out.push(
+            `${c.t - from}ms: ${c.vm} commanded On (rv ${c.resourceVersion}) while ${dep} (earlier startup step) was ${s?.printableStatus ?? '?'} ready=${s?.ready}; ${dep} before: ${history(dep, i)}`,
+          );
       }
     } else {
       const k = shutdown.findIndex((st) => st.vms.includes(c.vm));
       shutdown.slice(0, k).forEach((st, j) => {
-        const mustBeDown = st.wait || shutdown.slice(j + 1, k).some((between) => st.vms.some((v) => between.waitAlso?.includes(v)));
+        const mustBeDown =
+          st.wait || shutdown.slice(j + 1, k).some((between) => st.vms.some((v) => between.waitAlso?.includes(v)));
         for (const dep of st.vms) {
           const s = last(dep, i);
           // Stopping: told Off, or (a Manual VM whose stop request KubeVirt has taken) shutting down.
           const stopping = s !== undefined && (toldTo(s) === 'Off' || s.printableStatus === 'Stopping');
           const ok = s?.printableStatus === 'Stopped' || (!mustBeDown && stopping);
-          if (!ok) out.push(`${c.t - from}ms: ${c.vm} commanded Off (rv ${c.resourceVersion}) while ${dep} (earlier shutdown step, ${mustBeDown ? 'must be down' : 'must be stopping'}) was ${s?.printableStatus ?? '?'} runStrategy=${s?.runStrategy}; ${dep} before: ${history(dep, i)}`);
+          if (!ok)
+            out.push(
+              `${c.t - from}ms: ${c.vm} commanded Off (rv ${c.resourceVersion}) while ${dep} (earlier shutdown step, ${mustBeDown ? 'must be down' : 'must be stopping'}) was ${s?.printableStatus ?? '?'} runStrategy=${s?.runStrategy}; ${dep} before: ${history(dep, i)}`,
+            );
         }
       });
     }

@@ -11,7 +11,9 @@ async function connectionsFor(kc: KubeConfig, requests: number, parallel: number
   kc.loadFromFile(kubeconfigPath());
   const core = kc.makeApiClient(CoreV1Api);
   let connects = 0;
-  const onConnect = () => { connects++; };
+  const onConnect = () => {
+    connects++;
+  };
   diagnostics.subscribe('undici:client:connected', onConnect);
   try {
     for (let done = 0; done < requests; done += parallel) {

@@ -12,10 +12,23 @@ import { upAt, VmTimeline } from './support/timeline.js';
 
 const slow = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' };
 let operator: RunningOperator;
-const NAMESPACES = ['fault-restart', 'fault-reverse', 'fault-never-ready', 'fault-missing', 'fault-paused', 'fault-manual', 'fault-claim', 'fault-deleted'];
+const NAMESPACES = [
+  'fault-restart',
+  'fault-reverse',
+  'fault-never-ready',
+  'fault-missing',
+  'fault-paused',
+  'fault-manual',
+  'fault-claim',
+  'fault-deleted',
+];
 const start = () => startOperator({ namespaces: NAMESPACES });
 
-async function setup(ns: string, machines: Machine[], opts: { spec?: Record<string, unknown>; vm?: (m: Machine) => Parameters<typeof vmManifest>[2] } = {}) {
+async function setup(
+  ns: string,
+  machines: Machine[],
+  opts: { spec?: Record<string, unknown>; vm?: (m: Machine) => Parameters<typeof vmManifest>[2] } = {},
+) {
   await createNamespace(ns);
   const tl = await VmTimeline.start(ns);
   await apply([
@@ -50,7 +63,8 @@ describe('faults', () => {
     operator = await start();
     await waitReady(ns, 'acd', 90);
     expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of SEED_LAYOUTS.LargeV1) expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of SEED_LAYOUTS.LargeV1)
+      expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
     tl.stop();
   }, 180_000);
 
@@ -65,7 +79,9 @@ describe('faults', () => {
     await waitReady(ns, 'acd', 120);
     const acd = await getAcd(ns, 'acd');
     expect(acd.status?.power).toBe('On');
-    const events = JSON.parse(await kubectl(['get', 'events', '-n', ns, '-o', 'json'])).items.map((e: { reason: string }) => e.reason);
+    const events = JSON.parse(await kubectl(['get', 'events', '-n', ns, '-o', 'json'])).items.map(
+      (e: { reason: string }) => e.reason,
+    );
     expect(events).toContain('Reversed');
     // Every VM started after the reversal found every VM of the runbook's earlier startup steps up.
     const steps = SEED_STARTUP.LargeV2;
@@ -74,8 +90,16 @@ describe('faults', () => {
         const t = tl.commandedAt(vm, 'On', reversedAt);
         if (t === undefined) continue; // it never went down
         for (const dep of steps.slice(0, i).flatMap((s) => s.vms)) {
-          const seen = tl.samples.filter((x) => x.vm === dep || x.vm === vm).map((x) => `${x.t - reversedAt}ms ${x.vm} ${x.runStrategy} ${x.printableStatus} ready=${x.ready}`);
-          expect({ vm, dep, up: upAt(tl, dep, t), at: t - reversedAt }).toEqual({ vm, dep, up: true, at: t - reversedAt, ...(upAt(tl, dep, t) ? {} : { seen }) });
+          const seen = tl.samples
+            .filter((x) => x.vm === dep || x.vm === vm)
+            .map((x) => `${x.t - reversedAt}ms ${x.vm} ${x.runStrategy} ${x.printableStatus} ready=${x.ready}`);
+          expect({ vm, dep, up: upAt(tl, dep, t), at: t - reversedAt }).toEqual({
+            vm,
+            dep,
+            up: true,
+            at: t - reversedAt,
+            ...(upAt(tl, dep, t) ? {} : { seen }),
+          });
         }
       }
     });
@@ -89,7 +113,13 @@ describe('faults', () => {
       spec: { powerState: 'Off', timeouts: { vmStart: '30s', vmStop: '3m', stage: '3m' } },
       // Boots of 0.5 s against a 30 s limit: only the never-ready VM can time out, even while another
       // test file keeps virt-controller busy (CI once saw new VMs get their first status after 63 s).
-      vm: (m) => ({ runStrategy: 'Halted', annotations: { 'standin.acd.power.dev/boot-seconds': '10', ...(m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/never-ready': 'true' } : {}) } }),
+      vm: (m) => ({
+        runStrategy: 'Halted',
+        annotations: {
+          'standin.acd.power.dev/boot-seconds': '10',
+          ...(m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/never-ready': 'true' } : {}),
+        },
+      }),
     });
     await waitReady(ns, 'acd', 180);
     const since = Date.now();
@@ -102,15 +132,21 @@ describe('faults', () => {
     expect(s.phase).toBe('Stalled');
     expect(s.conditions!.find((c) => c.type === 'Ready')!.status).toBe('False');
     await sleep(1000);
-    for (const vm of ['acd-dbs-dbr', 'acd-jb1', 'acd-jb2', 'acd-tel']) expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+    for (const vm of ['acd-dbs-dbr', 'acd-jb1', 'acd-jb2', 'acd-tel'])
+      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
     tl.stop();
   }, 400_000);
 
   test('a missing VM is a condition, not a crash', async () => {
     const ns = 'fault-missing';
     await createNamespace(ns);
-    await apply([vmManifest(ns, 'acd-tel', { runStrategy: 'Always', annotations: slow }),
-      acdManifest(ns, 'acd', [{ vm: 'acd-tel', roles: ['tel'] }, { vm: 'acd-ghost', roles: ['store', 'lb', 'dbm', 'dbs', 'dbr', 'jb'] }])]);
+    await apply([
+      vmManifest(ns, 'acd-tel', { runStrategy: 'Always', annotations: slow }),
+      acdManifest(ns, 'acd', [
+        { vm: 'acd-tel', roles: ['tel'] },
+        { vm: 'acd-ghost', roles: ['store', 'lb', 'dbm', 'dbs', 'dbr', 'jb'] },
+      ]),
+    ]);
     await kubectl(['wait', 'acd/acd', '-n', ns, '--for=condition=Stalled', '--timeout=30s']);
     const s = (await getAcd(ns, 'acd')).status!;
     expect(s.conditions!.find((c) => c.type === 'Stalled')!.reason).toBe('VMMissing');
@@ -123,8 +159,25 @@ describe('faults', () => {
     const tl = await setup(ns, SEED_LAYOUTS.SmallV1);
     await waitReady(ns, 'acd', 120);
     const since = Date.now();
-    await kubectl(['patch', 'acd', 'acd', '-n', ns, '--type', 'merge', '-p', '{"spec":{"paused":true,"powerState":"Off"}}']);
-    await kubectl(['wait', 'acd/acd', '-n', ns, '--for=jsonpath={.status.conditions[?(@.type=="Reconciling")].reason}=Paused', '--timeout=30s']);
+    await kubectl([
+      'patch',
+      'acd',
+      'acd',
+      '-n',
+      ns,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"paused":true,"powerState":"Off"}}',
+    ]);
+    await kubectl([
+      'wait',
+      'acd/acd',
+      '-n',
+      ns,
+      '--for=jsonpath={.status.conditions[?(@.type=="Reconciling")].reason}=Paused',
+      '--timeout=30s',
+    ]);
     await sleep(1500);
     for (const m of SEED_LAYOUTS.SmallV1) expect(tl.commandedAt(m.vm, 'Off', since)).toBeUndefined();
     await kubectl(['patch', 'acd', 'acd', '-n', ns, '--type', 'merge', '-p', '{"spec":{"paused":false}}']);
@@ -136,9 +189,15 @@ describe('faults', () => {
   test('Manual-strategy VMs are driven through the subresources; their spec never changes', async () => {
     const ns = 'fault-manual';
     const machines = SEED_LAYOUTS.SmallV2;
-    const tl = await setup(ns, machines, { vm: () => ({ runStrategy: 'Manual', annotations: slow }), spec: { powerState: 'Off' } });
+    const tl = await setup(ns, machines, {
+      vm: () => ({ runStrategy: 'Manual', annotations: slow }),
+      spec: { powerState: 'Off' },
+    });
     tl.stop();
-    const before = JSON.parse(await kubectl(['get', 'vm', '-n', ns, '-o', 'json'])).items as { metadata: { name: string; generation: number }; spec: unknown }[];
+    const before = JSON.parse(await kubectl(['get', 'vm', '-n', ns, '-o', 'json'])).items as {
+      metadata: { name: string; generation: number };
+      spec: unknown;
+    }[];
     await setPower(ns, 'acd', 'On');
     await waitReady(ns, 'acd', 90);
     await setPower(ns, 'acd', 'Off');
@@ -148,7 +207,11 @@ describe('faults', () => {
     const after = JSON.parse(await kubectl(['get', 'vm', '-n', ns, '-o', 'json'])).items as typeof before;
     for (const vm of before) {
       const a = after.find((x) => x.metadata.name === vm.metadata.name)!;
-      expect({ vm: vm.metadata.name, generation: a.metadata.generation, spec: a.spec }).toEqual({ vm: vm.metadata.name, generation: vm.metadata.generation, spec: vm.spec });
+      expect({ vm: vm.metadata.name, generation: a.metadata.generation, spec: a.spec }).toEqual({
+        vm: vm.metadata.name,
+        generation: vm.metadata.generation,
+        spec: vm.spec,
+      });
     }
     const s = (await getAcd(ns, 'acd')).status!;
     expect(s.power).toBe('On');

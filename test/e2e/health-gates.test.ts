@@ -4,7 +4,17 @@
 // report, and does not begin while they disagree.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { instance, mend, rootQuery, setReadOnly, startMariaDb, stopIoThread, stopMariaDb, waitReplicating, type MariaDbInfo } from '../services/mariadb.js';
+import {
+  instance,
+  mend,
+  rootQuery,
+  setReadOnly,
+  startMariaDb,
+  stopIoThread,
+  stopMariaDb,
+  waitReplicating,
+  type MariaDbInfo,
+} from '../services/mariadb.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, sleep, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -12,7 +22,12 @@ import { VmTimeline } from './support/timeline.js';
 
 const NS = 'health-gates';
 // Which MariaDB instance plays which database VM.
-const DB_OF: Record<string, string> = { 'acd-dbm1': 'master1', 'acd-dbm2': 'master2', 'acd-dbs1-dbr1': 'slave1', 'acd-dbs2-dbr2': 'slave2' };
+const DB_OF: Record<string, string> = {
+  'acd-dbm1': 'master1',
+  'acd-dbm2': 'master2',
+  'acd-dbs1-dbr1': 'slave1',
+  'acd-dbs2-dbr2': 'slave2',
+};
 let db: MariaDbInfo;
 let operator: RunningOperator;
 let tl: VmTimeline;
@@ -22,17 +37,41 @@ beforeAll(async () => {
   // slave2 follows master2, as dbs2/dbr2 follow their master's side.
   const s2 = instance(db, 'slave2');
   s2.replicatesFrom = 'master2';
-  await rootQuery(db, 'slave2', `STOP SLAVE; CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE`,
-    [db.host, instance(db, 'master2').port, db.replication.user, db.replication.password]);
+  await rootQuery(
+    db,
+    'slave2',
+    `STOP SLAVE; CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE`,
+    [db.host, instance(db, 'master2').port, db.replication.user, db.replication.password],
+  );
   await waitReplicating(db);
 
   await createNamespace(NS);
-  await kubectl(['create', 'secret', 'generic', 'mysql-monitor', '-n', NS, `--from-literal=username=${db.monitor.user}`, `--from-literal=password=${db.monitor.password}`]);
+  await kubectl([
+    'create',
+    'secret',
+    'generic',
+    'mysql-monitor',
+    '-n',
+    NS,
+    `--from-literal=username=${db.monitor.user}`,
+    `--from-literal=password=${db.monitor.password}`,
+  ]);
   tl = await VmTimeline.start(NS);
-  const machines = SEED_LAYOUTS.LargeV3.map((m) => (DB_OF[m.vm] ? { ...m, ports: { mysql: instance(db, DB_OF[m.vm]!).port } } : m));
+  const machines = SEED_LAYOUTS.LargeV3.map((m) =>
+    DB_OF[m.vm] ? { ...m, ports: { mysql: instance(db, DB_OF[m.vm]!).port } } : m,
+  );
   await apply([
     // The stand-in reports 127.0.0.1 as each VMI's IP: the checks reach the VM the way they would in a cluster.
-    ...machines.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Halted', annotations: { 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10', 'standin.acd.power.dev/ip': '127.0.0.1' } })),
+    ...machines.map((m) =>
+      vmManifest(NS, m.vm, {
+        runStrategy: 'Halted',
+        annotations: {
+          'standin.acd.power.dev/boot-seconds': '10',
+          'standin.acd.power.dev/stop-seconds': '10',
+          'standin.acd.power.dev/ip': '127.0.0.1',
+        },
+      }),
+    ),
     acdManifest(NS, 'acd', machines, {
       powerState: 'Off',
       active: { database: 'Auto', loadBalancer: 2, storage: 2 },
@@ -54,12 +93,27 @@ describe('health gates on real MariaDB replication', () => {
     await stopIoThread(db, 'slave1');
     const since = Date.now();
     // Sides for the startup come from the spec or the last shutdown; pin the database side here.
-    await kubectl(['patch', 'acd', 'acd', '-n', NS, '--type', 'merge', '-p', '{"spec":{"powerState":"On","active":{"database":1}}}']);
-    const held = await until('the replication gate to hold', async () => {
-      const s = (await getAcd(NS, 'acd')).status;
-      const healthy = s?.conditions?.find((c) => c.type === 'Healthy');
-      return healthy?.status === 'False' ? s : undefined;
-    }, 60_000, 200);
+    await kubectl([
+      'patch',
+      'acd',
+      'acd',
+      '-n',
+      NS,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"powerState":"On","active":{"database":1}}}',
+    ]);
+    const held = await until(
+      'the replication gate to hold',
+      async () => {
+        const s = (await getAcd(NS, 'acd')).status;
+        const healthy = s?.conditions?.find((c) => c.type === 'Healthy');
+        return healthy?.status === 'False' ? s : undefined;
+      },
+      60_000,
+      200,
+    );
     const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
     // One `kubectl get acd -o yaml` says which check failed, on which VM, and why.
     expect(healthy.reason).toBe('ChecksFailed');
@@ -69,7 +123,8 @@ describe('health gates on real MariaDB replication', () => {
     const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
     expect(stage.checks).toContain('mysqlReplication');
     await sleep(2000);
-    for (const vm of ['acd-jb1', 'acd-jb2', 'acd-tel1', 'acd-tel2']) expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+    for (const vm of ['acd-jb1', 'acd-jb2', 'acd-tel1', 'acd-tel2'])
+      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
     expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
 
     await mend(db, 'slave1');
@@ -84,14 +139,26 @@ describe('health gates on real MariaDB replication', () => {
     const since = Date.now();
     await stopIoThread(db, 'slave2');
     await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded', '--timeout=30s']);
-    expect((await getAcd(NS, 'acd')).status!.conditions!.find((c) => c.type === 'Degraded')!.message).toMatch(/acd-dbs2-dbr2/);
+    expect((await getAcd(NS, 'acd')).status!.conditions!.find((c) => c.type === 'Degraded')!.message).toMatch(
+      /acd-dbs2-dbr2/,
+    );
     await mend(db, 'slave2');
     await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded=False', '--timeout=30s']);
     for (const vm of Object.keys(DB_OF)) expect(tl.commands(vm, 'Off', since)).toBe(0);
   }, 90_000);
 
   test('a shutdown with active database Auto does not begin while the probes disagree', async () => {
-    await kubectl(['patch', 'acd', 'acd', '-n', NS, '--type', 'merge', '-p', '{"spec":{"active":{"database":"Auto"}}}']);
+    await kubectl([
+      'patch',
+      'acd',
+      'acd',
+      '-n',
+      NS,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"active":{"database":"Auto"}}}',
+    ]);
     await setReadOnly(db, 'master2', false); // two writable masters: no honest answer
     const since = Date.now();
     await setPower(NS, 'acd', 'Off');
@@ -100,7 +167,8 @@ describe('health gates on real MariaDB replication', () => {
     expect(s.conditions!.find((c) => c.type === 'ActiveUnknown')!.message).toMatch(/database/);
     expect(s.active?.database?.source).toBe('Unknown');
     await sleep(1500);
-    for (const m of SEED_LAYOUTS.LargeV3) expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
+    for (const m of SEED_LAYOUTS.LargeV3)
+      expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
   }, 90_000);
 
   test('once the probes agree, the shutdown takes the side they report: the inactive master goes down first', async () => {

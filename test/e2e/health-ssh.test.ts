@@ -51,9 +51,14 @@ const usedKeys = new Set<string>();
 function trustKeyOf(from: SshdInfo, to: SshdInfo, scenario: string): void {
   const file = path.join(to.dir, 'authorized_keys');
   const own = readFileSync(`${to.keys[scenario]!}.pub`, 'utf8').trim();
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.endsWith(own));
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.endsWith(own));
   if (!line) throw new Error(`no authorized_keys line for scenario ${scenario}`);
-  appendFileSync(file, `${line.slice(0, line.length - own.length)}${readFileSync(`${from.keys[scenario]!}.pub`, 'utf8').trim()}\n`);
+  appendFileSync(
+    file,
+    `${line.slice(0, line.length - own.length)}${readFileSync(`${from.keys[scenario]!}.pub`, 'utf8').trim()}\n`,
+  );
 }
 
 const keyOf = (scenario: string) => readFileSync(lbSshd.keys[scenario]!, 'utf8');
@@ -62,12 +67,19 @@ const keyOf = (scenario: string) => readFileSync(lbSshd.keys[scenario]!, 'utf8')
 async function useScenario(scenario: string): Promise<void> {
   const key = keyOf(scenario);
   usedKeys.add(key);
-  await apply([{
-    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/ssh-auth',
-    metadata: { name: SECRET, namespace: NS },
-    data: { username: Buffer.from(lbSshd.username).toString('base64'), 'ssh-privatekey': Buffer.from(key).toString('base64'),
-      known_hosts: Buffer.from(knownHostsOf(lbSshd) + knownHostsOf(storeSshd)).toString('base64') },
-  }]);
+  await apply([
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/ssh-auth',
+      metadata: { name: SECRET, namespace: NS },
+      data: {
+        username: Buffer.from(lbSshd.username).toString('base64'),
+        'ssh-privatekey': Buffer.from(key).toString('base64'),
+        known_hosts: Buffer.from(knownHostsOf(lbSshd) + knownHostsOf(storeSshd)).toString('base64'),
+      },
+    },
+  ]);
 }
 
 async function patchSpec(spec: Record<string, unknown>): Promise<void> {
@@ -76,26 +88,44 @@ async function patchSpec(spec: Record<string, unknown>): Promise<void> {
 
 /** Waits until the startup holds at a health gate; returns that moment's status. */
 async function waitHeld() {
-  return until('the health gate to hold', async () => {
-    const s = (await getAcd(NS, 'acd')).status;
-    return s?.phase === 'Starting' && s.conditions?.find((c) => c.type === 'Healthy')?.status === 'False' ? s : undefined;
-  }, 60_000, 200);
+  return until(
+    'the health gate to hold',
+    async () => {
+      const s = (await getAcd(NS, 'acd')).status;
+      return s?.phase === 'Starting' && s.conditions?.find((c) => c.type === 'Healthy')?.status === 'False'
+        ? s
+        : undefined;
+    },
+    60_000,
+    200,
+  );
 }
 
 beforeAll(async () => {
-  const scenarios = (pick: (s: { lb: string; store: string; drbd: string }) => Omit<SshScenario, 'name'>): SshScenario[] =>
-    Object.entries(SCENARIOS).map(([name, s]) => ({ name, ...pick(s) }));
+  const scenarios = (
+    pick: (s: { lb: string; store: string; drbd: string }) => Omit<SshScenario, 'name'>,
+  ): SshScenario[] => Object.entries(SCENARIOS).map(([name, s]) => ({ name, ...pick(s) }));
   lbSshd = await startSshd({ nodes: LB, scenarios: scenarios((s) => ({ cib: cib(s.lb) })) });
-  storeSshd = await startSshd({ nodes: STORE, scenarios: scenarios((s) => ({ cib: cib(s.store), perNode: drbd9(s.drbd) })) });
+  storeSshd = await startSshd({
+    nodes: STORE,
+    scenarios: scenarios((s) => ({ cib: cib(s.store), perNode: drbd9(s.drbd) })),
+  });
   for (const name of Object.keys(SCENARIOS)) trustKeyOf(lbSshd, storeSshd, name);
 
   await createNamespace(NS);
   await useScenario('healthy');
   tl = await VmTimeline.start(NS);
   const ports = { ...lbSshd.nodes, ...storeSshd.nodes };
-  const machines = SEED_LAYOUTS.LargeV3.map((m) => (ports[m.vm] ? { ...m, host: '127.0.0.1', ports: { ssh: ports[m.vm]! } } : m));
+  const machines = SEED_LAYOUTS.LargeV3.map((m) =>
+    ports[m.vm] ? { ...m, host: '127.0.0.1', ports: { ssh: ports[m.vm]! } } : m,
+  );
   await apply([
-    ...machines.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Halted', annotations: { 'standin.acd.power.dev/boot-seconds': '2', 'standin.acd.power.dev/stop-seconds': '2' } })),
+    ...machines.map((m) =>
+      vmManifest(NS, m.vm, {
+        runStrategy: 'Halted',
+        annotations: { 'standin.acd.power.dev/boot-seconds': '2', 'standin.acd.power.dev/stop-seconds': '2' },
+      }),
+    ),
     acdManifest(NS, 'acd', machines, {
       powerState: 'Off',
       // Pinned for the startups; the last test switches lb and store to Auto.
@@ -130,10 +160,15 @@ describe('health gates and active detection over SSH (real sshd + crm_mon)', () 
     expect(stage.tier).toBe('lb');
     expect(stage.checks).toContain('pacemaker');
     // The store stage before it passed its own gate: the storage pcs cluster and DRBD are healthy.
-    expect(held.transition!.stages.filter((st) => st.tier === 'store').map((st) => st.state)).toEqual(['Completed', 'Completed']);
+    expect(held.transition!.stages.filter((st) => st.tier === 'store').map((st) => st.state)).toEqual([
+      'Completed',
+      'Completed',
+    ]);
     await sleep(2000);
-    for (const vm of [...STORE, ...LB]) expect({ vm, commanded: tl.commandedAt(vm, 'On', since) !== undefined }).toEqual({ vm, commanded: true });
-    for (const vm of LATER) expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+    for (const vm of [...STORE, ...LB])
+      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) !== undefined }).toEqual({ vm, commanded: true });
+    for (const vm of LATER)
+      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
     expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
 
     await useScenario('healthy');
@@ -165,7 +200,8 @@ describe('health gates and active detection over SSH (real sshd + crm_mon)', () 
     expect(stage.tier).toBe('store');
     expect(stage.checks).toEqual(expect.arrayContaining(['pacemaker', 'drbd']));
     await sleep(2000);
-    for (const vm of [...LB, ...LATER]) expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+    for (const vm of [...LB, ...LATER])
+      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
 
     await useScenario('healthy');
     await waitReady(NS, 'acd', 90);
@@ -185,7 +221,8 @@ describe('health gates and active detection over SSH (real sshd + crm_mon)', () 
     expect(s.active?.loadBalancer).toMatchObject({ source: 'Unknown' });
     expect(s.active?.loadBalancer?.message).toMatch(/no node runs the VIP/);
     await sleep(1500);
-    for (const m of SEED_LAYOUTS.LargeV3) expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
+    for (const m of SEED_LAYOUTS.LargeV3)
+      expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
   }, 90_000);
 
   test('once the VIP runs again, the shutdown takes the sides the probes report: the inactive lb and store go down first', async () => {
@@ -221,9 +258,18 @@ describe('health gates and active detection over SSH (real sshd + crm_mon)', () 
     expect(logText.length).toBeGreaterThan(0);
     for (const key of usedKeys) {
       // The whole key, each of its base64 lines (a partial leak) and the Secret's own encoding.
-      const needles = [key.trim(), Buffer.from(key).toString('base64'), ...key.split('\n').filter((l) => l.length >= 20 && !l.startsWith('-----'))];
+      const needles = [
+        key.trim(),
+        Buffer.from(key).toString('base64'),
+        ...key.split('\n').filter((l) => l.length >= 20 && !l.startsWith('-----')),
+      ];
       for (const needle of needles) {
-        for (const [where, text] of [['status', status], ['events', events], ['operator log', logText], ['operator log lines', logJson]] as const) {
+        for (const [where, text] of [
+          ['status', status],
+          ['events', events],
+          ['operator log', logText],
+          ['operator log lines', logJson],
+        ] as const) {
           expect({ where, leaked: text.includes(needle) }).toEqual({ where, leaked: false });
         }
       }

@@ -29,7 +29,12 @@ const slow = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.de
 
 const work = mkdtempSync(join(tmpdir(), 'acd-helm-e2e-'));
 // Helm keeps caches and repository config under HOME by default; keep this run to itself.
-const helmEnv = { ...process.env, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') };
+const helmEnv = {
+  ...process.env,
+  HELM_CACHE_HOME: join(work, 'cache'),
+  HELM_CONFIG_HOME: join(work, 'config'),
+  HELM_DATA_HOME: join(work, 'data'),
+};
 const saKubeconfig = join(work, 'sa.kubeconfig');
 let installed = false;
 let operator: RunningOperator | undefined;
@@ -37,7 +42,9 @@ let tl: VmTimeline;
 
 async function helm(args: string[]): Promise<string> {
   try {
-    return (await run(bin('helm'), [...args, '--kubeconfig', kubeconfigPath()], { env: helmEnv, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    return (
+      await run(bin('helm'), [...args, '--kubeconfig', kubeconfigPath()], { env: helmEnv, maxBuffer: 16 * 1024 * 1024 })
+    ).stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`helm ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
@@ -45,12 +52,30 @@ async function helm(args: string[]): Promise<string> {
 }
 
 /** `kubectl auth can-i` as the ServiceAccount; it exits 1 for "no", so the answer is read from stdout. */
-async function canI(verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}): Promise<boolean> {
-  const args = ['--kubeconfig', kubeconfigPath(), 'auth', 'can-i', verb, resource, `--as=${AS}`, '-n', opts.namespace ?? WATCHED,
-    ...(opts.subresource ? [`--subresource=${opts.subresource}`] : [])];
-  const out = await run(bin('kubectl'), args).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+async function canI(
+  verb: string,
+  resource: string,
+  opts: { namespace?: string; subresource?: string } = {},
+): Promise<boolean> {
+  const args = [
+    '--kubeconfig',
+    kubeconfigPath(),
+    'auth',
+    'can-i',
+    verb,
+    resource,
+    `--as=${AS}`,
+    '-n',
+    opts.namespace ?? WATCHED,
+    ...(opts.subresource ? [`--subresource=${opts.subresource}`] : []),
+  ];
+  const out = await run(bin('kubectl'), args).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
   const answer = out.trim();
-  if (answer !== 'yes' && answer !== 'no') throw new Error(`kubectl auth can-i ${verb} ${resource}: unexpected answer ${JSON.stringify(out)}`);
+  if (answer !== 'yes' && answer !== 'no')
+    throw new Error(`kubectl auth can-i ${verb} ${resource}: unexpected answer ${JSON.stringify(out)}`);
   return answer === 'yes';
 }
 
@@ -62,11 +87,19 @@ async function canI(verb: string, resource: string, opts: { namespace?: string; 
  */
 async function sar(verb: string, group: string, resource: string, subresource: string): Promise<boolean> {
   const review = {
-    apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-    spec: { user: AS, groups: ['system:serviceaccounts', `system:serviceaccounts:${RELEASE_NS}`, 'system:authenticated'],
-      resourceAttributes: { namespace: WATCHED, verb, group, resource, subresource } },
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: {
+      user: AS,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${RELEASE_NS}`, 'system:authenticated'],
+      resourceAttributes: { namespace: WATCHED, verb, group, resource, subresource },
+    },
   };
-  return (JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], JSON.stringify(review))) as { status: { allowed: boolean } }).status.allowed;
+  return (
+    JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], JSON.stringify(review))) as {
+      status: { allowed: boolean };
+    }
+  ).status.allowed;
 }
 
 /** kubectl with the ServiceAccount's token instead of the admin certificate. */
@@ -82,19 +115,43 @@ async function kubectlAsSa(args: string[], input?: string): Promise<{ ok: boolea
 beforeAll(async () => {
   // The watched namespace must exist before the install: the chart puts its Role there.
   await createNamespace(WATCHED);
-  await helm(['install', 'acd', join(repoRoot, 'deploy/helm/acd-operator'), '-n', RELEASE_NS, '--create-namespace',
-    '--set', 'rbac.scope=namespaces', '--set', `rbac.namespaces={${WATCHED}}`, '--set', `healthSecrets={${GRANTED_SECRET}}`]);
+  await helm([
+    'install',
+    'acd',
+    join(repoRoot, 'deploy/helm/acd-operator'),
+    '-n',
+    RELEASE_NS,
+    '--create-namespace',
+    '--set',
+    'rbac.scope=namespaces',
+    '--set',
+    `rbac.namespaces={${WATCHED}}`,
+    '--set',
+    `healthSecrets={${GRANTED_SECRET}}`,
+  ]);
   installed = true;
 
   const state = testbedState();
-  if (!state) throw new Error('ACD_TESTBED_STATE is not set: this test needs the local test bed (its CA and API server address)');
+  if (!state)
+    throw new Error('ACD_TESTBED_STATE is not set: this test needs the local test bed (its CA and API server address)');
   const token = (await kubectl(['create', 'token', SA, '-n', RELEASE_NS, '--duration', '1h'])).trim();
-  writeFileSync(saKubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-    clusters: [{ name: 'testbed', cluster: { server: state.server, 'certificate-authority': join(state.dir, 'pki', 'ca.crt') } }],
-    users: [{ name: SA, user: { token } }],
-    contexts: [{ name: 'sa', context: { cluster: 'testbed', user: SA, namespace: WATCHED } }],
-  }), { mode: 0o600 });
+  writeFileSync(
+    saKubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'sa',
+      clusters: [
+        {
+          name: 'testbed',
+          cluster: { server: state.server, 'certificate-authority': join(state.dir, 'pki', 'ca.crt') },
+        },
+      ],
+      users: [{ name: SA, user: { token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'testbed', user: SA, namespace: WATCHED } }],
+    }),
+    { mode: 0o600 },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -105,10 +162,17 @@ afterAll(async () => {
 
 describe('helm install onto the test bed', () => {
   test('the release and its objects exist; the Deployment runs two leader-electing replicas as the ServiceAccount', async () => {
-    const status = JSON.parse(await helm(['status', 'acd', '-n', RELEASE_NS, '-o', 'json'])) as { info: { status: string } };
+    const status = JSON.parse(await helm(['status', 'acd', '-n', RELEASE_NS, '-o', 'json'])) as {
+      info: { status: string };
+    };
     expect(status.info.status).toBe('deployed');
     const names = async (kind: string, ns: string) =>
-      (JSON.parse(await kubectl(['get', kind, '-n', ns, '-l', 'app.kubernetes.io/instance=acd', '-o', 'json'])).items as { metadata: { name: string } }[]).map((o) => o.metadata.name).sort();
+      (
+        JSON.parse(await kubectl(['get', kind, '-n', ns, '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']))
+          .items as { metadata: { name: string } }[]
+      )
+        .map((o) => o.metadata.name)
+        .sort();
     expect(await names('serviceaccount', RELEASE_NS)).toEqual([SA]);
     expect(await names('deployment', RELEASE_NS)).toEqual([SA]);
     expect(await names('service', RELEASE_NS)).toEqual([`${SA}-metrics`]);
@@ -117,14 +181,18 @@ describe('helm install onto the test bed', () => {
     expect(await names('role', WATCHED)).toEqual([SA]);
     expect(await names('rolebinding', WATCHED)).toEqual([SA]);
     // scope=namespaces: nothing cluster-wide besides the CRD.
-    const cluster = JSON.parse(await kubectl(['get', 'clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/instance=acd', '-o', 'json'])).items;
+    const cluster = JSON.parse(
+      await kubectl(['get', 'clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']),
+    ).items;
     expect(cluster).toEqual([]);
 
     const dep = JSON.parse(await kubectl(['get', 'deployment', SA, '-n', RELEASE_NS, '-o', 'json']));
     expect(dep.spec.replicas).toBe(2);
     const pod = dep.spec.template.spec;
     expect(pod.serviceAccountName).toBe(SA);
-    expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--leader-elect', `--lease-namespace=${RELEASE_NS}`, `--namespace=${WATCHED}`]));
+    expect(pod.containers[0].args).toEqual(
+      expect.arrayContaining(['--leader-elect', `--lease-namespace=${RELEASE_NS}`, `--namespace=${WATCHED}`]),
+    );
     // No kubelet: no pod ever runs, which is why the install does not --wait.
     expect(dep.status?.availableReplicas ?? 0).toBe(0);
   }, 60_000);
@@ -132,10 +200,15 @@ describe('helm install onto the test bed', () => {
   test('the operator, as the chart ServiceAccount, powers a Small V3 ACD Off and On in seed order', async () => {
     tl = await VmTimeline.start(WATCHED);
     // acd-tel is Manual, so the account's subresource grant is exercised too, not only its patch.
-    const vm = (name: string) => vmManifest(WATCHED, name, { runStrategy: name === 'acd-tel' ? 'Manual' : 'Always', annotations: slow });
+    const vm = (name: string) =>
+      vmManifest(WATCHED, name, { runStrategy: name === 'acd-tel' ? 'Manual' : 'Always', annotations: slow });
     await apply([...machines.map((m) => vm(m.vm)), acdManifest(WATCHED, 'acd', machines)]);
     // The Deployment's own arguments: leader election on a Lease in the release namespace.
-    operator = await startOperator({ namespaces: [WATCHED], kubeconfig: saKubeconfig, args: ['--leader-elect', '--lease-namespace', RELEASE_NS] });
+    operator = await startOperator({
+      namespaces: [WATCHED],
+      kubeconfig: saKubeconfig,
+      args: ['--leader-elect', '--lease-namespace', RELEASE_NS],
+    });
     await waitReady(WATCHED, 'acd', 60);
 
     const offSince = Date.now();
@@ -157,7 +230,9 @@ describe('helm install onto the test bed', () => {
     // nothing it needed was refused.
     const lease = JSON.parse(await kubectl(['get', 'lease', 'acd-operator', '-n', RELEASE_NS, '-o', 'json']));
     expect(lease.spec.holderIdentity).toMatch(new RegExp(`-${operator.child.pid}$`));
-    const reasons = (JSON.parse(await kubectl(['get', 'events', '-n', WATCHED, '-o', 'json'])).items as { reason: string }[]).map((e) => e.reason);
+    const reasons = (
+      JSON.parse(await kubectl(['get', 'events', '-n', WATCHED, '-o', 'json'])).items as { reason: string }[]
+    ).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['PoweredOff', 'PoweredOn']));
     const refused = operator.logLines().filter((l) => /forbidden/i.test(JSON.stringify(l)));
     expect(refused).toEqual([]);
@@ -189,10 +264,22 @@ describe('helm install onto the test bed', () => {
     const del = await kubectlAsSa(['delete', 'vm', 'acd-tel', '-n', WATCHED, '--wait=false']);
     expect(del.ok).toBe(false);
     expect(del.out).toMatch(/forbidden/i);
-    expect((await kubectlAsSa(['get', 'vm', 'acd-tel', '-n', WATCHED, '-o', 'name'])).out.trim()).toBe('virtualmachine.kubevirt.io/acd-tel');
+    expect((await kubectlAsSa(['get', 'vm', 'acd-tel', '-n', WATCHED, '-o', 'name'])).out.trim()).toBe(
+      'virtualmachine.kubevirt.io/acd-tel',
+    );
     // The subresources through the aggregator with the token: start passes authorization and
     // reaches KubeVirt, which answers 409 because the VM already runs; restart is refused first.
-    const sub = (action: string) => kubectlAsSa(['replace', '--raw', `/apis/subresources.kubevirt.io/v1/namespaces/${WATCHED}/virtualmachines/acd-tel/${action}`, '-f', '-'], '{}');
+    const sub = (action: string) =>
+      kubectlAsSa(
+        [
+          'replace',
+          '--raw',
+          `/apis/subresources.kubevirt.io/v1/namespaces/${WATCHED}/virtualmachines/acd-tel/${action}`,
+          '-f',
+          '-',
+        ],
+        '{}',
+      );
     const startAgain = await sub('start');
     expect(startAgain.ok).toBe(false);
     expect(startAgain.out).toMatch(/already running/i);

@@ -19,7 +19,9 @@ afterAll(async () => {
 
 describe(`KubeVirt ${OLDER_KUBEVIRT}`, () => {
   test('its own virt-api serves the subresource API, at that version', async () => {
-    const v = JSON.parse(await kubectl(['get', '--raw', '/apis/subresources.kubevirt.io/v1/version'])) as { gitVersion: string };
+    const v = JSON.parse(await kubectl(['get', '--raw', '/apis/subresources.kubevirt.io/v1/version'])) as {
+      gitVersion: string;
+    };
     expect(v.gitVersion).toBe(OLDER_KUBEVIRT);
     expect(own!.bed.kubevirtVersion).toBe(OLDER_KUBEVIRT);
   });

@@ -15,7 +15,15 @@ const LEASE_NS = 'leader-election-lease';
 const LEASE_NAME = 'acd-operator';
 const LEASE_SECONDS = 4;
 const RENEW_MS = (LEASE_SECONDS * 1000) / 3;
-const ARGS = ['--leader-elect', '--lease-namespace', LEASE_NS, '--lease-name', LEASE_NAME, '--lease-duration', String(LEASE_SECONDS)];
+const ARGS = [
+  '--leader-elect',
+  '--lease-namespace',
+  LEASE_NS,
+  '--lease-name',
+  LEASE_NAME,
+  '--lease-duration',
+  String(LEASE_SECONDS),
+];
 const machines = SEED_LAYOUTS.LargeV1;
 const slow = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '20' };
 
@@ -34,7 +42,8 @@ async function lease(): Promise<{ spec: { holderIdentity?: string; leaseTransiti
 }
 
 /** Holder identities are `<hostname>-<pid>` (src/main.ts). */
-const holds = (l: { spec: { holderIdentity?: string } }, op: RunningOperator) => l.spec.holderIdentity?.endsWith(`-${op.child.pid}`) === true;
+const holds = (l: { spec: { holderIdentity?: string } }, op: RunningOperator) =>
+  l.spec.holderIdentity?.endsWith(`-${op.child.pid}`) === true;
 
 async function scrape(op: RunningOperator, metric: string): Promise<number | undefined> {
   const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
@@ -44,7 +53,8 @@ async function scrape(op: RunningOperator, metric: string): Promise<number | und
 
 const readyz = async (op: RunningOperator) => (await fetch(`http://127.0.0.1:${op.healthPort}/readyz`)).status;
 
-const stageOf = async () => (await getAcd(NS, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
+const stageOf = async () =>
+  (await getAcd(NS, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
 
 beforeAll(async () => {
   await createNamespace(NS);
@@ -98,7 +108,9 @@ describe('leader election', () => {
 
     const tookOverAt = await until('the standby to become leader', async () => becameLeaderAt(second), 20_000, 50);
     const takeoverMs = tookOverAt - killedAt;
-    console.log(`[leader-election] takeover ${takeoverMs} ms after SIGKILL (lease ${LEASE_SECONDS}s, renew every ${Math.round(RENEW_MS)} ms)`);
+    console.log(
+      `[leader-election] takeover ${takeoverMs} ms after SIGKILL (lease ${LEASE_SECONDS}s, renew every ${Math.round(RENEW_MS)} ms)`,
+    );
     // The dead leader's last renewal was at most one renew period before the kill, so the Lease
     // expires at most one lease duration after it; the standby retries every duration/5.
     expect(takeoverMs).toBeLessThan(LEASE_SECONDS * 1000 + RENEW_MS);
@@ -117,7 +129,8 @@ describe('leader election', () => {
     expect(tl.commandedAt('acd-store', 'Off', since)).toBeGreaterThan(killedAt);
 
     expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of machines) expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+    for (const m of machines)
+      expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
 
     const l = await lease();
     expect(holds(l, second)).toBe(true);

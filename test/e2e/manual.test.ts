@@ -46,13 +46,36 @@ beforeAll(async () => {
     // through KubeVirt's start subresource (faster than a startup in order, which is not tested here).
     await apply(L3.map((m) => vmManifest(c.ns, m.vm, { runStrategy: 'Manual', annotations: timing })));
     if (c.first === 'Off') {
-      await Promise.all(L3.map((m) => rawRequest(kc, 'PUT', `/apis/subresources.kubevirt.io/v1/namespaces/${c.ns}/virtualmachines/${m.vm}/start`, {})));
-      await until(`${c.ns}: every VM up`, async () => {
-        const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as { status?: { printableStatus?: string; ready?: boolean } }[];
-        return vms.length === L3.length && vms.every((v) => v.status?.printableStatus === 'Running' && v.status.ready);
-      }, 120_000, 250);
+      await Promise.all(
+        L3.map((m) =>
+          rawRequest(
+            kc,
+            'PUT',
+            `/apis/subresources.kubevirt.io/v1/namespaces/${c.ns}/virtualmachines/${m.vm}/start`,
+            {},
+          ),
+        ),
+      );
+      await until(
+        `${c.ns}: every VM up`,
+        async () => {
+          const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as {
+            status?: { printableStatus?: string; ready?: boolean };
+          }[];
+          return (
+            vms.length === L3.length && vms.every((v) => v.status?.printableStatus === 'Running' && v.status.ready)
+          );
+        },
+        120_000,
+        250,
+      );
     }
-    await apply([acdManifest(c.ns, 'acd', L3, { powerState: c.first === 'Off' ? 'On' : 'Off', active: { database: 2, loadBalancer: 2, storage: 2 } })]);
+    await apply([
+      acdManifest(c.ns, 'acd', L3, {
+        powerState: c.first === 'Off' ? 'On' : 'Off',
+        active: { database: 2, loadBalancer: 2, storage: 2 },
+      }),
+    ]);
     await waitReady(c.ns, 'acd', 240);
   });
 }, 600_000);
@@ -68,7 +91,12 @@ afterAll(async () => {
  */
 const inProgress = async (ns: string) => {
   const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'acd.power.dev', version: 'v1alpha1', plural: 'acdclusters', namespace: ns, name: 'acd' })) as { status?: AcdClusterStatus };
+    group: 'acd.power.dev',
+    version: 'v1alpha1',
+    plural: 'acdclusters',
+    namespace: ns,
+    name: 'acd',
+  })) as { status?: AcdClusterStatus };
   return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
 };
 
@@ -89,7 +117,8 @@ function orderViolations(tl: VmTimeline, target: 'On' | 'Off', steps: Step[], si
   const out: string[] = [];
   const action = target === 'On' ? 'Start' : 'Stop';
   tl.samples.forEach((s, i) => {
-    if (s.t < since || s.requests.at(-1) !== action || lastBefore(tl.samples, s.vm, i)?.requests.at(-1) === action) return;
+    if (s.t < since || s.requests.at(-1) !== action || lastBefore(tl.samples, s.vm, i)?.requests.at(-1) === action)
+      return;
     const k = steps.findIndex((st) => st.vms.includes(s.vm));
     steps.slice(0, k).forEach((st, j) => {
       const mustBeDown = st.wait || steps.slice(j + 1, k).some((b) => st.vms.some((v) => b.waitAlso?.includes(v)));
@@ -108,16 +137,31 @@ function orderViolations(tl: VmTimeline, target: 'On' | 'Off', steps: Step[], si
 async function reversal(c: (typeof cases)[number]): Promise<Record<string, unknown>> {
   const back = c.first === 'Off' ? 'On' : 'Off';
   await setPower(c.ns, 'acd', c.first);
-  await until(`${c.ns}: stage ${c.stage} of ${c.first} in progress`, async () => (await inProgress(c.ns)) >= c.stage - 1, 120_000, 25);
+  await until(
+    `${c.ns}: stage ${c.stage} of ${c.first} in progress`,
+    async () => (await inProgress(c.ns)) >= c.stage - 1,
+    120_000,
+    25,
+  );
   const flipped = Date.now();
   await setPower(c.ns, 'acd', back);
   await waitReady(c.ns, 'acd', 180);
   const s = (await getAcd(c.ns, 'acd')).status!;
-  const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as { metadata: { name: string }; status: { printableStatus: string; ready?: boolean } }[];
+  const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as {
+    metadata: { name: string };
+    status: { printableStatus: string; ready?: boolean };
+  }[];
   const tl = timelines.get(c.ns)!;
   return {
-    ns: c.ns, power: s.power, phase: s.phase,
-    notThere: vms.filter((v) => (back === 'On' ? !(v.status.printableStatus === 'Running' && v.status.ready) : v.status.printableStatus !== 'Stopped'))
+    ns: c.ns,
+    power: s.power,
+    phase: s.phase,
+    notThere: vms
+      .filter((v) =>
+        back === 'On'
+          ? !(v.status.printableStatus === 'Running' && v.status.ready)
+          : v.status.printableStatus !== 'Stopped',
+      )
       .map((v) => `${v.metadata.name} ${v.status.printableStatus}`),
     order: orderViolations(tl, back, (back === 'On' ? SEED_STARTUP : SEED_SHUTDOWN).LargeV3, flipped),
     // The specs stay the user's: Manual VMs are driven through the subresources only.
@@ -130,9 +174,11 @@ async function reversal(c: (typeof cases)[number]): Promise<Record<string, unkno
 describe('Manual VMs reversed at every stage of a Large V3', () => {
   test('Off reversed at each of its 9 stages, and On at each of its 9: target reached, every VM there, order kept', async () => {
     const results = await Promise.all(cases.map(reversal));
-    expect(results).toEqual(cases.map((c) => {
-      const back = c.first === 'Off' ? 'On' : 'Off';
-      return { ns: c.ns, power: back, phase: back, notThere: [], order: [], specChanged: [] };
-    }));
+    expect(results).toEqual(
+      cases.map((c) => {
+        const back = c.first === 'Off' ? 'On' : 'Off';
+        return { ns: c.ns, power: back, phase: back, notThere: [], order: [], specChanged: [] };
+      }),
+    );
   }, 300_000);
 });

@@ -16,8 +16,17 @@ let operator: RunningOperator;
  */
 let before: Scrape;
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
-interface Scrape { status: number; contentType: string; samples: Sample[]; help: Set<string> }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+interface Scrape {
+  status: number;
+  contentType: string;
+  samples: Sample[];
+  help: Set<string>;
+}
 
 /** Parses the Prometheus text format: enough of it for prom-client's output (no escaped quotes in our labels). */
 function parse(body: string): Pick<Scrape, 'samples' | 'help'> {
@@ -41,7 +50,8 @@ async function scrape(): Promise<Scrape> {
 }
 
 /** Growth of a series over the power cycle (a series not yet exposed before counts as 0). */
-const delta = (s: Scrape, name: string, labels: Record<string, string> = {}) => (value(s, name, labels) ?? NaN) - (value(before, name, labels) ?? 0);
+const delta = (s: Scrape, name: string, labels: Record<string, string> = {}) =>
+  (value(s, name, labels) ?? NaN) - (value(before, name, labels) ?? 0);
 
 /** The value of one series; undefined when it is not exposed. */
 function value(s: Scrape, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -87,7 +97,9 @@ describe('metrics after a power cycle', () => {
   test('reconcile duration and errors, stage duration by direction, health-check results', async () => {
     const s = await scrape();
     expect(value(s, 'acd_reconcile_duration_seconds_count', { result: 'success' })).toBeGreaterThan(0);
-    expect(value(s, 'acd_reconcile_duration_seconds_bucket', { result: 'success', le: '+Inf' })).toBe(value(s, 'acd_reconcile_duration_seconds_count', { result: 'success' }));
+    expect(value(s, 'acd_reconcile_duration_seconds_bucket', { result: 'success', le: '+Inf' })).toBe(
+      value(s, 'acd_reconcile_duration_seconds_count', { result: 'success' }),
+    );
     expect(value(s, 'acd_reconcile_errors_total')).toBeGreaterThanOrEqual(0);
 
     // SmallV1 waits for one stage going Off (the tel stage is only initiated) and two going On.
@@ -95,8 +107,10 @@ describe('metrics after a power cycle', () => {
     const on = delta(s, 'acd_stage_duration_seconds_count', { direction: 'On' });
     expect({ off, on }).toEqual({ off: 1, on: 2 });
     // One observation per StageCompleted event, over the whole run too.
-    expect((value(s, 'acd_stage_duration_seconds_count', { direction: 'Off' }) ?? 0) + (value(s, 'acd_stage_duration_seconds_count', { direction: 'On' }) ?? 0))
-      .toBe(value(s, 'acd_transition_events_total', { reason: 'StageCompleted' }));
+    expect(
+      (value(s, 'acd_stage_duration_seconds_count', { direction: 'Off' }) ?? 0) +
+        (value(s, 'acd_stage_duration_seconds_count', { direction: 'On' }) ?? 0),
+    ).toBe(value(s, 'acd_transition_events_total', { reason: 'StageCompleted' }));
     // A stage lasts as long as its VMs take: ~1 s here (20 s of boot/stop at the test bed's speed).
     expect(delta(s, 'acd_stage_duration_seconds_sum', { direction: 'On' })).toBeGreaterThan(0.5);
 
@@ -107,7 +121,13 @@ describe('metrics after a power cycle', () => {
 
   test('process and Node.js runtime metrics, under the operator prefix', async () => {
     const s = await scrape();
-    for (const name of ['acd_operator_process_cpu_user_seconds_total', 'acd_operator_process_resident_memory_bytes', 'acd_operator_process_start_time_seconds', 'acd_operator_nodejs_heap_size_used_bytes', 'acd_operator_nodejs_eventloop_lag_seconds']) {
+    for (const name of [
+      'acd_operator_process_cpu_user_seconds_total',
+      'acd_operator_process_resident_memory_bytes',
+      'acd_operator_process_start_time_seconds',
+      'acd_operator_nodejs_heap_size_used_bytes',
+      'acd_operator_nodejs_eventloop_lag_seconds',
+    ]) {
       expect({ name, present: value(s, name) !== undefined }).toEqual({ name, present: true });
     }
   });

@@ -22,13 +22,25 @@ import { kubeConfig, kubectl } from './support/env.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
 const api = () => kubeConfig().makeApiClient(CustomObjectsApi);
-const read = async (ns: string) => (await api().getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns, name: 'acd' })) as AcdCluster;
+const read = async (ns: string) =>
+  (await api().getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: PLURAL,
+    namespace: ns,
+    name: 'acd',
+  })) as AcdCluster;
 
 /** A VM object as KubeVirt would serve it, from the world's view of it. */
 const vmObject = (ns: string, v: VmView) => ({
   metadata: { name: v.name, namespace: ns, resourceVersion: v.resourceVersion, annotations: v.annotations },
   spec: { runStrategy: v.runStrategy },
-  status: { printableStatus: v.printableStatus, ready: v.ready, created: v.created, stateChangeRequests: v.pendingActions.map((action) => ({ action })) },
+  status: {
+    printableStatus: v.printableStatus,
+    ready: v.ready,
+    created: v.created,
+    stateChangeRequests: v.pendingActions.map((action) => ({ action })),
+  },
 });
 
 /**
@@ -43,13 +55,19 @@ async function harness(ns: string, world: World, onCommand: (vm: string) => Prom
     log: pino({ level: 'silent' }),
     clock: () => world.now,
     events: { record: (_o: unknown, e: { reason: string }) => events.push(e.reason) } as unknown as EventRecorder,
-    getVm: (_ns, name) => { const v = world.snapshot().get(name); return v && deepFreeze(vmObject(ns, v)); },
+    getVm: (_ns, name) => {
+      const v = world.snapshot().get(name);
+      return v && deepFreeze(vmObject(ns, v));
+    },
     getCluster: () => cached,
-    commander: { command: async (_ns, vm, action, via) => {
-      if (!world.apply({ vm, action, via })) throw new ApiError(409, `${action} ${vm.name}: 409 VM is already running`, '');
-      await onCommand(vm.name);
-      return undefined;
-    } },
+    commander: {
+      command: async (_ns, vm, action, via) => {
+        if (!world.apply({ vm, action, via }))
+          throw new ApiError(409, `${action} ${vm.name}: 409 VM is already running`, '');
+        await onCommand(vm.name);
+        return undefined;
+      },
+    },
   });
   return {
     events,
@@ -80,21 +98,30 @@ describe('the Reconciler against the real API server', () => {
     await apply([acdManifest(ns, 'acd', layout, { powerState: 'Off', stop: { forceAfter: '5s' } })]);
     const h = await harness(ns, world);
     let obj = await h.step();
-    expect(obj.status?.transition?.commands.map((c) => `${c.action} ${c.vm}`)).toEqual(['Stop acd-tel', 'Stop acd-store-lb-dbm-dbs-dbr-jb']);
+    expect(obj.status?.transition?.commands.map((c) => `${c.action} ${c.vm}`)).toEqual([
+      'Stop acd-tel',
+      'Stop acd-store-lb-dbm-dbs-dbr-jb',
+    ]);
     for (let i = 0; i < 8 && !world.log.some((a) => a.cmd.action === 'ForceStop'); i++) {
       world.advance(1_000);
       obj = await h.step();
     }
     expect(world.log.filter((a) => a.cmd.action === 'ForceStop').map((a) => a.cmd.vm)).toEqual(['acd-tel']);
     // The pass that forced the stop wrote it, though nothing else in the status changed.
-    expect(obj.status?.transition?.commands.map((c) => `${c.action} ${c.vm}`)).toEqual(['Stop acd-tel', 'Stop acd-store-lb-dbm-dbs-dbr-jb', 'ForceStop acd-tel']);
+    expect(obj.status?.transition?.commands.map((c) => `${c.action} ${c.vm}`)).toEqual([
+      'Stop acd-tel',
+      'Stop acd-store-lb-dbm-dbs-dbr-jb',
+      'ForceStop acd-tel',
+    ]);
   }, 60_000);
 
   test('a deep-frozen cache survives a whole Large V3 Off and On walk; every command is recorded', async () => {
     const ns = 'reconciler-frozen';
     await createNamespace(ns);
     const world = World.of(L3, 'On');
-    await apply([acdManifest(ns, 'acd', L3, { powerState: 'Off', active: { database: 2, loadBalancer: 2, storage: 2 } })]);
+    await apply([
+      acdManifest(ns, 'acd', L3, { powerState: 'Off', active: { database: 2, loadBalancer: 2, storage: 2 } }),
+    ]);
     const h = await harness(ns, world);
     for (const target of ['Off', 'On'] as const) {
       if (target === 'On') await setPower(ns, 'acd', 'On');
@@ -104,16 +131,23 @@ describe('the Reconciler against the real API server', () => {
         world.advance(1_000);
         obj = await h.step();
       }
-      expect({ target, power: obj.status?.power, outcome: obj.status?.transition?.outcome }).toEqual({ target, power: target, outcome: 'Succeeded' });
+      expect({ target, power: obj.status?.power, outcome: obj.status?.transition?.outcome }).toEqual({
+        target,
+        power: target,
+        outcome: 'Succeeded',
+      });
       // The record is complete: every command the world received is in the transition, once.
-      const issued = world.log.slice(from).map((a) => `${a.cmd.action} ${a.cmd.vm}`).sort();
+      const issued = world.log
+        .slice(from)
+        .map((a) => `${a.cmd.action} ${a.cmd.vm}`)
+        .sort();
       expect(obj.status!.transition!.commands.map((c) => `${c.action} ${c.vm}`).sort()).toEqual(issued);
       expect(issued).toHaveLength(L3.length);
     }
     expect(h.events).toContain('PoweredOn');
   }, 120_000);
 
-  test('a status write that conflicts right after a stage\'s commands still records them', async () => {
+  test("a status write that conflicts right after a stage's commands still records them", async () => {
     const ns = 'reconciler-conflict';
     await createNamespace(ns);
     const layout = SEED_LAYOUTS.MediumV2;

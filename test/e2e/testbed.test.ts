@@ -16,7 +16,9 @@ import { until } from './support/env.js';
 
 const run = promisify(execFile);
 const cli = (dir: string, cmd: string) =>
-  run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'test/testbed/cli.ts'), cmd], { env: { ...process.env, ACD_TESTBED_DIR: dir, ACD_STANDIN_SPEED: '0.05' } });
+  run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'test/testbed/cli.ts'), cmd], {
+    env: { ...process.env, ACD_TESTBED_DIR: dir, ACD_STANDIN_SPEED: '0.05' },
+  });
 
 describe('npm run testbed -- up|env|down', () => {
   test('up gives a real v1.36.3 API server with KubeVirt; down leaves no process and no port', async () => {
@@ -25,32 +27,43 @@ describe('npm run testbed -- up|env|down', () => {
     expect(up.stdout).toMatch(/export KUBECONFIG=/);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TestbedState;
     try {
-      const kubectl = (...args: string[]) => run(bin('kubectl'), ['--kubeconfig', state.kubeconfig, ...args]).then((r) => r.stdout);
+      const kubectl = (...args: string[]) =>
+        run(bin('kubectl'), ['--kubeconfig', state.kubeconfig, ...args]).then((r) => r.stdout);
       const version = JSON.parse(await kubectl('version', '-o', 'json')) as { serverVersion: { gitVersion: string } };
       expect(version.serverVersion.gitVersion).toBe('v1.36.3');
-      expect(await kubectl('explain', 'virtualmachine.spec.runStrategy')).toMatch(/Running state indicates the requested running state of the\s+VirtualMachineInstance/);
+      expect(await kubectl('explain', 'virtualmachine.spec.runStrategy')).toMatch(
+        /Running state indicates the requested running state of the\s+VirtualMachineInstance/,
+      );
       // RBAC is on: a user with no bindings may not list VMs.
       await expect(kubectl('get', 'vm', '-A', '--as=nobody')).rejects.toThrow(/forbidden/);
       expect((await cli(dir, 'env')).stdout.trim()).toBe(`export KUBECONFIG=${state.kubeconfig}`);
       for (const pid of Object.values(state.pids)) expect(isAlive(pid)).toBe(true);
       // KubeVirt's own virt-api, through the aggregated API, at the version the test bed runs.
-      const kv = JSON.parse(await kubectl('get', '--raw', '/apis/subresources.kubevirt.io/v1/version')) as { gitVersion: string };
+      const kv = JSON.parse(await kubectl('get', '--raw', '/apis/subresources.kubevirt.io/v1/version')) as {
+        gitVersion: string;
+      };
       expect(kv.gitVersion).toBe(state.kubevirtVersion);
       expect(state.kubevirtVersion).toMatch(/^v1\.\d+\.\d+$/);
-      expect(readFileSync(join(state.logs, 'kubevirt.log'), 'utf8')).toContain(`virt-api reports ${state.kubevirtVersion}`);
+      expect(readFileSync(join(state.logs, 'kubevirt.log'), 'utf8')).toContain(
+        `virt-api reports ${state.kubevirtVersion}`,
+      );
       // virt-controller exits by design when it loses its lease; its supervisor starts it again.
-      const child = () => readFileSync(`/proc/${state.pids.virtController}/task/${state.pids.virtController}/children`, 'utf8').trim();
+      const child = () =>
+        readFileSync(`/proc/${state.pids.virtController}/task/${state.pids.virtController}/children`, 'utf8').trim();
       const before = child();
       expect(before).toMatch(/^\d+$/);
       process.kill(Number(before), 'SIGKILL');
       await until('virt-controller started again', async () => /^\d+$/.test(child()) && child() !== before, 20_000);
-      expect(readFileSync(join(state.logs, 'virt-controller.log'), 'utf8')).toMatch(/\[supervise\] .* virt-controller exited with status 137; restart \d+/);
+      expect(readFileSync(join(state.logs, 'virt-controller.log'), 'utf8')).toMatch(
+        /\[supervise\] .* virt-controller exited with status 137; restart \d+/,
+      );
     } finally {
       const down = await cli(dir, 'down');
       expect(down.stdout).toMatch(/test bed down/);
     }
     for (const pid of Object.values(state.pids)) expect({ pid, alive: isAlive(pid) }).toEqual({ pid, alive: false });
     const listening = await listeningPorts();
-    for (const port of Object.values(state.ports)) expect({ port, listening: listening.has(port) }).toEqual({ port, listening: false });
+    for (const port of Object.values(state.ports))
+      expect({ port, listening: listening.has(port) }).toEqual({ port, listening: false });
   }, 120_000);
 });

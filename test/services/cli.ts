@@ -3,7 +3,15 @@
 // npx tsx test/services/cli.ts check [state-file] exit non-zero unless they are all running
 // The state file defaults to $ACD_SERVICES_STATE, else .testbed/services-state.json.
 import { existsSync, rmSync } from 'node:fs';
-import { assertAlive, defaultStateFile, readState, REUSE_ENV, startServices, stopServices, writeState } from './state.js';
+import {
+  assertAlive,
+  defaultStateFile,
+  readState,
+  REUSE_ENV,
+  startServices,
+  stopServices,
+  writeState,
+} from './state.js';
 
 async function main(): Promise<number> {
   const [cmd, arg] = process.argv.slice(2);

@@ -35,7 +35,10 @@ exit 127
 export function installDrbdTestDouble(dir: string): string {
   const bin = path.join(dir, 'drbd-test-double');
   mkdirSync(bin, { recursive: true });
-  for (const [name, body] of [['cat', CAT], ['drbdsetup', DRBDSETUP]] as const) {
+  for (const [name, body] of [
+    ['cat', CAT],
+    ['drbdsetup', DRBDSETUP],
+  ] as const) {
     const file = path.join(bin, name);
     writeFileSync(file, body);
     chmodSync(file, 0o755);

@@ -27,5 +27,9 @@ export function sshEndpoints(state: ServicesState, vms: string[]): Endpoint[] {
 export function sshCredentials(state: ServicesState, scenario: string): SshCredentials {
   const key = state.sshd.keys[scenario];
   if (!key) throw new Error(`sshd has no scenario ${scenario}`);
-  return { username: state.sshd.username, privateKey: readFileSync(key, 'utf8'), knownHosts: parseKnownHosts(knownHostsOf(state.sshd)) };
+  return {
+    username: state.sshd.username,
+    privateKey: readFileSync(key, 'utf8'),
+    knownHosts: parseKnownHosts(knownHostsOf(state.sshd)),
+  };
 }

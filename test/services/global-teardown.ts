@@ -10,7 +10,12 @@ export default function globalTeardown(_global: unknown, project: { rootDir?: st
   const rootDir = project.rootDir ?? process.cwd();
   execFileSync(
     process.execPath,
-    [path.join(rootDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(rootDir, 'test', 'services', 'cli.ts'), 'down', file],
+    [
+      path.join(rootDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      path.join(rootDir, 'test', 'services', 'cli.ts'),
+      'down',
+      file,
+    ],
     { cwd: rootDir, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 },
   );
   rmSync(path.dirname(file), { recursive: true, force: true });

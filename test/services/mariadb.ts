@@ -39,7 +39,12 @@ export function instance(info: MariaDbInfo, name: string): MariaDbInstance {
 
 /** Runs SQL as root over the instance's unix socket (root has no TCP account). */
 export async function rootQuery(info: MariaDbInfo, name: string, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const conn = await mysql.createConnection({ socketPath: instance(info, name).socket, user: 'root', password: '', multipleStatements: true });
+  const conn = await mysql.createConnection({
+    socketPath: instance(info, name).socket,
+    user: 'root',
+    password: '',
+    multipleStatements: true,
+  });
   try {
     const [rows] = await conn.query(sql, params);
     return Array.isArray(rows) ? (rows as Row[]) : [];
@@ -53,7 +58,12 @@ async function slaveStatus(info: MariaDbInfo, name: string): Promise<Row | undef
 }
 
 /** One MariaDB server in `dir`/`name`; `extraArgs` go to mariadbd (the TLS test's ssl options, say). */
-export async function startInstance(dir: string, name: string, serverId: number, extraArgs: string[] = []): Promise<MariaDbInstance> {
+export async function startInstance(
+  dir: string,
+  name: string,
+  serverId: number,
+  extraArgs: string[] = [],
+): Promise<MariaDbInstance> {
   const base = path.join(dir, name);
   const datadir = path.join(base, 'data');
   mkdirSync(base, { recursive: true });
@@ -63,9 +73,17 @@ export async function startInstance(dir: string, name: string, serverId: number,
   mkdirSync(tmp, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     try {
-      await runOk('mariadb-install-db', [
-        '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, '--user=root', '--skip-test-db',
-      ], { env: { ...process.env, TMPDIR: tmp } });
+      await runOk(
+        'mariadb-install-db',
+        [
+          '--no-defaults',
+          '--auth-root-authentication-method=normal',
+          `--datadir=${datadir}`,
+          '--user=root',
+          '--skip-test-db',
+        ],
+        { env: { ...process.env, TMPDIR: tmp } },
+      );
       break;
     } catch (err) {
       rmSync(datadir, { recursive: true, force: true });
@@ -76,16 +94,36 @@ export async function startInstance(dir: string, name: string, serverId: number,
   const logFile = path.join(base, 'mariadbd.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const pid = spawnDaemon('/usr/sbin/mariadbd', [
-      '--no-defaults', '--user=root', `--datadir=${datadir}`, `--socket=${socket}`, `--port=${port}`,
-      '--bind-address=127.0.0.1', `--pid-file=${path.join(base, 'mariadbd.pid')}`, `--log-error=${logFile}`,
-      `--server-id=${serverId}`, `--gtid-domain-id=${serverId}`, '--log-bin=mysql-bin', '--log-slave-updates',
-      '--relay-log=relay-bin', '--binlog-format=MIXED', '--skip-name-resolve', `--tmpdir=${tmp}`,
-      // Small and fast: these instances hold a handful of rows.
-      '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--innodb-use-native-aio=0',
-      '--performance-schema=OFF', '--skip-innodb-doublewrite', '--innodb-flush-log-at-trx-commit=2',
-      ...extraArgs,
-    ], path.join(base, 'stdout.log'));
+    const pid = spawnDaemon(
+      '/usr/sbin/mariadbd',
+      [
+        '--no-defaults',
+        '--user=root',
+        `--datadir=${datadir}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--pid-file=${path.join(base, 'mariadbd.pid')}`,
+        `--log-error=${logFile}`,
+        `--server-id=${serverId}`,
+        `--gtid-domain-id=${serverId}`,
+        '--log-bin=mysql-bin',
+        '--log-slave-updates',
+        '--relay-log=relay-bin',
+        '--binlog-format=MIXED',
+        '--skip-name-resolve',
+        `--tmpdir=${tmp}`,
+        // Small and fast: these instances hold a handful of rows.
+        '--innodb-buffer-pool-size=16M',
+        '--innodb-log-file-size=8M',
+        '--innodb-use-native-aio=0',
+        '--performance-schema=OFF',
+        '--skip-innodb-doublewrite',
+        '--innodb-flush-log-at-trx-commit=2',
+        ...extraArgs,
+      ],
+      path.join(base, 'stdout.log'),
+    );
     try {
       await waitFor(`mariadbd ${name}`, 30_000, () => probeTcp('127.0.0.1', port), logFile);
       return { name, serverId, port, socket, datadir, pid, logFile };
@@ -136,19 +174,32 @@ export async function startMariaDb(opts: { count?: number } = {}): Promise<Maria
     });
     for (const inst of info.instances) {
       // Accounts are created unlogged on every instance, so nothing account-related replicates.
-      await rootQuery(info, inst.name, `SET sql_log_bin=0;
+      await rootQuery(
+        info,
+        inst.name,
+        `SET sql_log_bin=0;
         CREATE USER ?@'%' IDENTIFIED BY ?; GRANT REPLICATION SLAVE, REPLICA MONITOR ON *.* TO ?@'%';
         CREATE USER ?@'%' IDENTIFIED BY ?; GRANT REPLICA MONITOR, BINLOG MONITOR ON *.* TO ?@'%';
-        SET sql_log_bin=1;`, [
-        info.replication.user, info.replication.password, info.replication.user,
-        info.monitor.user, info.monitor.password, info.monitor.user,
-      ]);
+        SET sql_log_bin=1;`,
+        [
+          info.replication.user,
+          info.replication.password,
+          info.replication.user,
+          info.monitor.user,
+          info.monitor.password,
+          info.monitor.user,
+        ],
+      );
     }
     for (const inst of info.instances) {
       await changeMaster(info, inst.name, instance(info, inst.replicatesFrom as string).port);
       await rootQuery(info, inst.name, 'START SLAVE');
     }
-    await rootQuery(info, 'master1', 'CREATE DATABASE acdtest; CREATE TABLE acdtest.t (id INT PRIMARY KEY, v VARCHAR(64))');
+    await rootQuery(
+      info,
+      'master1',
+      'CREATE DATABASE acdtest; CREATE TABLE acdtest.t (id INT PRIMARY KEY, v VARCHAR(64))',
+    );
     for (const inst of info.instances) await setReadOnly(info, inst.name, inst.name !== 'master1');
     await waitReplicating(info);
     await syncAll(info);
@@ -169,7 +220,11 @@ export async function setReadOnly(info: MariaDbInfo, name: string, readOnly: boo
 }
 
 /** Waits until both replication threads of the named instances (default all) run without error. */
-export async function waitReplicating(info: MariaDbInfo, names = info.instances.map((i) => i.name), timeoutMs = 30_000): Promise<void> {
+export async function waitReplicating(
+  info: MariaDbInfo,
+  names = info.instances.map((i) => i.name),
+  timeoutMs = 30_000,
+): Promise<void> {
   await waitFor(`replication on ${names.join(',')}`, timeoutMs, async () => {
     for (const n of names) {
       const s = await slaveStatus(info, n);
@@ -202,7 +257,11 @@ export async function pointAtDeadPort(info: MariaDbInfo, name: string): Promise<
   await rootQuery(info, name, 'STOP SLAVE');
   await changeMaster(info, name, dead);
   await rootQuery(info, name, 'START SLAVE');
-  await waitFor(`${name} IO error`, 20_000, async () => Number((await slaveStatus(info, name))?.['Last_IO_Errno']) !== 0);
+  await waitFor(
+    `${name} IO error`,
+    20_000,
+    async () => Number((await slaveStatus(info, name))?.['Last_IO_Errno']) !== 0,
+  );
   return dead;
 }
 
@@ -217,7 +276,11 @@ export async function breakSqlThread(info: MariaDbInfo, name: string): Promise<s
   const master = instance(info, name).replicatesFrom as string;
   await rootQuery(info, name, `SET sql_log_bin=0; CREATE USER ?@'%'; SET sql_log_bin=1;`, [user]);
   await rootQuery(info, master, `CREATE USER ?@'%'`, [user]);
-  await waitFor(`${name} SQL error`, 20_000, async () => (await slaveStatus(info, name))?.['Slave_SQL_Running'] === 'No');
+  await waitFor(
+    `${name} SQL error`,
+    20_000,
+    async () => (await slaveStatus(info, name))?.['Slave_SQL_Running'] === 'No',
+  );
   return user;
 }
 
@@ -227,12 +290,20 @@ export async function breakSqlThread(info: MariaDbInfo, name: string): Promise<s
  * applying, so a back-dated SET TIMESTAMP does not shortcut this). Resolves once the lag reached
  * `seconds`; the returned release ends the lock and waits for the replica to catch up.
  */
-export async function holdReplicaBehind(info: MariaDbInfo, name: string, seconds: number): Promise<() => Promise<void>> {
+export async function holdReplicaBehind(
+  info: MariaDbInfo,
+  name: string,
+  seconds: number,
+): Promise<() => Promise<void>> {
   const locker = await mysql.createConnection({ socketPath: instance(info, name).socket, user: 'root', password: '' });
   await locker.query('LOCK TABLES acdtest.t WRITE');
   const master = instance(info, name).replicatesFrom as string;
   await rootQuery(info, master, "INSERT INTO acdtest.t (id, v) SELECT COALESCE(MAX(id), 0) + 1, 'lag' FROM acdtest.t");
-  await waitFor(`${name} lag`, seconds * 1000 + 20_000, async () => Number((await slaveStatus(info, name))?.['Seconds_Behind_Master']) >= seconds);
+  await waitFor(
+    `${name} lag`,
+    seconds * 1000 + 20_000,
+    async () => Number((await slaveStatus(info, name))?.['Seconds_Behind_Master']) >= seconds,
+  );
   return async () => {
     await locker.query('UNLOCK TABLES').catch(() => undefined);
     await locker.end().catch(() => undefined);
@@ -265,7 +336,8 @@ export async function mendAll(info: MariaDbInfo): Promise<void> {
   for (const inst of info.instances) await mend(info, inst.name);
   await syncAll(info);
   const users = new Set<string>();
-  for (const inst of info.instances) for (const c of await rootQuery(info, inst.name, CONFLICT_USERS)) users.add(String(c['u']));
+  for (const inst of info.instances)
+    for (const c of await rootQuery(info, inst.name, CONFLICT_USERS)) users.add(String(c['u']));
   for (const u of users) await rootQuery(info, 'master1', "DROP USER IF EXISTS ?@'%'", [u]);
   await syncAll(info);
 }

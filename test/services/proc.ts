@@ -24,18 +24,36 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      cmd,
+      args,
+      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
-export async function runOk(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
+export async function runOk(
+  cmd: string,
+  args: string[],
+  opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<string> {
   const r = await run(cmd, args, opts);
-  if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.code}: ${r.stderr || r.stdout}`);
+  if (r.code !== 0)
+    throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.code}: ${r.stderr || r.stdout}`);
   return r.stdout;
 }
 
@@ -90,7 +108,12 @@ export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   while (isAlive(pid)) await sleep(50);
 }
 
-export async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>, logFile?: string): Promise<void> {
+export async function waitFor(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<boolean>,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;

@@ -3,7 +3,16 @@
 // (a cluster state) has its own client key, bound in authorized_keys with command="..." to a
 // session script that points crm_mon at the scenario's CIB (CIB_file) and puts the DRBD test
 // double first on PATH. So the checks run their real commands against real crm_mon.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installDrbdTestDouble } from './drbd-test-double.js';
@@ -34,7 +43,9 @@ export interface SshdInfo {
  * what `ssh-keyscan` would print, and what the operator's credentials Secret holds as known_hosts.
  */
 export function knownHostsOf(info: Pick<SshdInfo, 'dir' | 'host' | 'nodes'>): string {
-  return Object.values(info.nodes).map((port) => `[${info.host}]:${port} ${hostKeyOf(info)}\n`).join('');
+  return Object.values(info.nodes)
+    .map((port) => `[${info.host}]:${port} ${hostKeyOf(info)}\n`)
+    .join('');
 }
 
 /** The sshd's public host key as known_hosts writes it after the names: `ssh-ed25519 AAAA...`. */
@@ -93,7 +104,17 @@ export async function startSshd(opts: { nodes: string[]; scenarios: SshScenario[
   const session = path.join(dir, 'session.sh');
   writeFileSync(session, SESSION(dir, doubles));
   chmodSync(session, 0o755);
-  await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'acd-test-host', '-f', path.join(dir, 'ssh_host_ed25519_key')]);
+  await runOk('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    'acd-test-host',
+    '-f',
+    path.join(dir, 'ssh_host_ed25519_key'),
+  ]);
 
   const keys: Record<string, string> = {};
   const authorized: string[] = [];
@@ -103,13 +124,16 @@ export async function startSshd(opts: { nodes: string[]; scenarios: SshScenario[
     if (sc.cib) copyFileSync(sc.cib, path.join(scDir, 'cib.xml'));
     for (const node of opts.nodes) {
       mkdirSync(path.join(scDir, node), { recursive: true });
-      for (const [name, src] of Object.entries(sc.perNode?.[node] ?? {})) copyFileSync(src, path.join(scDir, node, name));
+      for (const [name, src] of Object.entries(sc.perNode?.[node] ?? {}))
+        copyFileSync(src, path.join(scDir, node, name));
     }
     const key = path.join(dir, 'keys', sc.name);
     mkdirSync(path.dirname(key), { recursive: true });
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `acd-test-${sc.name}`, '-f', key]);
     const pub = (await runOk('cat', [`${key}.pub`])).trim();
-    authorized.push(`command="${session} ${scDir}",no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty ${pub}`);
+    authorized.push(
+      `command="${session} ${scDir}",no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty ${pub}`,
+    );
     keys[sc.name] = key;
   }
   writeFileSync(path.join(dir, 'authorized_keys'), authorized.join('\n') + '\n', { mode: 0o600 });
@@ -124,10 +148,15 @@ export async function startSshd(opts: { nodes: string[]; scenarios: SshScenario[
     writeFileSync(conf, sshdConfig(dir, ports));
     const pid = spawnDaemon('/usr/sbin/sshd', ['-D', '-e', '-f', conf], logFile);
     try {
-      await waitFor('sshd', 10_000, async () => {
-        const up = await Promise.all(ports.map((p) => probeTcp('127.0.0.1', p, 'SSH-')));
-        return up.every(Boolean);
-      }, logFile);
+      await waitFor(
+        'sshd',
+        10_000,
+        async () => {
+          const up = await Promise.all(ports.map((p) => probeTcp('127.0.0.1', p, 'SSH-')));
+          return up.every(Boolean);
+        },
+        logFile,
+      );
       const nodes = Object.fromEntries(opts.nodes.map((n, i) => [n, ports[i] as number]));
       return { pid, dir, host: '127.0.0.1', username, nodes, keys, logFile };
     } catch (err) {
@@ -159,11 +188,15 @@ export function standardScenarios(fixtures: string): { nodes: string[]; scenario
   for (const s of ['healthy', 'standalone', 'inconsistent', 'two-primaries']) {
     scenarios.push({
       name: `drbd84-${s}`,
-      perNode: Object.fromEntries(nodes.map((n) => [n, { 'proc-drbd.txt': path.join(drbd, 'drbd84', s, `${n}.proc-drbd.txt`) }])),
+      perNode: Object.fromEntries(
+        nodes.map((n) => [n, { 'proc-drbd.txt': path.join(drbd, 'drbd84', s, `${n}.proc-drbd.txt`) }]),
+      ),
     });
     scenarios.push({
       name: `drbd9-${s}`,
-      perNode: Object.fromEntries(nodes.map((n) => [n, { 'drbdsetup-status.json': path.join(drbd, 'drbd9', s, `${n}.status.json`) }])),
+      perNode: Object.fromEntries(
+        nodes.map((n) => [n, { 'drbdsetup-status.json': path.join(drbd, 'drbd9', s, `${n}.status.json`) }]),
+      ),
     });
   }
   return { nodes, scenarios };

@@ -28,7 +28,13 @@ export async function startServices(): Promise<ServicesState> {
     if (sshd.status === 'fulfilled') await stopSshd(sshd.value);
     throw mariadb.status === 'rejected' ? mariadb.reason : (sshd as PromiseRejectedResult).reason;
   }
-  return { version: 1, createdAt: new Date().toISOString(), startedBy: process.pid, mariadb: mariadb.value, sshd: sshd.value };
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    startedBy: process.pid,
+    mariadb: mariadb.value,
+    sshd: sshd.value,
+  };
 }
 
 export async function stopServices(state: ServicesState): Promise<void> {
@@ -49,17 +55,21 @@ export function readState(file: string): ServicesState {
 
 /** Throws unless every process named in the state is running. */
 export function assertAlive(state: ServicesState, file: string): void {
-  const dead = [...state.mariadb.instances.map((i) => [i.name, i.pid] as const), ['sshd', state.sshd.pid] as const].filter(
-    ([, pid]) => !isAlive(pid),
-  );
-  if (dead.length) throw new Error(`${file}: services not running: ${dead.map(([n, p]) => `${n} (pid ${p})`).join(', ')}`);
+  const dead = [
+    ...state.mariadb.instances.map((i) => [i.name, i.pid] as const),
+    ['sshd', state.sshd.pid] as const,
+  ].filter(([, pid]) => !isAlive(pid));
+  if (dead.length)
+    throw new Error(`${file}: services not running: ${dead.map(([n, p]) => `${n} (pid ${p})`).join(', ')}`);
 }
 
 /** For tests: the state global-setup prepared. */
 export function loadServices(): ServicesState {
   const file = process.env[STATE_ENV] ?? process.env[REUSE_ENV];
   if (!file || !existsSync(file)) {
-    throw new Error(`${STATE_ENV} is not set: run through the jest "integration" project or set ${REUSE_ENV} (npx tsx test/services/cli.ts up)`);
+    throw new Error(
+      `${STATE_ENV} is not set: run through the jest "integration" project or set ${REUSE_ENV} (npx tsx test/services/cli.ts up)`,
+    );
   }
   return readState(file);
 }

@@ -38,7 +38,10 @@ export function binDir(): string {
     const e = err as { stderr?: string; message: string };
     throw new Error(`hack/build-binaries.sh failed: ${e.message}\n${e.stderr ?? ''}`, { cause: err });
   }
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const dir = lines.at(-1);
   if (dir === undefined || !existsSync(join(dir, '.complete'))) {
     throw new Error(`hack/build-binaries.sh printed no complete binary folder (stdout: ${JSON.stringify(stdout)})`);

@@ -38,7 +38,9 @@ async function main(): Promise<number> {
         console.error(`still running: ${JSON.stringify(left)}; still listening: ${JSON.stringify(open)}`);
         return 1;
       }
-      console.log(`test bed down: processes ${Object.values(state.pids).join(', ')} gone, ports ${Object.values(state.ports).join(', ')} closed`);
+      console.log(
+        `test bed down: processes ${Object.values(state.pids).join(', ')} gone, ports ${Object.values(state.ports).join(', ')} closed`,
+      );
       return 0;
     }
     case 'env':
@@ -57,7 +59,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(`testbed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`testbed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

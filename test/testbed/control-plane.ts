@@ -45,7 +45,11 @@ export async function stopControlPlane(cp: Pick<ControlPlane, 'etcd' | 'apiserve
  * reconnect. `signal` SIGTERM is a graceful shutdown, SIGKILL cuts every connection at once.
  * Resolves with the new process once /readyz answers; the caller records the new PID.
  */
-export async function restartApiserver(dir: string, pid: number, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<Started> {
+export async function restartApiserver(
+  dir: string,
+  pid: number,
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+): Promise<Started> {
   const [cmd, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
   const port = args.find((a) => a.startsWith('--secure-port='))?.split('=')[1];
   if (!cmd || !port) throw new Error(`process ${pid} does not look like the test bed's kube-apiserver`);
@@ -58,7 +62,11 @@ export async function restartApiserver(dir: string, pid: number, signal: 'SIGTER
     const p = startDetached(cmd, args, join(dir, 'logs', 'kube-apiserver.log'));
     try {
       await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
-        const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: join(pki, 'ca.crt'), cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key') }).catch(() => undefined);
+        const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, {
+          ca: join(pki, 'ca.crt'),
+          cert: join(pki, 'admin.crt'),
+          key: join(pki, 'admin.key'),
+        }).catch(() => undefined);
         return r?.status === 200;
       });
       return p;
@@ -73,13 +81,29 @@ async function startEtcd(dir: string) {
   const port = await freePort();
   const peer = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const p = startDetached(bin('etcd'), [
-    '--name', 'testbed', '--data-dir', join(dir, 'etcd-data'),
-    '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `testbed=http://127.0.0.1:${peer}`,
-    '--unsafe-no-fsync', '--log-level', 'warn',
-  ], join(dir, 'logs', 'etcd.log'));
+  const p = startDetached(
+    bin('etcd'),
+    [
+      '--name',
+      'testbed',
+      '--data-dir',
+      join(dir, 'etcd-data'),
+      '--listen-client-urls',
+      url,
+      '--advertise-client-urls',
+      url,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `testbed=http://127.0.0.1:${peer}`,
+      '--unsafe-no-fsync',
+      '--log-level',
+      'warn',
+    ],
+    join(dir, 'logs', 'etcd.log'),
+  );
   await waitFor(`etcd (log: ${p.log})`, p.pid, 30_000, async () => {
     const res = await fetch(`${url}/health`).catch(() => undefined);
     return res?.ok === true && (await res.text()).includes('"health":"true"');
@@ -89,33 +113,47 @@ async function startEtcd(dir: string) {
 
 async function startApiserver(dir: string, pki: Pki, etcdPort: number) {
   const port = await freePort();
-  const p = startDetached(bin('kube-apiserver'), [
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    `--cert-dir=${join(dir, 'apiserver-certs')}`,
-    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
-    `--client-ca-file=${pki.caCert}`,
-    `--secure-port=${port}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
-    '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
-    '--authorization-mode=RBAC',
-    // No controller-manager runs, so nothing would create the default ServiceAccounts it expects.
-    '--disable-admission-plugins=ServiceAccount',
-    `--service-account-issuer=https://127.0.0.1:${port}/`,
-    `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-    // Aggregation, so the KubeVirt stand-in can serve subresources.kubevirt.io through an APIService.
-    `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
-    '--requestheader-allowed-names=front-proxy-client',
-    '--requestheader-username-headers=X-Remote-User',
-    '--requestheader-group-headers=X-Remote-Group',
-    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-    `--proxy-client-cert-file=${pki.proxyClientCert}`, `--proxy-client-key-file=${pki.proxyClientKey}`,
-    // Endpoint routing would need an EndpointSlice, and the API server rejects loopback addresses in
-    // those ("may not be in the loopback range"). With routing off, the aggregator resolves an
-    // ExternalName Service instead, which can name localhost.
-    '--enable-aggregator-routing=false',
-    '--profiling=false',
-  ], join(dir, 'logs', 'kube-apiserver.log'));
+  const p = startDetached(
+    bin('kube-apiserver'),
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--secure-port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      '--authorization-mode=RBAC',
+      // No controller-manager runs, so nothing would create the default ServiceAccounts it expects.
+      '--disable-admission-plugins=ServiceAccount',
+      `--service-account-issuer=https://127.0.0.1:${port}/`,
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      // Aggregation, so the KubeVirt stand-in can serve subresources.kubevirt.io through an APIService.
+      `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.proxyClientCert}`,
+      `--proxy-client-key-file=${pki.proxyClientKey}`,
+      // Endpoint routing would need an EndpointSlice, and the API server rejects loopback addresses in
+      // those ("may not be in the loopback range"). With routing off, the aggregator resolves an
+      // ExternalName Service instead, which can name localhost.
+      '--enable-aggregator-routing=false',
+      '--profiling=false',
+    ],
+    join(dir, 'logs', 'kube-apiserver.log'),
+  );
   await waitFor(`kube-apiserver (log: ${p.log})`, p.pid, 90_000, async () => {
-    const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey }).catch(() => undefined);
+    const r = await httpsGet(`https://127.0.0.1:${port}/readyz`, {
+      ca: pki.caCert,
+      cert: pki.adminCert,
+      key: pki.adminKey,
+    }).catch(() => undefined);
     return r?.status === 200;
   });
   return { ...p, port };
@@ -123,13 +161,29 @@ async function startApiserver(dir: string, pki: Pki, etcdPort: number) {
 
 function writeKubeconfig(dir: string, server: string, pki: Pki): string {
   const path = join(dir, 'kubeconfig');
-  writeFileSync(path, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: testbed', '  cluster:', `    server: ${server}`, `    certificate-authority: ${pki.caCert}`,
-    'users:', '- name: admin', '  user:', `    client-certificate: ${pki.adminCert}`, `    client-key: ${pki.adminKey}`,
-    'contexts:', '- name: testbed', '  context: {cluster: testbed, user: admin, namespace: default}',
-    'current-context: testbed', '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: testbed',
+      '  cluster:',
+      `    server: ${server}`,
+      `    certificate-authority: ${pki.caCert}`,
+      'users:',
+      '- name: admin',
+      '  user:',
+      `    client-certificate: ${pki.adminCert}`,
+      `    client-key: ${pki.adminKey}`,
+      'contexts:',
+      '- name: testbed',
+      '  context: {cluster: testbed, user: admin, namespace: default}',
+      'current-context: testbed',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   return path;
 }
 

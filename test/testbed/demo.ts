@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   say('building or finding kube-apiserver, etcd, kubectl (a cold build takes a few minutes) ...');
   const dir = mkdtempSync(join(tmpdir(), 'acd-demo-'));
   const tb = await startTestbed(dir, { speed, log: say });
-  const kubectl = (...args: string[]) => execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, ...args], { encoding: 'utf8' });
+  const kubectl = (...args: string[]) =>
+    execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, ...args], { encoding: 'utf8' });
   let op: ReturnType<typeof spawn> | undefined;
   try {
     kubectl('apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml'));
@@ -31,20 +32,50 @@ async function main(): Promise<void> {
     kubectl('create', 'namespace', NS);
     const machines = SEED_LAYOUTS.LargeV3;
     const vms = machines.map((m) => ({
-      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
-      metadata: { name: m.vm, namespace: NS, annotations: { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' } },
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachine',
+      metadata: {
+        name: m.vm,
+        namespace: NS,
+        annotations: { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' },
+      },
       // A memory request, as KubeVirt's admission requires of every VMI it creates from the template.
-      spec: { runStrategy: 'Always', template: { metadata: { labels: { 'kubevirt.io/vm': m.vm } },
-        spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } }, terminationGracePeriodSeconds: 180 } } },
+      spec: {
+        runStrategy: 'Always',
+        template: {
+          metadata: { labels: { 'kubevirt.io/vm': m.vm } },
+          spec: {
+            domain: { devices: {}, resources: { requests: { memory: '64Mi' } } },
+            terminationGracePeriodSeconds: 180,
+          },
+        },
+      },
     }));
-    const acd = { apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster', metadata: { name: 'acd', namespace: NS },
-      spec: { powerState: 'On', machines, active: { database: 2, loadBalancer: 2, storage: 2 } } };
-    execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }) });
+    const acd = {
+      apiVersion: 'acd.power.dev/v1alpha1',
+      kind: 'AcdCluster',
+      metadata: { name: 'acd', namespace: NS },
+      spec: { powerState: 'On', machines, active: { database: 2, loadBalancer: 2, storage: 2 } },
+    };
+    execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, 'apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }),
+    });
     say(`created a Large V3 ACD: ${machines.length} VirtualMachines (runStrategy Always), AcdCluster ${NS}/acd`);
 
     const log = join(dir, 'logs', 'operator.log');
-    op = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', tb.kubeconfig, '--metrics-port', String(await freePort()), '--health-port', String(await freePort())],
-      { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] });
+    op = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'dist/main.js'),
+        '--kubeconfig',
+        tb.kubeconfig,
+        '--metrics-port',
+        String(await freePort()),
+        '--health-port',
+        String(await freePort()),
+      ],
+      { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] },
+    );
     say(`operator started (pid ${op.pid}, log ${log})`);
     const kc = new KubeConfig();
     kc.loadFromFile(tb.kubeconfig);
@@ -53,7 +84,17 @@ async function main(): Promise<void> {
     await follow(api, 'On', 'waiting for the operator to report the ACD On');
     for (const power of ['Off', 'On'] as const) {
       console.log(`\n$ kubectl patch acdcluster acd -n ${NS} --type merge -p '{"spec":{"powerState":"${power}"}}'`);
-      kubectl('patch', 'acdcluster', 'acd', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { powerState: power } }));
+      kubectl(
+        'patch',
+        'acdcluster',
+        'acd',
+        '-n',
+        NS,
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { powerState: power } }),
+      );
       const started = Date.now();
       await follow(api, power, `powering ${power}`);
       say(`ACD is ${power} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -61,7 +102,9 @@ async function main(): Promise<void> {
     console.log(`\n$ kubectl get acd -n ${NS}\n${kubectl('get', 'acd', '-n', NS)}`);
     console.log(`$ kubectl get vm -n ${NS}\n${kubectl('get', 'vm', '-n', NS)}`);
     if (keep) {
-      console.log(`kept running: export KUBECONFIG=${tb.kubeconfig}; stop with: kill ${op.pid}; ACD_TESTBED_DIR=${dir} npm run testbed -- down`);
+      console.log(
+        `kept running: export KUBECONFIG=${tb.kubeconfig}; stop with: kill ${op.pid}; ACD_TESTBED_DIR=${dir} npm run testbed -- down`,
+      );
       return;
     }
   } finally {
@@ -79,7 +122,13 @@ async function follow(api: CustomObjectsApi, power: 'On' | 'Off', what: string):
   const seen = new Map<string, string>();
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const obj = (await api.getNamespacedCustomObject({ group: 'acd.power.dev', version: 'v1alpha1', namespace: NS, plural: 'acdclusters', name: 'acd' })) as { metadata: { generation: number }; status?: AcdClusterStatus };
+    const obj = (await api.getNamespacedCustomObject({
+      group: 'acd.power.dev',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'acdclusters',
+      name: 'acd',
+    })) as { metadata: { generation: number }; status?: AcdClusterStatus };
     const s = obj.status;
     const t = s?.transition;
     if (t && t.direction === power) {
@@ -89,7 +138,9 @@ async function follow(api: CustomObjectsApi, power: 'On' | 'Off', what: string):
         if (seen.get(key) !== line) {
           seen.set(key, line);
           if (st.state !== 'Pending') {
-            say(`  [${power}] stage ${String(st.index + 1).padStart(2)}/${t.stages.length} ${st.name.padEnd(34)} ${st.state.padEnd(10)} ${st.vms.join(', ')}${st.checks.length ? `  (checks: ${st.checks.join(', ')})` : ''}`);
+            say(
+              `  [${power}] stage ${String(st.index + 1).padStart(2)}/${t.stages.length} ${st.name.padEnd(34)} ${st.state.padEnd(10)} ${st.vms.join(', ')}${st.checks.length ? `  (checks: ${st.checks.join(', ')})` : ''}`,
+            );
           }
         }
       }
@@ -103,7 +154,10 @@ async function follow(api: CustomObjectsApi, power: 'On' | 'Off', what: string):
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

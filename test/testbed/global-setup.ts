@@ -18,14 +18,45 @@ export default async function globalSetup(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'acd-e2e-'));
     const started = Date.now();
     const env = { ...process.env, ACD_TESTBED_DIR: dir, ACD_STANDIN_SPEED: process.env.ACD_STANDIN_SPEED ?? '0.05' };
-    execFileSync(process.execPath, [...tsx, join(root, 'test/testbed/cli.ts'), 'up'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [...tsx, join(root, 'test/testbed/cli.ts'), 'up'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     process.env.ACD_TESTBED_DIR = dir;
     process.env.ACD_TESTBED_STATE = join(dir, 'state.json');
     kubeconfig = (JSON.parse(readFileSync(process.env.ACD_TESTBED_STATE, 'utf8')) as { kubeconfig: string }).kubeconfig;
     console.log(`\n[e2e] test bed up in ${Date.now() - started} ms (${dir})`);
   }
   process.env.ACD_KUBECONFIG = kubeconfig;
-  const kubectl = join(execFileSync('bash', [join(root, 'hack/build-binaries.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), 'kubectl');
-  execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '-f', join(root, 'deploy/crds/acd.power.dev_acdclusters.yaml')], { stdio: 'pipe' });
-  execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev', '--timeout=30s'], { stdio: 'pipe' });
+  const kubectl = join(
+    execFileSync('bash', [join(root, 'hack/build-binaries.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim(),
+    'kubectl',
+  );
+  execFileSync(
+    kubectl,
+    [
+      '--kubeconfig',
+      kubeconfig,
+      'apply',
+      '--server-side',
+      '-f',
+      join(root, 'deploy/crds/acd.power.dev_acdclusters.yaml'),
+    ],
+    { stdio: 'pipe' },
+  );
+  execFileSync(
+    kubectl,
+    [
+      '--kubeconfig',
+      kubeconfig,
+      'wait',
+      '--for=condition=Established',
+      'crd/acdclusters.acd.power.dev',
+      '--timeout=30s',
+    ],
+    { stdio: 'pipe' },
+  );
 }

@@ -8,5 +8,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 export default async function globalTeardown(): Promise<void> {
   const dir = process.env.ACD_TESTBED_DIR;
   if (!dir || process.env.ACD_KEEP_TESTBED) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'test/testbed/cli.ts'), 'down'], { env: { ...process.env, ACD_TESTBED_DIR: dir }, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'test/testbed/cli.ts'), 'down'],
+    { env: { ...process.env, ACD_TESTBED_DIR: dir }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
 }

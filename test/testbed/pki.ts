@@ -20,16 +20,39 @@ export interface Pki {
   saPub: string;
 }
 
-const ssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+const ssl = (dir: string, args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 
 export function ca(dir: string, name: string): void {
-  ssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`,
-    '-days', '3650', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  ssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
 }
 
 /** Issues a leaf cert signed by `caName`. `subject` like "/O=system:masters/CN=admin". */
-export function issue(dir: string, caName: string, name: string, subject: string, opts: { sans?: string[]; server?: boolean }): void {
+export function issue(
+  dir: string,
+  caName: string,
+  name: string,
+  subject: string,
+  opts: { sans?: string[]; server?: boolean },
+): void {
   ssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
   const ext = [
     'basicConstraints=critical,CA:FALSE',
@@ -38,8 +61,24 @@ export function issue(dir: string, caName: string, name: string, subject: string
     ...(opts.sans?.length ? [`subjectAltName=${opts.sans.join(',')}`] : []),
   ].join('\n');
   writeFileSync(join(dir, `${name}.ext`), ext + '\n');
-  ssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial',
-    '-out', `${name}.crt`, '-days', '3650', '-sha256', '-extfile', `${name}.ext`]);
+  ssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${caName}.crt`,
+    '-CAkey',
+    `${caName}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '3650',
+    '-sha256',
+    '-extfile',
+    `${name}.ext`,
+  ]);
 }
 
 export function makePki(dir: string): Pki {
@@ -57,11 +96,16 @@ export function makePki(dir: string): Pki {
   const p = (f: string) => join(dir, f);
   return {
     dir,
-    caCert: p('ca.crt'), caKey: p('ca.key'),
-    servingCert: p('apiserver.crt'), servingKey: p('apiserver.key'),
-    adminCert: p('admin.crt'), adminKey: p('admin.key'),
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    servingCert: p('apiserver.crt'),
+    servingKey: p('apiserver.key'),
+    adminCert: p('admin.crt'),
+    adminKey: p('admin.key'),
     frontProxyCaCert: p('front-proxy-ca.crt'),
-    proxyClientCert: p('front-proxy-client.crt'), proxyClientKey: p('front-proxy-client.key'),
-    saKey: p('sa.key'), saPub: p('sa.pub'),
+    proxyClientCert: p('front-proxy-client.crt'),
+    proxyClientKey: p('front-proxy-client.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
   };
 }

@@ -6,7 +6,10 @@ import { closeSync, openSync } from 'node:fs';
 
 export { isAlive, sleep, stopPid } from '../services/proc.js';
 
-export interface Started { pid: number; log: string }
+export interface Started {
+  pid: number;
+  log: string;
+}
 
 export function startDetached(cmd: string, args: string[], log: string, env: NodeJS.ProcessEnv = process.env): Started {
   const fd = openSync(log, 'a');

@@ -24,17 +24,33 @@ export interface TestbedState {
 export const stateFile = (dir: string) => join(dir, 'state.json');
 
 /** `kubevirtVersion`: a KubeVirt release hack/build-kubevirt.sh knows (default: ACD_KUBEVIRT_VERSION, else v1.8.4). */
-export async function startTestbed(dir: string, opts: { speed?: number; kubevirtVersion?: string; log?: (m: string) => void } = {}): Promise<TestbedState> {
+export async function startTestbed(
+  dir: string,
+  opts: { speed?: number; kubevirtVersion?: string; log?: (m: string) => void } = {},
+): Promise<TestbedState> {
   const log = opts.log ?? (() => {});
   const speed = opts.speed ?? 1;
   mkdirSync(dir, { recursive: true });
   const cp = await startControlPlane(dir, log);
   try {
     const timeline = join(dir, 'timeline.jsonl');
-    const kv = await startKubevirt({ dir, kubeconfig: cp.kubeconfig, server: cp.server, pki: cp.pki, speed, timeline, log,
-      ...(opts.kubevirtVersion ? { version: opts.kubevirtVersion } : {}) });
+    const kv = await startKubevirt({
+      dir,
+      kubeconfig: cp.kubeconfig,
+      server: cp.server,
+      pki: cp.pki,
+      speed,
+      timeline,
+      log,
+      ...(opts.kubevirtVersion ? { version: opts.kubevirtVersion } : {}),
+    });
     const state: TestbedState = {
-      dir, kubeconfig: cp.kubeconfig, server: cp.server, timeline, speed, kubevirtVersion: kv.version,
+      dir,
+      kubeconfig: cp.kubeconfig,
+      server: cp.server,
+      timeline,
+      speed,
+      kubevirtVersion: kv.version,
       pids: { etcd: cp.etcd.pid, apiserver: cp.apiserver.pid, ...kv.pids },
       ports: { etcd: cp.etcd.port, apiserver: cp.apiserver.port, ...kv.ports },
       logs: join(dir, 'logs'),
@@ -58,7 +74,10 @@ export const testbedAlive = (s: TestbedState) => Object.values(s.pids).every(isA
  * clients reconnect) and records its new PID in `s` and in state.json, so stopTestbed and
  * `testbed down` stop the new process. Resolves with how long the API was gone.
  */
-export async function restartApiserver(s: TestbedState, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<{ downMs: number }> {
+export async function restartApiserver(
+  s: TestbedState,
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+): Promise<{ downMs: number }> {
   const t0 = Date.now();
   const p = await restartApiserverProcess(s.dir, s.pids.apiserver, signal);
   s.pids.apiserver = p.pid;

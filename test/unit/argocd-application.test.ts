@@ -34,7 +34,9 @@ describe('deploy/argocd/application.yaml', () => {
   });
 
   it('ignores VirtualMachine /spec/runStrategy and trusts the acd-operator field manager', () => {
-    const vm = (app.spec.ignoreDifferences ?? []).filter((d) => d.group === 'kubevirt.io' && d.kind === 'VirtualMachine');
+    const vm = (app.spec.ignoreDifferences ?? []).filter(
+      (d) => d.group === 'kubevirt.io' && d.kind === 'VirtualMachine',
+    );
     expect(vm).toHaveLength(1);
     expect(vm[0]?.jsonPointers).toEqual(['/spec/runStrategy']);
     expect(vm[0]?.managedFieldsManagers).toEqual(['acd-operator']);

@@ -138,9 +138,16 @@ describe('Dockerfile parser', () => {
   it('joins continued lines, skips comments and groups by stage', () => {
     // Guards the checks below against a parser that silently sees nothing.
     const parsed = parseDockerfile(
-      ['# syntax=docker/dockerfile:1', 'ARG BASE=b:2', 'FROM a:1 AS one', 'RUN x \\', '  # inner comment', '  && y', 'FROM ${BASE}', 'USER 7'].join(
-        '\n',
-      ),
+      [
+        '# syntax=docker/dockerfile:1',
+        'ARG BASE=b:2',
+        'FROM a:1 AS one',
+        'RUN x \\',
+        '  # inner comment',
+        '  && y',
+        'FROM ${BASE}',
+        'USER 7',
+      ].join('\n'),
     );
     expect(parsed).toEqual({
       args: { BASE: 'b:2' },
@@ -162,7 +169,9 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     // By the build args' defaults, i.e. what a release build without --build-arg uses.
     for (const s of stages) {
-      expect(s.image).toMatch(/^(docker\.io\/(library\/)?)?node:24(-[a-z0-9.-]+)?(@sha256:[a-f0-9]{64})?$|^gcr\.io\/distroless\/nodejs24-/);
+      expect(s.image).toMatch(
+        /^(docker\.io\/(library\/)?)?node:24(-[a-z0-9.-]+)?(@sha256:[a-f0-9]{64})?$|^gcr\.io\/distroless\/nodejs24-/,
+      );
     }
   });
 

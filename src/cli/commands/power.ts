@@ -4,12 +4,24 @@ import { formatDuration } from '../../api/duration.js';
 import { connect, setPowerState, watchAcd } from '../kube.js';
 import { progressLine, waitOutcome, type WaitOutcome } from '../progress.js';
 
-export interface PowerArgs { kubeconfig?: string; state: 'On' | 'Off'; name: string; namespace?: string; wait: boolean; timeoutMs: number }
+export interface PowerArgs {
+  kubeconfig?: string;
+  state: 'On' | 'Off';
+  name: string;
+  namespace?: string;
+  wait: boolean;
+  timeoutMs: number;
+}
 
 export const EXIT_STALLED = 3;
 export const EXIT_TIMEOUT = 4;
 
-export async function runPower(args: PowerArgs, out: (text: string) => void, err: (text: string) => void, signal?: AbortSignal): Promise<number> {
+export async function runPower(
+  args: PowerArgs,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   const k = connect(args.kubeconfig, args.namespace);
   const before = await setPowerState(k, args.name, args.state);
   const generation = before.metadata.generation ?? 0;
@@ -20,17 +32,25 @@ export async function runPower(args: PowerArgs, out: (text: string) => void, err
   const stop = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let lastLine: string | undefined;
   let outcome: WaitOutcome | undefined;
-  const how = await watchAcd(k, args.name, (acd) => {
-    const line = progressLine(acd, generation);
-    if (line !== lastLine) out(line);
-    lastLine = line;
-    outcome = waitOutcome(acd, generation);
-    return outcome !== undefined;
-  }, stop, before);
+  const how = await watchAcd(
+    k,
+    args.name,
+    (acd) => {
+      const line = progressLine(acd, generation);
+      if (line !== lastLine) out(line);
+      lastLine = line;
+      outcome = waitOutcome(acd, generation);
+      return outcome !== undefined;
+    },
+    stop,
+    before,
+  );
 
   if (how === 'aborted' || !outcome) {
     if (timeout.aborted) {
-      err(`timed out after ${formatDuration(args.timeoutMs)} waiting for acdcluster ${args.name} to be ${args.state}; last: ${lastLine ?? 'no status'}`);
+      err(
+        `timed out after ${formatDuration(args.timeoutMs)} waiting for acdcluster ${args.name} to be ${args.state}; last: ${lastLine ?? 'no status'}`,
+      );
       return EXIT_TIMEOUT;
     }
     return 130;

@@ -11,7 +11,10 @@ const run = promisify(execFile);
 
 export function kubeconfigPath(): string {
   const k = process.env.ACD_KUBECONFIG;
-  if (!k) throw new Error('ACD_KUBECONFIG is not set: run the e2e project through jest (its globalSetup starts the test bed)');
+  if (!k)
+    throw new Error(
+      'ACD_KUBECONFIG is not set: run the e2e project through jest (its globalSetup starts the test bed)',
+    );
   return k;
 }
 
@@ -42,7 +45,12 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -23,32 +23,66 @@ export interface RunningOperator {
  * that test's own operator (two writers; the likely cause of a command missing from its record).
  * `kubeconfig` runs it under another identity than the test bed's admin (e.g. a ServiceAccount token).
  */
-export async function startOperator(opts: { namespaces: string[]; args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; kubeconfig?: string }): Promise<RunningOperator> {
+export async function startOperator(opts: {
+  namespaces: string[];
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  waitReady?: boolean;
+  kubeconfig?: string;
+}): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-op-'));
   const log = join(dir, 'operator.log');
   const fd = openSync(log, 'a');
   const metricsPort = await freePort();
   const healthPort = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js'), '--kubeconfig', opts.kubeconfig ?? kubeconfigPath(),
-    '--metrics-port', String(metricsPort), '--health-port', String(healthPort),
-    '--namespace', opts.namespaces.join(','), ...(opts.args ?? [])], {
-    stdio: ['ignore', fd, fd], env: { ...process.env, LOG_LEVEL: 'debug', ACD_FREEZE_CACHE: '1', ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'dist/main.js'),
+      '--kubeconfig',
+      opts.kubeconfig ?? kubeconfigPath(),
+      '--metrics-port',
+      String(metricsPort),
+      '--health-port',
+      String(healthPort),
+      '--namespace',
+      opts.namespaces.join(','),
+      ...(opts.args ?? []),
+    ],
+    {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, LOG_LEVEL: 'debug', ACD_FREEZE_CACHE: '1', ...opts.env },
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const op: RunningOperator = {
-    child, log, metricsPort, healthPort,
+    child,
+    log,
+    metricsPort,
+    healthPort,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
     logLines() {
-      return readFileSync(log, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-        try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
-      });
+      return readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        });
     },
   };
   if (opts.waitReady !== false) {
-    await until('operator /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok, 60_000);
+    await until(
+      'operator /readyz',
+      async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.ok,
+      60_000,
+    );
   }
   return op;
 }

@@ -8,10 +8,16 @@ import { join, resolve } from 'node:path';
 import { startTestbed, stopTestbed, type TestbedState } from '../../testbed/testbed.js';
 import { kubectl } from './env.js';
 
-export interface OwnTestbed { bed: TestbedState; stop(): Promise<void> }
+export interface OwnTestbed {
+  bed: TestbedState;
+  stop(): Promise<void>;
+}
 
 /** Starts the test bed (speed 0.05 unless told), installs the AcdCluster CRD, and points env.ts at it. */
-export async function startOwnTestbed(name: string, opts: { speed?: number; kubevirtVersion?: string } = {}): Promise<OwnTestbed> {
+export async function startOwnTestbed(
+  name: string,
+  opts: { speed?: number; kubevirtVersion?: string } = {},
+): Promise<OwnTestbed> {
   const dir = mkdtempSync(join(tmpdir(), `acd-${name}-`));
   const saved = { kubeconfig: process.env.ACD_KUBECONFIG, state: process.env.ACD_TESTBED_STATE };
   let bed: TestbedState | undefined;
@@ -25,7 +31,12 @@ export async function startOwnTestbed(name: string, opts: { speed?: number; kube
     bed = await startTestbed(dir, { speed: 0.05, ...opts });
     process.env.ACD_KUBECONFIG = bed.kubeconfig;
     process.env.ACD_TESTBED_STATE = join(dir, 'state.json');
-    await kubectl(['apply', '--server-side', '-f', resolve(import.meta.dirname, '../../../deploy/crds/acd.power.dev_acdclusters.yaml')]);
+    await kubectl([
+      'apply',
+      '--server-side',
+      '-f',
+      resolve(import.meta.dirname, '../../../deploy/crds/acd.power.dev_acdclusters.yaml'),
+    ]);
     await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev', '--timeout=30s']);
     return { bed, stop };
   } catch (e) {

@@ -36,15 +36,25 @@ export function sizingsSuite(o: SizingsOptions): void {
 
   beforeAll(async () => {
     operator = await startOperator({ namespaces: SIZINGS.map(ns) });
-    await Promise.all(SIZINGS.map(async (s) => {
-      await createNamespace(ns(s));
-      timelines.set(s, await VmTimeline.start(ns(s)));
-      const active = SEED_ACTIVE;
-      await apply([
-        ...SEED_LAYOUTS[s].map((m) => vmManifest(ns(s), m.vm, { runStrategy: o.runStrategy, annotations: annotationsFor(m) })),
-        acdManifest(ns(s), 'acd', SEED_LAYOUTS[s], { active: { database: active.database ?? 'Auto', loadBalancer: active.loadBalancer ?? 'Auto', storage: active.storage ?? 'Auto' } }),
-      ]);
-    }));
+    await Promise.all(
+      SIZINGS.map(async (s) => {
+        await createNamespace(ns(s));
+        timelines.set(s, await VmTimeline.start(ns(s)));
+        const active = SEED_ACTIVE;
+        await apply([
+          ...SEED_LAYOUTS[s].map((m) =>
+            vmManifest(ns(s), m.vm, { runStrategy: o.runStrategy, annotations: annotationsFor(m) }),
+          ),
+          acdManifest(ns(s), 'acd', SEED_LAYOUTS[s], {
+            active: {
+              database: active.database ?? 'Auto',
+              loadBalancer: active.loadBalancer ?? 'Auto',
+              storage: active.storage ?? 'Auto',
+            },
+          }),
+        ]);
+      }),
+    );
     await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 60)));
   }, 120_000);
 
@@ -62,9 +72,20 @@ export function sizingsSuite(o: SizingsOptions): void {
       await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 180)));
       for (const s of SIZINGS) {
         const acd = await getAcd(ns(s), 'acd');
-        expect({ s, power: acd.status?.power, phase: acd.status?.phase, sizing: acd.status?.sizing }).toEqual({ s, power: 'Off', phase: 'Off', sizing: s });
-        expect({ s, violations: checkTimeline(SEED_SHUTDOWN[s], 'Off', timelines.get(s)!, since.Off.get(s)!) }).toEqual({ s, violations: [] });
-        for (const m of SEED_LAYOUTS[s]) expect({ vm: m.vm, flips: timelines.get(s)!.commands(m.vm, 'Off', since.Off.get(s)!) }).toEqual({ vm: m.vm, flips: 1 });
+        expect({ s, power: acd.status?.power, phase: acd.status?.phase, sizing: acd.status?.sizing }).toEqual({
+          s,
+          power: 'Off',
+          phase: 'Off',
+          sizing: s,
+        });
+        expect({ s, violations: checkTimeline(SEED_SHUTDOWN[s], 'Off', timelines.get(s)!, since.Off.get(s)!) }).toEqual(
+          { s, violations: [] },
+        );
+        for (const m of SEED_LAYOUTS[s])
+          expect({ vm: m.vm, flips: timelines.get(s)!.commands(m.vm, 'Off', since.Off.get(s)!) }).toEqual({
+            vm: m.vm,
+            flips: 1,
+          });
       }
     }, 240_000);
 
@@ -76,21 +97,35 @@ export function sizingsSuite(o: SizingsOptions): void {
         const acd = await getAcd(ns(s), 'acd');
         expect({ s, power: acd.status?.power, phase: acd.status?.phase }).toEqual({ s, power: 'On', phase: 'On' });
         expect(acd.status?.transition?.stages.every((st: { state: string }) => st.state === 'Completed')).toBe(true);
-        expect({ s, violations: checkTimeline(SEED_STARTUP[s], 'On', timelines.get(s)!, since.On.get(s)!) }).toEqual({ s, violations: [] });
-        for (const m of SEED_LAYOUTS[s]) expect({ vm: m.vm, flips: timelines.get(s)!.commands(m.vm, 'On', since.On.get(s)!) }).toEqual({ vm: m.vm, flips: 1 });
+        expect({ s, violations: checkTimeline(SEED_STARTUP[s], 'On', timelines.get(s)!, since.On.get(s)!) }).toEqual({
+          s,
+          violations: [],
+        });
+        for (const m of SEED_LAYOUTS[s])
+          expect({ vm: m.vm, flips: timelines.get(s)!.commands(m.vm, 'On', since.On.get(s)!) }).toEqual({
+            vm: m.vm,
+            flips: 1,
+          });
       }
     }, 240_000);
 
-    test(o.runStrategy === 'Manual'
-      ? 'the operator owns no field of a Manual VM: it drives them through the subresources only'
-      : 'the operator owns spec.runStrategy of each VM and no other field', async () => {
-      const vms = JSON.parse(await kubectl(['get', 'vm', '-n', ns('LargeV3'), '-o', 'json', '--show-managed-fields'])).items as { metadata: { name: string; managedFields?: { manager: string; fieldsV1?: unknown }[] } }[];
-      for (const vm of vms) {
-        const ours = (vm.metadata.managedFields ?? []).filter((f) => f.manager === 'acd-operator');
-        const expected = o.runStrategy === 'Manual' ? [] : [{ 'f:spec': { 'f:runStrategy': {} } }];
-        expect({ vm: vm.metadata.name, fields: ours.map((f) => f.fieldsV1) }).toEqual({ vm: vm.metadata.name, fields: expected });
-      }
-    });
+    test(
+      o.runStrategy === 'Manual'
+        ? 'the operator owns no field of a Manual VM: it drives them through the subresources only'
+        : 'the operator owns spec.runStrategy of each VM and no other field',
+      async () => {
+        const vms = JSON.parse(await kubectl(['get', 'vm', '-n', ns('LargeV3'), '-o', 'json', '--show-managed-fields']))
+          .items as { metadata: { name: string; managedFields?: { manager: string; fieldsV1?: unknown }[] } }[];
+        for (const vm of vms) {
+          const ours = (vm.metadata.managedFields ?? []).filter((f) => f.manager === 'acd-operator');
+          const expected = o.runStrategy === 'Manual' ? [] : [{ 'f:spec': { 'f:runStrategy': {} } }];
+          expect({ vm: vm.metadata.name, fields: ours.map((f) => f.fieldsV1) }).toEqual({
+            vm: vm.metadata.name,
+            fields: expected,
+          });
+        }
+      },
+    );
 
     test('kubectl get acd shows the printer columns', async () => {
       const out = await kubectl(['get', 'acd', '-n', ns('LargeV3')]);
@@ -108,12 +143,17 @@ export function sizingsSuite(o: SizingsOptions): void {
       // A reader of the real `kubectl describe` sees the runbook's order: within a transition each
       // stage starts after the one before it ended, even for events of the same second.
       const described = await kubectl(['describe', 'acd', 'acd', '-n', ns('LargeV3')]);
-      const seen = [...described.matchAll(/\s(StageStarted|StageCompleted|StageInitiated)\s.*?stage (\d+)\/\d+/g)].map((m) => ({ reason: m[1]!, n: Number(m[2]) }));
+      const seen = [...described.matchAll(/\s(StageStarted|StageCompleted|StageInitiated)\s.*?stage (\d+)\/\d+/g)].map(
+        (m) => ({ reason: m[1]!, n: Number(m[2]) }),
+      );
       expect(seen.length).toBeGreaterThanOrEqual(36);
       const disorder = seen.flatMap((e, i) => {
         const prev = seen[i - 1];
         if (!prev || (e.reason === 'StageStarted' && e.n === 1)) return [];
-        const ok = e.reason === 'StageStarted' ? prev.n === e.n - 1 && prev.reason !== 'StageStarted' : prev.n === e.n && prev.reason === 'StageStarted';
+        const ok =
+          e.reason === 'StageStarted'
+            ? prev.n === e.n - 1 && prev.reason !== 'StageStarted'
+            : prev.n === e.n && prev.reason === 'StageStarted';
         return ok ? [] : [`${prev.reason} ${prev.n} then ${e.reason} ${e.n}`];
       });
       expect(disorder).toEqual([]);

@@ -3,7 +3,17 @@
 import { Watch } from '@kubernetes/client-node';
 import { kubeConfig } from './env.js';
 
-export interface VmSample { t: number; vm: string; resourceVersion: string; runStrategy?: string; running?: boolean; printableStatus?: string; ready: boolean; requests: string[]; generation: number }
+export interface VmSample {
+  t: number;
+  vm: string;
+  resourceVersion: string;
+  runStrategy?: string;
+  running?: boolean;
+  printableStatus?: string;
+  ready: boolean;
+  requests: string[];
+  generation: number;
+}
 
 /** The fields of a watched VirtualMachine that a sample keeps. */
 export interface WatchedVm {
@@ -28,15 +38,23 @@ export class VmTimeline {
   // never silently stops recording. Duplicated samples from the re-list are harmless.
   private async watch(namespace: string): Promise<void> {
     const w = new Watch(kubeConfig());
-    this.req = await w.watch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`, {}, (_type, obj: WatchedVm) => {
-      this.samples.push(sampleOf(obj));
-    }, () => {
-      // Checked again when the timer fires: a stop() in between must not leave a new watch open
-      // (an open watch keeps jest from exiting).
-      // unref: a recorder a test forgot to stop must not keep jest alive, retrying against a test
-      // bed that is gone.
-      if (!this.stopped) setTimeout(() => { if (!this.stopped) void this.watch(namespace).catch(() => undefined); }, 100).unref();
-    });
+    this.req = await w.watch(
+      `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`,
+      {},
+      (_type, obj: WatchedVm) => {
+        this.samples.push(sampleOf(obj));
+      },
+      () => {
+        // Checked again when the timer fires: a stop() in between must not leave a new watch open
+        // (an open watch keeps jest from exiting).
+        // unref: a recorder a test forgot to stop must not keep jest alive, retrying against a test
+        // bed that is gone.
+        if (!this.stopped)
+          setTimeout(() => {
+            if (!this.stopped) void this.watch(namespace).catch(() => undefined);
+          }, 100).unref();
+      },
+    );
     // stop() may have run while this watch was being opened.
     if (this.stopped) this.req.abort();
   }
@@ -58,12 +76,19 @@ export class VmTimeline {
   commandedAt(vm: string, target: 'On' | 'Off', since: number): number | undefined {
     const want = target === 'On' ? 'Always' : 'Halted';
     const action = target === 'On' ? 'Start' : 'Stop';
-    return this.of(vm, since).find((s) => s.runStrategy === want || s.running === (target === 'On') || s.requests.includes(action)
-      || (target === 'On' ? s.printableStatus === 'Starting' : s.printableStatus === 'Stopping'))?.t;
+    return this.of(vm, since).find(
+      (s) =>
+        s.runStrategy === want ||
+        s.running === (target === 'On') ||
+        s.requests.includes(action) ||
+        (target === 'On' ? s.printableStatus === 'Starting' : s.printableStatus === 'Stopping'),
+    )?.t;
   }
 
   reachedAt(vm: string, target: 'On' | 'Off', since: number): number | undefined {
-    return this.of(vm, since).find((s) => (target === 'On' ? s.printableStatus === 'Running' && s.ready : s.printableStatus === 'Stopped'))?.t;
+    return this.of(vm, since).find((s) =>
+      target === 'On' ? s.printableStatus === 'Running' && s.ready : s.printableStatus === 'Stopped',
+    )?.t;
   }
 
   /**
@@ -103,8 +128,13 @@ export function upAt(tl: VmTimeline, vm: string, t: number): boolean {
 /** A VM as a watch event shows it, stamped with the time it arrived. */
 export function sampleOf(obj: WatchedVm): VmSample {
   return {
-    t: Date.now(), vm: obj.metadata.name, resourceVersion: obj.metadata.resourceVersion ?? '', runStrategy: obj.spec?.runStrategy, running: obj.spec?.running,
-    printableStatus: obj.status?.printableStatus, ready: obj.status?.ready === true,
+    t: Date.now(),
+    vm: obj.metadata.name,
+    resourceVersion: obj.metadata.resourceVersion ?? '',
+    runStrategy: obj.spec?.runStrategy,
+    running: obj.spec?.running,
+    printableStatus: obj.status?.printableStatus,
+    ready: obj.status?.ready === true,
     requests: (obj.status?.stateChangeRequests ?? []).map((r) => r.action),
     generation: obj.metadata.generation,
   };

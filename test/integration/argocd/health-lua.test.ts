@@ -104,7 +104,9 @@ describe('AcdCluster Argo CD health check (lua5.1, Argo CD library limits)', () 
   it('has a case for each required situation and no unreferenced testdata', () => {
     // Guards against a case silently dropped from health_test.yaml.
     const referenced = cases.map((c) => basename(c.inputPath)).sort();
-    const onDisk = readdirSync(join(checkDir, 'testdata')).filter((f) => f.endsWith('.yaml')).sort();
+    const onDisk = readdirSync(join(checkDir, 'testdata'))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(referenced).toEqual(onDisk);
     for (const required of [
       'healthy-on.yaml',
@@ -187,10 +189,13 @@ describe('the Argo CD sandbox really applies the limits', () => {
   });
 
   it('maps JSON null to nil in objects and drops it from arrays, as Argo CD does', () => {
-    const r = runSnippet('return { status = "Healthy", message = type(obj.a) .. " " .. #obj.list .. " " .. obj.list[2] }', {
-      a: null,
-      list: ['x', null, 'y'],
-    });
+    const r = runSnippet(
+      'return { status = "Healthy", message = type(obj.a) .. " " .. #obj.list .. " " .. obj.list[2] }',
+      {
+        a: null,
+        list: ['x', null, 'y'],
+      },
+    );
     expect(r).toEqual({ ok: true, status: 'Healthy', message: 'nil 2 y' });
   });
 

@@ -60,7 +60,11 @@ describe('checkDrbd failures', () => {
     const [store1] = sshEndpoints(state, VMS);
     const dead = { vm: 'acd-store2', host: '127.0.0.1', port: await freePort() };
     const t0 = Date.now();
-    const r = await checkDrbd({ nodes: [store1!, dead], credentials: sshCredentials(state, 'drbd9-healthy'), timeoutMs: 3_000 });
+    const r = await checkDrbd({
+      nodes: [store1!, dead],
+      credentials: sshCredentials(state, 'drbd9-healthy'),
+      timeoutMs: 3_000,
+    });
     expect(Date.now() - t0).toBeLessThan(3_500);
     expect(r.healthy).toBe(false);
     expect(r.message).toMatch(/acd-store2: ssh to acd-store2 .*ECONNREFUSED/);

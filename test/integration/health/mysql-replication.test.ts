@@ -1,10 +1,21 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import net from 'node:net';
-import { checkReplication, detectActiveDatabase, withRetry, type ReplicationCheckOptions } from '../../../src/health/mysql-replication.js';
+import {
+  checkReplication,
+  detectActiveDatabase,
+  withRetry,
+  type ReplicationCheckOptions,
+} from '../../../src/health/mysql-replication.js';
 import type { Endpoint } from '../../../src/health/types.js';
 import { dbCredentials, dbEndpoint } from '../../services/endpoints.js';
 import {
-  breakSqlThread, holdReplicaBehind, mend, mendAll, pointAtDeadPort, setReadOnly, stopIoThread,
+  breakSqlThread,
+  holdReplicaBehind,
+  mend,
+  mendAll,
+  pointAtDeadPort,
+  setReadOnly,
+  stopIoThread,
 } from '../../services/mariadb.js';
 import { freePort } from '../../services/proc.js';
 import { loadServices, type ServicesState } from '../../services/state.js';
@@ -46,7 +57,11 @@ describe('checkReplication against real MariaDB', () => {
     expect(r.healthy).toBe(true);
     const links = r.details['links'] as Array<Record<string, unknown>>;
     expect(links).toHaveLength(3);
-    expect(links[2]).toMatchObject({ vm: 'acd-dbs1', master: 'acd-dbm1', status: { ioRunning: 'Yes', sqlRunning: 'Yes', lagSeconds: 0, masterPort: dbm1.port } });
+    expect(links[2]).toMatchObject({
+      vm: 'acd-dbs1',
+      master: 'acd-dbm1',
+      status: { ioRunning: 'Yes', sqlRunning: 'Yes', lagSeconds: 0, masterPort: dbm1.port },
+    });
   });
 
   test('single master without replicas has nothing to check', async () => {
@@ -73,7 +88,9 @@ describe('checkReplication against real MariaDB', () => {
     await breakSqlThread(state.mariadb, 'slave1');
     const r = await checkReplication(opts());
     expect(r.healthy).toBe(false);
-    expect(r.message).toMatch(/^acd-dbs1: SQL thread stopped \(errno 1396: Error 'Operation CREATE USER failed for 'acd_conflict_/);
+    expect(r.message).toMatch(
+      /^acd-dbs1: SQL thread stopped \(errno 1396: Error 'Operation CREATE USER failed for 'acd_conflict_/,
+    );
   });
 
   test('SQL conflict in one direction of master-master', async () => {
@@ -98,7 +115,9 @@ describe('checkReplication against real MariaDB', () => {
   test('replica following another master than expected', async () => {
     const r = await checkReplication(opts({ replicas: [{ endpoint: dbs1, master: dbm2 }] }));
     expect(r.healthy).toBe(false);
-    expect(r.message).toBe(`acd-dbs1: replicates from 127.0.0.1:${dbm1.port}, expected acd-dbm2 (127.0.0.1:${dbm2.port})`);
+    expect(r.message).toBe(
+      `acd-dbs1: replicates from 127.0.0.1:${dbm1.port}, expected acd-dbm2 (127.0.0.1:${dbm2.port})`,
+    );
   });
 
   test('a replica on a closed port is unhealthy within the timeout', async () => {
@@ -151,19 +170,38 @@ describe('detectActiveDatabase against real MariaDB', () => {
   ];
 
   test('the writable master, confirmed by the slave', async () => {
-    const r = await detectActiveDatabase({ masters: masters(), replicas: [dbs1], credentials: dbCredentials(state), timeoutMs: 5_000 });
-    expect(r).toEqual({ side: 1, source: 'read_only+replicas', message: 'acd-dbm1 (side 1) is active: read_only=0, followed by acd-dbs1' });
+    const r = await detectActiveDatabase({
+      masters: masters(),
+      replicas: [dbs1],
+      credentials: dbCredentials(state),
+      timeoutMs: 5_000,
+    });
+    expect(r).toEqual({
+      side: 1,
+      source: 'read_only+replicas',
+      message: 'acd-dbm1 (side 1) is active: read_only=0, followed by acd-dbs1',
+    });
   });
 
   test('read_only alone when there are no replicas', async () => {
-    const r = await detectActiveDatabase({ masters: masters(), replicas: [], credentials: dbCredentials(state), timeoutMs: 5_000 });
+    const r = await detectActiveDatabase({
+      masters: masters(),
+      replicas: [],
+      credentials: dbCredentials(state),
+      timeoutMs: 5_000,
+    });
     expect(r.side).toBe(1);
     expect(r.source).toBe('read_only');
   });
 
   test('two writable masters: no answer', async () => {
     await setReadOnly(state.mariadb, 'master2', false);
-    const r = await detectActiveDatabase({ masters: masters(), replicas: [dbs1], credentials: dbCredentials(state), timeoutMs: 5_000 });
+    const r = await detectActiveDatabase({
+      masters: masters(),
+      replicas: [dbs1],
+      credentials: dbCredentials(state),
+      timeoutMs: 5_000,
+    });
     expect(r.side).toBeUndefined();
     expect(r.message).toBe('cannot tell the active database: acd-dbm1 and acd-dbm2 are all writable (read_only=0)');
   });
@@ -171,7 +209,12 @@ describe('detectActiveDatabase against real MariaDB', () => {
   test('writable master and slave disagree: no answer', async () => {
     await setReadOnly(state.mariadb, 'master1', true);
     await setReadOnly(state.mariadb, 'master2', false);
-    const r = await detectActiveDatabase({ masters: masters(), replicas: [dbs1], credentials: dbCredentials(state), timeoutMs: 5_000 });
+    const r = await detectActiveDatabase({
+      masters: masters(),
+      replicas: [dbs1],
+      credentials: dbCredentials(state),
+      timeoutMs: 5_000,
+    });
     expect(r.side).toBeUndefined();
     expect(r.message).toBe('cannot tell the active database: acd-dbm2 is writable but acd-dbs1 follows acd-dbm1');
   });
@@ -179,7 +222,10 @@ describe('detectActiveDatabase against real MariaDB', () => {
   test('a failed probe: no answer, and says which', async () => {
     const gone = { vm: 'acd-dbm2', host: '127.0.0.1', port: await freePort() };
     const r = await detectActiveDatabase({
-      masters: [{ side: 1, endpoint: dbm1 }, { side: 2, endpoint: gone }],
+      masters: [
+        { side: 1, endpoint: dbm1 },
+        { side: 2, endpoint: gone },
+      ],
       replicas: [dbs1],
       credentials: dbCredentials(state),
       timeoutMs: 2_000,

@@ -25,10 +25,14 @@ beforeAll(async () => {
   ca(dir, 'other-ca');
   issue(dir, 'db-ca', 'server', '/CN=mariadb.acd.test', { server: true, sans: ['IP:127.0.0.1', 'DNS:localhost'] });
   // A server that requires TLS: nothing in plain text, not even the login.
-  const inst = await startInstance(dir, 'tls', 90, [`--ssl-ca=${path.join(dir, 'db-ca.crt')}`, `--ssl-cert=${path.join(dir, 'server.crt')}`,
-    `--ssl-key=${path.join(dir, 'server.key')}`, '--require-secure-transport=ON',
+  const inst = await startInstance(dir, 'tls', 90, [
+    `--ssl-ca=${path.join(dir, 'db-ca.crt')}`,
+    `--ssl-cert=${path.join(dir, 'server.crt')}`,
+    `--ssl-key=${path.join(dir, 'server.key')}`,
+    '--require-secure-transport=ON',
     // All of loopback, so that 127.0.0.2, a name the certificate does not carry, reaches it too.
-    '--bind-address=0.0.0.0']);
+    '--bind-address=0.0.0.0',
+  ]);
   db = { dir, host: '127.0.0.1', instances: [inst], monitor, replication: monitor };
   await rootQuery(db, 'tls', `CREATE USER '${monitor.user}'@'%' IDENTIFIED BY '${monitor.password}'`);
 }, 120_000);
@@ -40,7 +44,8 @@ afterAll(async () => {
 
 const tlsServer = (): Endpoint => ({ vm: 'acd-dbm1', host: '127.0.0.1', port: db.instances[0]!.port });
 const creds = (mode: MysqlTlsMode, caFile?: string): DbCredentials => ({
-  ...monitor, tls: { mode, ...(caFile ? { ca: readFileSync(path.join(dir, caFile), 'utf8'), caSecret: `secret-${caFile}` } : {}) },
+  ...monitor,
+  tls: { mode, ...(caFile ? { ca: readFileSync(path.join(dir, caFile), 'utf8'), caSecret: `secret-${caFile}` } : {}) },
 });
 /** The cipher of the session, as the server reports it: empty on a plain connection. */
 const cipher = (ep: Endpoint, c: DbCredentials) =>
@@ -66,21 +71,30 @@ describe('MySQL TLS modes against a real MariaDB', () => {
 
   test('VerifyCA with the wrong CA: refused, naming the Secret', async () => {
     await expect(cipher(tlsServer(), creds('VerifyCA', 'other-ca.crt'))).rejects.toThrow(
-      new RegExp(`cannot connect to 127\\.0\\.0\\.1:${db.instances[0]!.port}: TLS to 127\\.0\\.0\\.1:\\d+ \\(VerifyCA\\): the server's certificate is not signed by the CA in Secret secret-other-ca\\.crt`));
+      new RegExp(
+        `cannot connect to 127\\.0\\.0\\.1:${db.instances[0]!.port}: TLS to 127\\.0\\.0\\.1:\\d+ \\(VerifyCA\\): the server's certificate is not signed by the CA in Secret secret-other-ca\\.crt`,
+      ),
+    );
   });
 
   test('VerifyIdentity by a name the certificate does not carry: refused', async () => {
     // The certificate names 127.0.0.1 and localhost; 127.0.0.2 reaches the same server on loopback.
     const ep = { ...tlsServer(), host: '127.0.0.2' };
-    await expect(cipher(ep, creds('VerifyIdentity', 'db-ca.crt'))).rejects.toThrow(/VerifyIdentity.*does not name 127\.0\.0\.2/);
+    await expect(cipher(ep, creds('VerifyIdentity', 'db-ca.crt'))).rejects.toThrow(
+      /VerifyIdentity.*does not name 127\.0\.0\.2/,
+    );
   });
 
   test('Disabled against a server that requires TLS: refused, and the message says why', async () => {
-    await expect(cipher(tlsServer(), creds('Disabled'))).rejects.toThrow(/requires TLS, and spec\.health\.mysql\.tls\.mode is Disabled/);
+    await expect(cipher(tlsServer(), creds('Disabled'))).rejects.toThrow(
+      /requires TLS, and spec\.health\.mysql\.tls\.mode is Disabled/,
+    );
   });
 
   test('Required against a server without TLS: refused, and the message says why', async () => {
     const plain = dbEndpoint(state, 'master1', 'acd-dbm1');
-    await expect(cipher(plain, { ...dbCredentials(state), tls: { mode: 'Required' } })).rejects.toThrow(/does not offer TLS, and spec\.health\.mysql\.tls\.mode is Required/);
+    await expect(cipher(plain, { ...dbCredentials(state), tls: { mode: 'Required' } })).rejects.toThrow(
+      /does not offer TLS, and spec\.health\.mysql\.tls\.mode is Required/,
+    );
   });
 });

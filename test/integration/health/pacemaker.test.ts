@@ -12,14 +12,23 @@ beforeAll(() => {
 });
 
 const check = (scenario: string) =>
-  checkPacemaker({ nodes: sshEndpoints(state, ['acd-lb1', 'acd-lb2']), credentials: sshCredentials(state, scenario), timeoutMs: 15_000 });
+  checkPacemaker({
+    nodes: sshEndpoints(state, ['acd-lb1', 'acd-lb2']),
+    credentials: sshCredentials(state, scenario),
+    timeoutMs: 15_000,
+  });
 
 describe('checkPacemaker over sshd + real crm_mon', () => {
   test('healthy cluster', async () => {
     const r = await check('pcmk-healthy');
     expect(r.message).toMatch(/^acd-lb1: cluster healthy: 2 nodes online, DC acd-lb1 with quorum/);
     expect(r.healthy).toBe(true);
-    expect(r.details).toMatchObject({ node: 'acd-lb1', format: 'pacemaker-result', activeLoadBalancerNode: 'acd-lb1', promotedNode: 'acd-lb1' });
+    expect(r.details).toMatchObject({
+      node: 'acd-lb1',
+      format: 'pacemaker-result',
+      activeLoadBalancerNode: 'acd-lb1',
+      promotedNode: 'acd-lb1',
+    });
   });
 
   test('node offline', async () => {
@@ -31,7 +40,9 @@ describe('checkPacemaker over sshd + real crm_mon', () => {
   test('failed resource (lrm_rsc_op failure)', async () => {
     const r = await check('pcmk-failed-resource');
     expect(r.healthy).toBe(false);
-    expect(r.message).toContain('failed action vip_monitor_10000 on acd-lb1: not running (IP 10.10.0.100 not configured)');
+    expect(r.message).toContain(
+      'failed action vip_monitor_10000 on acd-lb1: not running (IP 10.10.0.100 not configured)',
+    );
     expect(r.message).toContain('resource vip failed on acd-lb1');
   });
 
@@ -51,7 +62,11 @@ describe('checkPacemaker over sshd + real crm_mon', () => {
   test('uses the first node that answers', async () => {
     const dead = { vm: 'acd-lb1', host: '127.0.0.1', port: await freePort() };
     const [, lb2] = sshEndpoints(state, ['acd-lb1', 'acd-lb2']);
-    const r = await checkPacemaker({ nodes: [dead, lb2!], credentials: sshCredentials(state, 'pcmk-healthy'), timeoutMs: 15_000 });
+    const r = await checkPacemaker({
+      nodes: [dead, lb2!],
+      credentials: sshCredentials(state, 'pcmk-healthy'),
+      timeoutMs: 15_000,
+    });
     expect(r.healthy).toBe(true);
     expect(r.details['node']).toBe('acd-lb2');
   });

@@ -27,7 +27,8 @@ function expectNoSecret(result: unknown, ...secrets: Array<string | Buffer>): vo
   for (const s of secrets) {
     const str = Buffer.isBuffer(s) ? s.toString('utf8') : s;
     expect(text).not.toContain(str);
-    for (const line of str.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----'))) expect(text).not.toContain(line);
+    for (const line of str.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')))
+      expect(text).not.toContain(line);
   }
 }
 
@@ -37,17 +38,37 @@ describe('database credentials never appear in results', () => {
     const dbm1 = dbEndpoint(state, 'master1', 'acd-dbm1');
     const dbm2 = dbEndpoint(state, 'master2', 'acd-dbm2');
     const dbs1 = dbEndpoint(state, 'slave1', 'acd-dbs1');
-    const ok = await checkReplication({ masters: [dbm1, dbm2], replicas: [{ endpoint: dbs1, master: dbm1 }], credentials: creds, maxLagSeconds: 60, timeoutMs: 5_000 });
+    const ok = await checkReplication({
+      masters: [dbm1, dbm2],
+      replicas: [{ endpoint: dbs1, master: dbm1 }],
+      credentials: creds,
+      maxLagSeconds: 60,
+      timeoutMs: 5_000,
+    });
     expect(ok.healthy).toBe(true);
     expectNoSecret(ok, creds.password);
 
     const wrong = { user: creds.user, password: `Wr0ng-${creds.password.slice(4)}-pw` };
-    const denied = await checkReplication({ masters: [dbm1], replicas: [{ endpoint: dbs1, master: dbm1 }], credentials: wrong, maxLagSeconds: 60, timeoutMs: 5_000 });
+    const denied = await checkReplication({
+      masters: [dbm1],
+      replicas: [{ endpoint: dbs1, master: dbm1 }],
+      credentials: wrong,
+      maxLagSeconds: 60,
+      timeoutMs: 5_000,
+    });
     expect(denied.healthy).toBe(false);
     expect(denied.message).toMatch(/Access denied/);
     expectNoSecret(denied, wrong.password, creds.password);
 
-    const active = await detectActiveDatabase({ masters: [{ side: 1, endpoint: dbm1 }, { side: 2, endpoint: dbm2 }], replicas: [dbs1], credentials: wrong, timeoutMs: 5_000 });
+    const active = await detectActiveDatabase({
+      masters: [
+        { side: 1, endpoint: dbm1 },
+        { side: 2, endpoint: dbm2 },
+      ],
+      replicas: [dbs1],
+      credentials: wrong,
+      timeoutMs: 5_000,
+    });
     expect(active.side).toBeUndefined();
     expectNoSecret(active, wrong.password);
   });
@@ -73,11 +94,20 @@ describe('SSH keys and passphrases never appear in results', () => {
     const privateKey = readFileSync(keyFile, 'utf8');
     const wrong = 'not-the-passphrase-but-secret-77';
     const nodes = sshEndpoints(state, ['acd-lb1', 'acd-lb2']);
-    const r = await runOverSsh(nodes[0]!, { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() }, 'true', 5_000);
+    const r = await runOverSsh(
+      nodes[0]!,
+      { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() },
+      'true',
+      5_000,
+    );
     expect(r.code).toBeNull();
     expect(r.error).toBeDefined();
     expectNoSecret(r, privateKey, wrong, passphrase);
-    const p = await checkPacemaker({ nodes, credentials: { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() }, timeoutMs: 5_000 });
+    const p = await checkPacemaker({
+      nodes,
+      credentials: { username: state.sshd.username, privateKey, passphrase: wrong, knownHosts: known() },
+      timeoutMs: 5_000,
+    });
     expect(p.healthy).toBe(false);
     expectNoSecret(p, privateKey, wrong, passphrase);
   });
@@ -87,7 +117,11 @@ describe('SSH keys and passphrases never appear in results', () => {
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
     const privateKey = readFileSync(keyFile);
     const nodes = sshEndpoints(state, ['acd-store1', 'acd-store2']);
-    const r = await checkDrbd({ nodes, credentials: { username: state.sshd.username, privateKey, knownHosts: known() }, timeoutMs: 5_000 });
+    const r = await checkDrbd({
+      nodes,
+      credentials: { username: state.sshd.username, privateKey, knownHosts: known() },
+      timeoutMs: 5_000,
+    });
     expect(r.healthy).toBe(false);
     expect(r.message).toMatch(/authentication/i);
     expectNoSecret(r, privateKey);

@@ -67,14 +67,24 @@ function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
 describe('runOverSsh against a real sshd', () => {
   test('returns exit code, stdout and stderr', async () => {
     const [node] = sshEndpoints(state, ['acd-lb1']);
-    const r = await runOverSsh(node!, sshCredentials(state, 'plain'), 'echo out; echo err >&2; echo "$ACD_TEST_NODE"; exit 3', 10_000);
+    const r = await runOverSsh(
+      node!,
+      sshCredentials(state, 'plain'),
+      'echo out; echo err >&2; echo "$ACD_TEST_NODE"; exit 3',
+      10_000,
+    );
     expect(r).toEqual({ code: 3, stdout: 'out\nnode1\n', stderr: 'err\n' });
   });
 
   test('a closed port is an error result well within the timeout', async () => {
     const port = await freePort();
     const t0 = Date.now();
-    const r = await runOverSsh({ vm: 'acd-lb9', host: '127.0.0.1', port }, sshCredentials(state, 'plain'), 'true', 5_000);
+    const r = await runOverSsh(
+      { vm: 'acd-lb9', host: '127.0.0.1', port },
+      sshCredentials(state, 'plain'),
+      'true',
+      5_000,
+    );
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(r.code).toBeNull();
     expect(r.error).toMatch(/acd-lb9.*ECONNREFUSED/);
@@ -84,7 +94,12 @@ describe('runOverSsh against a real sshd', () => {
     const silent = await silentServer();
     try {
       const t0 = Date.now();
-      const r = await runOverSsh({ vm: 'acd-lb9', host: '127.0.0.1', port: silent.port }, sshCredentials(state, 'plain'), 'true', 800);
+      const r = await runOverSsh(
+        { vm: 'acd-lb9', host: '127.0.0.1', port: silent.port },
+        sshCredentials(state, 'plain'),
+        'true',
+        800,
+      );
       const took = Date.now() - t0;
       expect(r.code).toBeNull();
       expect(r.error).toMatch(/timed out|Timed out/);
@@ -101,8 +116,16 @@ describe('runOverSsh against a real sshd', () => {
     try {
       const t0 = Date.now();
       // Through the relay the address differs; the host key is pinned by the VM's name.
-      const creds = { ...sshCredentials(state, 'plain'), knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(state.sshd)}`) };
-      const r = await runOverSsh({ vm: 'acd-lb1', host: '127.0.0.1', port: proxy.port }, creds, 'echo started; sleep 30', 1_500);
+      const creds = {
+        ...sshCredentials(state, 'plain'),
+        knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(state.sshd)}`),
+      };
+      const r = await runOverSsh(
+        { vm: 'acd-lb1', host: '127.0.0.1', port: proxy.port },
+        creds,
+        'echo started; sleep 30',
+        1_500,
+      );
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(r.timedOut).toBe(true);
       expect(r.code).toBeNull();
@@ -150,7 +173,11 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
   /** Runs `echo hi` with `known` as known_hosts; returns the result and what sshd logged meanwhile. */
   async function attempt(known: string) {
     const before = readFileSync(own.logFile, 'utf8').length;
-    const creds = { username: own.username, privateKey: readFileSync(own.keys['plain']!, 'utf8'), knownHosts: parseKnownHosts(known) };
+    const creds = {
+      username: own.username,
+      privateKey: readFileSync(own.keys['plain']!, 'utf8'),
+      knownHosts: parseKnownHosts(known),
+    };
     const r = await runOverSsh({ vm: 'acd-lb1', host: own.host, port: port() }, creds, 'echo hi', 10_000);
     return { r, logged: readFileSync(own.logFile, 'utf8').slice(before) };
   }
@@ -163,7 +190,7 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
     expect(logged).toMatch(/Accepted publickey/);
   });
 
-  test('a wrong key for the address: refused, with the presented key\'s fingerprint, and no login', async () => {
+  test("a wrong key for the address: refused, with the presented key's fingerprint, and no login", async () => {
     const { r, logged } = await attempt(`[127.0.0.1]:${port()} ${await strangerKey()}`);
     expect(r.code).toBeNull();
     expect(r.error).toBe(`host key of ${where()} does not match known_hosts: ${fingerprint(blob(real()))}`);
@@ -175,7 +202,9 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
     expect(other.r.error).toBe(`host key of ${where()} is not in known_hosts: ${fingerprint(blob(real()))}`);
     expect(other.logged).not.toMatch(/Accepted publickey/);
     const none = await attempt('');
-    expect(none.r.error).toBe(`host key of ${where()} is not in known_hosts (the credentials Secret has no known_hosts key): ${fingerprint(blob(real()))}`);
+    expect(none.r.error).toBe(
+      `host key of ${where()} is not in known_hosts (the credentials Secret has no known_hosts key): ${fingerprint(blob(real()))}`,
+    );
     expect(none.logged).not.toMatch(/Accepted publickey/);
   });
 
@@ -184,13 +213,24 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
     const other = await startSshd({ nodes: ['node1'], scenarios: [{ name: 'plain' }] });
     try {
       const before = readFileSync(other.logFile, 'utf8').length;
-      const creds = { username: other.username, privateKey: readFileSync(other.keys['plain']!, 'utf8'), knownHosts: parseKnownHosts(`acd-lb1 ${real()}`) };
+      const creds = {
+        username: other.username,
+        privateKey: readFileSync(other.keys['plain']!, 'utf8'),
+        knownHosts: parseKnownHosts(`acd-lb1 ${real()}`),
+      };
       const ep = { vm: 'acd-lb1', host: other.host, port: other.nodes['node1']! };
       const r = await runOverSsh(ep, creds, 'echo hi', 10_000);
-      expect(r.error).toBe(`host key of acd-lb1 (${other.host}:${ep.port}) does not match known_hosts: ${fingerprint(blob(hostKeyOf(other)))}`);
+      expect(r.error).toBe(
+        `host key of acd-lb1 (${other.host}:${ep.port}) does not match known_hosts: ${fingerprint(blob(hostKeyOf(other)))}`,
+      );
       expect(readFileSync(other.logFile, 'utf8').slice(before)).not.toMatch(/Accepted publickey/);
       // Pinned to its own key instead, the same login works: the refusal was the host key's alone.
-      const ok = await runOverSsh(ep, { ...creds, knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(other)}`) }, 'echo hi', 10_000);
+      const ok = await runOverSsh(
+        ep,
+        { ...creds, knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(other)}`) },
+        'echo hi',
+        10_000,
+      );
       expect(ok.code).toBe(0);
     } finally {
       await stopSshd(other);
@@ -213,7 +253,12 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
 
   test('insecureSkipHostKeyVerification accepts any host key', async () => {
     const [node] = sshEndpoints(state, ['acd-lb1']);
-    const r = await runOverSsh(node!, { ...sshCredentials(state, 'plain'), knownHosts: [], insecureSkipHostKeyVerification: true }, 'echo hi', 10_000);
+    const r = await runOverSsh(
+      node!,
+      { ...sshCredentials(state, 'plain'), knownHosts: [], insecureSkipHostKeyVerification: true },
+      'echo hi',
+      10_000,
+    );
     expect(r.code).toBe(0);
   });
 });

@@ -68,13 +68,16 @@ function allowed(a: Access): boolean {
   return out.status.allowed;
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'acd-chart-apiserver-'));
-  cp = await startControlPlane(dir);
-  for (const ns of [RELEASE_NS, ...WATCHED, 'elsewhere']) {
-    kubectl(['create', 'namespace', ns]);
-  }
-}, 10 * 60 * 1000);
+beforeAll(
+  async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acd-chart-apiserver-'));
+    cp = await startControlPlane(dir);
+    for (const ns of [RELEASE_NS, ...WATCHED, 'elsewhere']) {
+      kubectl(['create', 'namespace', ns]);
+    }
+  },
+  10 * 60 * 1000,
+);
 
 afterAll(async () => {
   if (cp !== undefined) {
@@ -92,7 +95,16 @@ describe('helm chart on a real kube-apiserver', () => {
     // No template creates an AcdCluster, so the CRD (from crds/) and the templates can be
     // dry-run together.
     const out = kubectl(['apply', '--dry-run=server', '--validate=strict', '--server-side', '-f', manifests]);
-    for (const kind of ['customresourcedefinition', 'deployment', 'serviceaccount', 'clusterrole', 'clusterrolebinding', 'role', 'rolebinding', 'service']) {
+    for (const kind of [
+      'customresourcedefinition',
+      'deployment',
+      'serviceaccount',
+      'clusterrole',
+      'clusterrolebinding',
+      'role',
+      'rolebinding',
+      'service',
+    ]) {
       expect(out).toMatch(new RegExp(`^${kind}[./]`, 'm'));
     }
   });
@@ -102,7 +114,11 @@ describe('helm chart on a real kube-apiserver', () => {
       const manifests = join(dir, 'namespaced.yaml');
       writeFileSync(
         manifests,
-        helmTemplate('rbac.scope=namespaces', `rbac.namespaces={${WATCHED.join(',')}}`, 'healthSecrets={acd-db-monitor}'),
+        helmTemplate(
+          'rbac.scope=namespaces',
+          `rbac.namespaces={${WATCHED.join(',')}}`,
+          'healthSecrets={acd-db-monitor}',
+        ),
       );
       kubectl(['apply', '--server-side', '--validate=strict', '-f', manifests]);
     });
@@ -134,11 +150,19 @@ describe('helm chart on a real kube-apiserver', () => {
     });
 
     it('grants nothing outside the watched namespaces, and Leases only in the release namespace', () => {
-      expect(allowed({ namespace: 'elsewhere', group: 'kubevirt.io', resource: 'virtualmachines', verb: 'get' })).toBe(false);
+      expect(allowed({ namespace: 'elsewhere', group: 'kubevirt.io', resource: 'virtualmachines', verb: 'get' })).toBe(
+        false,
+      );
       expect(allowed({ group: 'kubevirt.io', resource: 'virtualmachines', verb: 'list' })).toBe(false); // cluster-wide
-      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'create' })).toBe(true);
-      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'update' })).toBe(true);
-      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'delete' })).toBe(false);
+      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'create' })).toBe(
+        true,
+      );
+      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'update' })).toBe(
+        true,
+      );
+      expect(allowed({ namespace: RELEASE_NS, group: 'coordination.k8s.io', resource: 'leases', verb: 'delete' })).toBe(
+        false,
+      );
     });
   });
 });

@@ -76,9 +76,12 @@ function verbsFor(rules: V1PolicyRule[], group: string, resource: string): strin
   return [...verbs].sort();
 }
 
-beforeAll(() => {
-  helmPath = binary('helm');
-}, 45 * 60 * 1000);
+beforeAll(
+  () => {
+    helmPath = binary('helm');
+  },
+  45 * 60 * 1000,
+);
 
 describe('helm chart deploy/helm/acd-operator', () => {
   it('passes helm lint --strict', () => {
@@ -170,14 +173,27 @@ describe('helm chart deploy/helm/acd-operator', () => {
 
     it('grants the very verbs docs/security.md lists, group by group and resource by resource', () => {
       const withSecrets = render('healthSecrets={acd-ssh,acd-db}');
-      const granted = new Set(allRules(withSecrets).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) =>
-        r.verbs.map((v) => `${g || '(core)'} ${res} ${v}`)))));
+      const granted = new Set(
+        allRules(withSecrets).flatMap((r) =>
+          (r.apiGroups ?? []).flatMap((g) =>
+            (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g || '(core)'} ${res} ${v}`)),
+          ),
+        ),
+      );
       const doc = readFileSync(join(repo, 'docs/security.md'), 'utf8');
-      const table = doc.slice(doc.indexOf('<!-- rbac-table'), doc.indexOf('<!-- /rbac-table -->')).split('\n').filter((l) => /^\| (`|\()/.test(l));
-      const documented = new Set(table.flatMap((l) => {
-        const [group, resource, verbs] = l.split('|').slice(1, 4).map((c) => c.trim().replace(/`/g, ''));
-        return verbs!.split(',').map((v) => `${group} ${resource} ${v.trim()}`);
-      }));
+      const table = doc
+        .slice(doc.indexOf('<!-- rbac-table'), doc.indexOf('<!-- /rbac-table -->'))
+        .split('\n')
+        .filter((l) => /^\| (`|\()/.test(l));
+      const documented = new Set(
+        table.flatMap((l) => {
+          const [group, resource, verbs] = l
+            .split('|')
+            .slice(1, 4)
+            .map((c) => c.trim().replace(/`/g, ''));
+          return verbs!.split(',').map((v) => `${group} ${resource} ${v.trim()}`);
+        }),
+      );
       expect(table.length).toBeGreaterThanOrEqual(8);
       expect([...documented].sort()).toEqual([...granted].sort());
     });
@@ -258,7 +274,8 @@ describe('helm chart deploy/helm/acd-operator', () => {
   });
 
   it('passes the worker count to the operator', () => {
-    const args = (objects: ReturnType<typeof render>) => only(only(ofKind<V1Deployment>(objects, 'Deployment')).spec?.template.spec?.containers ?? []).args ?? [];
+    const args = (objects: ReturnType<typeof render>) =>
+      only(only(ofKind<V1Deployment>(objects, 'Deployment')).spec?.template.spec?.containers ?? []).args ?? [];
     expect(args(render())).toContain('--workers=64');
     expect(args(render('workers=8'))).toContain('--workers=8');
   });

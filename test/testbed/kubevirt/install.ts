@@ -25,7 +25,11 @@ export const KUBEVIRT_VERSION_DEFAULT = 'v1.8.4';
 /** The KubeVirt release the test bed runs; ACD_KUBEVIRT_VERSION picks another one that the build script knows. */
 export const kubevirtVersion = () => process.env.ACD_KUBEVIRT_VERSION ?? KUBEVIRT_VERSION_DEFAULT;
 const SA = (name: string) => `system:serviceaccount:${KUBEVIRT_NAMESPACE}:${name}`;
-const IDENTITIES = { controller: 'kubevirt-controller', api: 'kubevirt-apiserver', handler: 'kubevirt-handler' } as const;
+const IDENTITIES = {
+  controller: 'kubevirt-controller',
+  api: 'kubevirt-apiserver',
+  handler: 'kubevirt-handler',
+} as const;
 
 export interface KubevirtProcesses {
   version: string;
@@ -35,17 +39,37 @@ export interface KubevirtProcesses {
 
 /** Builds (or finds cached) KubeVirt's binaries for `version`; returns their folder. */
 export function kubevirtBinDir(version = kubevirtVersion()): string {
-  return execFileSync('bash', [join(repoRoot, 'hack/build-kubevirt.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('bash', [join(repoRoot, 'hack/build-kubevirt.sh'), version], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 function kubeconfigFor(dir: string, pki: Pki, server: string, name: string): string {
   const path = join(dir, `kubeconfig-${name}`);
-  writeFileSync(path, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: testbed', '  cluster:', `    server: ${server}`, `    certificate-authority: ${pki.caCert}`,
-    'users:', `- name: ${name}`, '  user:', `    client-certificate: ${join(pki.dir, `${name}.crt`)}`, `    client-key: ${join(pki.dir, `${name}.key`)}`,
-    'contexts:', '- name: testbed', `  context: {cluster: testbed, user: ${name}}`, 'current-context: testbed', '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: testbed',
+      '  cluster:',
+      `    server: ${server}`,
+      `    certificate-authority: ${pki.caCert}`,
+      'users:',
+      `- name: ${name}`,
+      '  user:',
+      `    client-certificate: ${join(pki.dir, `${name}.crt`)}`,
+      `    client-key: ${join(pki.dir, `${name}.key`)}`,
+      'contexts:',
+      '- name: testbed',
+      `  context: {cluster: testbed, user: ${name}}`,
+      'current-context: testbed',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   return path;
 }
 
@@ -55,56 +79,162 @@ function nodeBinary(): string {
   return existsSync(pinned) ? pinned : process.execPath;
 }
 
-export async function startKubevirt(o: { dir: string; kubeconfig: string; server: string; pki: Pki; speed: number; timeline: string;
-  version?: string; log: (m: string) => void }): Promise<KubevirtProcesses> {
+export async function startKubevirt(o: {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  pki: Pki;
+  speed: number;
+  timeline: string;
+  version?: string;
+  log: (m: string) => void;
+}): Promise<KubevirtProcesses> {
   const version = o.version ?? kubevirtVersion();
   const kvBin = kubevirtBinDir(version);
   const { pki, dir } = o;
-  issue(pki.dir, 'ca', 'virt-api', '/CN=virt-api.kubevirt.svc', { server: true, sans: ['DNS:virt-api.kubevirt.svc', 'DNS:localhost', 'IP:127.0.0.1'] });
-  const kubeconfigs = Object.fromEntries(Object.entries(IDENTITIES).map(([k, sa]) => {
-    issue(pki.dir, 'ca', sa, `/CN=${SA(sa)}`, {});
-    return [k, kubeconfigFor(dir, pki, o.server, sa)];
-  })) as Record<keyof typeof IDENTITIES, string>;
+  issue(pki.dir, 'ca', 'virt-api', '/CN=virt-api.kubevirt.svc', {
+    server: true,
+    sans: ['DNS:virt-api.kubevirt.svc', 'DNS:localhost', 'IP:127.0.0.1'],
+  });
+  const kubeconfigs = Object.fromEntries(
+    Object.entries(IDENTITIES).map(([k, sa]) => {
+      issue(pki.dir, 'ca', sa, `/CN=${SA(sa)}`, {});
+      return [k, kubeconfigFor(dir, pki, o.server, sa)];
+    }),
+  ) as Record<keyof typeof IDENTITIES, string>;
 
   const kc = loadKubeConfig(o.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await core.createNamespace({ body: { metadata: { name: KUBEVIRT_NAMESPACE } } }).catch(ignore409);
   // The test bed's stand-in for KubeVirt's own ClusterRoles: its three identities may do anything.
-  await rbac.createClusterRoleBinding({ body: { metadata: { name: 'testbed-kubevirt-components' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: Object.values(IDENTITIES).map((sa) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: SA(sa) })) } }).catch(ignore409);
+  await rbac
+    .createClusterRoleBinding({
+      body: {
+        metadata: { name: 'testbed-kubevirt-components' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: Object.values(IDENTITIES).map((sa) => ({
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'User',
+          name: SA(sa),
+        })),
+      },
+    })
+    .catch(ignore409);
   const apiPort = await freePort();
-  await core.createNamespacedService({ namespace: KUBEVIRT_NAMESPACE, body: { metadata: { name: 'virt-api', labels: { 'kubevirt.io': 'virt-api' } },
-    spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] } } }).catch(ignore409);
+  await core
+    .createNamespacedService({
+      namespace: KUBEVIRT_NAMESPACE,
+      body: {
+        metadata: { name: 'virt-api', labels: { 'kubevirt.io': 'virt-api' } },
+        spec: {
+          type: 'ExternalName',
+          externalName: 'localhost',
+          ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
+        },
+      },
+    })
+    .catch(ignore409);
   // virt-api trusts client certificates (virt-handler's) from this CA bundle.
-  await core.createNamespacedConfigMap({ namespace: KUBEVIRT_NAMESPACE, body: { metadata: { name: 'kubevirt-ca' },
-    data: { 'ca-bundle': readFileSync(pki.caCert, 'utf8') } } }).catch(ignore409);
-  const manifests = execFileSync(join(kvBin, 'kubevirt-manifests'), ['--namespace', KUBEVIRT_NAMESPACE, '--ca-bundle-file', pki.caCert, '--port', String(apiPort)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  execFileSync(bin('kubectl'), ['--kubeconfig', o.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], { input: manifests, stdio: ['pipe', 'ignore', 'pipe'] });
-  execFileSync(bin('kubectl'), ['--kubeconfig', o.kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s',
-    'crd/virtualmachines.kubevirt.io', 'crd/virtualmachineinstances.kubevirt.io'], { stdio: 'ignore' });
+  await core
+    .createNamespacedConfigMap({
+      namespace: KUBEVIRT_NAMESPACE,
+      body: { metadata: { name: 'kubevirt-ca' }, data: { 'ca-bundle': readFileSync(pki.caCert, 'utf8') } },
+    })
+    .catch(ignore409);
+  const manifests = execFileSync(
+    join(kvBin, 'kubevirt-manifests'),
+    ['--namespace', KUBEVIRT_NAMESPACE, '--ca-bundle-file', pki.caCert, '--port', String(apiPort)],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+  execFileSync(
+    bin('kubectl'),
+    ['--kubeconfig', o.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'],
+    { input: manifests, stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  execFileSync(
+    bin('kubectl'),
+    [
+      '--kubeconfig',
+      o.kubeconfig,
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/virtualmachines.kubevirt.io',
+      'crd/virtualmachineinstances.kubevirt.io',
+    ],
+    { stdio: 'ignore' },
+  );
 
   const supervise = join(repoRoot, 'hack', 'supervise.sh');
   const logs = join(dir, 'logs');
-  const virtApi = startDetached('bash', [supervise, join(kvBin, 'virt-api'), '--kubeconfig', kubeconfigs.api,
-    '--listen', '127.0.0.1', '--port', String(apiPort),
-    '--tls-cert-file', join(pki.dir, 'virt-api.crt'), '--tls-key-file', join(pki.dir, 'virt-api.key'),
-    '--handler-cert-file', join(pki.dir, `${IDENTITIES.handler}.crt`), '--handler-key-file', join(pki.dir, `${IDENTITIES.handler}.key`),
-  ], join(logs, 'virt-api.log'));
+  const virtApi = startDetached(
+    'bash',
+    [
+      supervise,
+      join(kvBin, 'virt-api'),
+      '--kubeconfig',
+      kubeconfigs.api,
+      '--listen',
+      '127.0.0.1',
+      '--port',
+      String(apiPort),
+      '--tls-cert-file',
+      join(pki.dir, 'virt-api.crt'),
+      '--tls-key-file',
+      join(pki.dir, 'virt-api.key'),
+      '--handler-cert-file',
+      join(pki.dir, `${IDENTITIES.handler}.crt`),
+      '--handler-key-file',
+      join(pki.dir, `${IDENTITIES.handler}.key`),
+    ],
+    join(logs, 'virt-api.log'),
+  );
   const controllerPort = await freePort();
-  const virtController = startDetached('bash', [supervise, join(kvBin, 'virt-controller'), '--kubeconfig', kubeconfigs.controller,
-    '--listen', '127.0.0.1', '--port', String(controllerPort),
-    '--launcher-image', `quay.io/kubevirt/virt-launcher:${version}`, '--exporter-image', `quay.io/kubevirt/virt-exportserver:${version}`,
-    '--prom-cert-file', join(pki.dir, 'virt-api.crt'), '--prom-key-file', join(pki.dir, 'virt-api.key'),
-  ], join(logs, 'virt-controller.log'));
+  const virtController = startDetached(
+    'bash',
+    [
+      supervise,
+      join(kvBin, 'virt-controller'),
+      '--kubeconfig',
+      kubeconfigs.controller,
+      '--listen',
+      '127.0.0.1',
+      '--port',
+      String(controllerPort),
+      '--launcher-image',
+      `quay.io/kubevirt/virt-launcher:${version}`,
+      '--exporter-image',
+      `quay.io/kubevirt/virt-exportserver:${version}`,
+      '--prom-cert-file',
+      join(pki.dir, 'virt-api.crt'),
+      '--prom-key-file',
+      join(pki.dir, 'virt-api.key'),
+    ],
+    join(logs, 'virt-controller.log'),
+  );
   // tsx as a loader in this one process (not its CLI, which forks a second node): the PID is the
   // stand-in itself, so stopping it by PID leaves no orphan.
-  const nodeStandin = startDetached(nodeBinary(), ['--import', pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-    join(repoRoot, 'test', 'testbed', 'kubevirt', 'node', 'main.ts'), '--kubeconfig', kubeconfigs.handler,
-    '--speed', String(o.speed), '--timeline', o.timeline], join(logs, 'node-standin.log'));
-  const started: KubevirtProcesses = { version, pids: { virtApi: virtApi.pid, virtController: virtController.pid, nodeStandin: nodeStandin.pid },
-    ports: { virtApi: apiPort, virtController: controllerPort } };
+  const nodeStandin = startDetached(
+    nodeBinary(),
+    [
+      '--import',
+      pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+      join(repoRoot, 'test', 'testbed', 'kubevirt', 'node', 'main.ts'),
+      '--kubeconfig',
+      kubeconfigs.handler,
+      '--speed',
+      String(o.speed),
+      '--timeline',
+      o.timeline,
+    ],
+    join(logs, 'node-standin.log'),
+  );
+  const started: KubevirtProcesses = {
+    version,
+    pids: { virtApi: virtApi.pid, virtController: virtController.pid, nodeStandin: nodeStandin.pid },
+    ports: { virtApi: apiPort, virtController: controllerPort },
+  };
   try {
     await waitReady(o.kubeconfig, started, logs);
   } catch (e) {
@@ -112,8 +242,15 @@ export async function startKubevirt(o: { dir: string; kubeconfig: string; server
     throw e;
   }
   // The version KubeVirt itself reports, in the test bed's log: what the e2e suite ran against.
-  const served = JSON.parse(execFileSync(bin('kubectl'), ['--kubeconfig', o.kubeconfig, 'get', '--raw', '/apis/subresources.kubevirt.io/v1/version'], { encoding: 'utf8' })) as { gitVersion?: string; gitCommit?: string };
-  const line = `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), ` +
+  const served = JSON.parse(
+    execFileSync(
+      bin('kubectl'),
+      ['--kubeconfig', o.kubeconfig, 'get', '--raw', '/apis/subresources.kubevirt.io/v1/version'],
+      { encoding: 'utf8' },
+    ),
+  ) as { gitVersion?: string; gitCommit?: string };
+  const line =
+    `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), ` +
     `virt-controller ${version} (pid ${virtController.pid}), node stand-in for kubelet + virt-handler (pid ${nodeStandin.pid})`;
   writeFileSync(join(logs, 'kubevirt.log'), `${new Date().toISOString()} ${line}\n`, { flag: 'a' });
   o.log(line);
@@ -128,9 +265,19 @@ async function waitReady(kubeconfig: string, p: KubevirtProcesses, logs: string)
   const core = kc.makeApiClient(CoreV1Api);
   const deadline = Date.now() + 120_000;
   const checks: Array<[string, () => Promise<boolean>]> = [
-    ['APIService v1.subresources.kubevirt.io Available', async () => (await reg.readAPIService({ name: 'v1.subresources.kubevirt.io' }))
-      .status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') === true],
-    ['virt-controller leader lease', async () => !!(await leases.readNamespacedLease({ namespace: KUBEVIRT_NAMESPACE, name: 'virt-controller' })).spec?.holderIdentity],
+    [
+      'APIService v1.subresources.kubevirt.io Available',
+      async () =>
+        (await reg.readAPIService({ name: 'v1.subresources.kubevirt.io' })).status?.conditions?.some(
+          (c) => c.type === 'Available' && c.status === 'True',
+        ) === true,
+    ],
+    [
+      'virt-controller leader lease',
+      async () =>
+        !!(await leases.readNamespacedLease({ namespace: KUBEVIRT_NAMESPACE, name: 'virt-controller' })).spec
+          ?.holderIdentity,
+    ],
     ['node stand-in Node', async () => !!(await core.readNode({ name: 'standin-node' }))],
   ];
   for (const [what, ok] of checks) {

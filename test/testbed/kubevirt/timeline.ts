@@ -4,7 +4,12 @@
 // the operator made happen, and when.
 import { appendFileSync } from 'node:fs';
 
-export interface TimelineEntry { time: string; vm: string; event: string; detail?: string }
+export interface TimelineEntry {
+  time: string;
+  vm: string;
+  event: string;
+  detail?: string;
+}
 
 export type Record = (vm: string, event: string, detail?: string) => void;
 
@@ -19,5 +24,8 @@ export function timelineWriter(file: string | undefined, log: (line: string) => 
 }
 
 export function parseTimeline(text: string): TimelineEntry[] {
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TimelineEntry);
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as TimelineEntry);
 }

@@ -82,7 +82,12 @@ export interface VirtualMachine {
   status?: VmStatus;
 }
 
-export interface VmiInterface { name: string; ipAddress?: string; ipAddresses?: string[]; infoSource?: string }
+export interface VmiInterface {
+  name: string;
+  ipAddress?: string;
+  ipAddresses?: string[];
+  infoSource?: string;
+}
 
 export interface VmiStatus {
   phase?: VmiPhase;
@@ -100,6 +105,7 @@ export interface VirtualMachineInstance {
   status?: VmiStatus;
 }
 
-export const isFinal = (vmi: VirtualMachineInstance) => vmi.status?.phase === 'Succeeded' || vmi.status?.phase === 'Failed';
+export const isFinal = (vmi: VirtualMachineInstance) =>
+  vmi.status?.phase === 'Succeeded' || vmi.status?.phase === 'Failed';
 
 export const condition = (conds: Condition[] | undefined, type: string) => conds?.find((c) => c.type === type);

@@ -2,7 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { anyCheckOn, whyCheckOff } from '../../../src/api/checks-on.js';
 import { SpecSchema } from '../../../src/api/spec.js';
 
-const health = (h: Record<string, unknown>) => SpecSchema.parse({ powerState: 'On', machines: [{ vm: 'acd-all', roles: ['tel', 'dbm', 'store'] }], health: h }).health;
+const health = (h: Record<string, unknown>) =>
+  SpecSchema.parse({ powerState: 'On', machines: [{ vm: 'acd-all', roles: ['tel', 'dbm', 'store'] }], health: h })
+    .health;
 
 describe('which checks a spec turns on', () => {
   test('defaults: no Secret named, so no check can run, each says which field to set', () => {
@@ -21,7 +23,12 @@ describe('which checks a spec turns on', () => {
   });
 
   test('disabled wins over a Secret', () => {
-    const h = health({ mysql: { credentialsSecret: 'db', enabled: false }, ssh: { credentialsSecret: 'ssh' }, pacemaker: { enabled: false }, drbd: { enabled: false } });
+    const h = health({
+      mysql: { credentialsSecret: 'db', enabled: false },
+      ssh: { credentialsSecret: 'ssh' },
+      pacemaker: { enabled: false },
+      drbd: { enabled: false },
+    });
     expect(whyCheckOff(h, 'mysqlReplication')).toBe('spec.health.mysql.enabled is false');
     expect(whyCheckOff(h, 'pacemaker')).toBe('spec.health.pacemaker.enabled is false');
     expect(whyCheckOff(h, 'drbd')).toBe('spec.health.drbd.enabled is false');

@@ -8,7 +8,13 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CRD_PATHS, crdYaml } from '../../../src/api/crd-file.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../../../src/api/duration.js';
-import { ACTIVE_SIDE_RULES, MACHINE_RULES, MACHINES_RULES, MYSQL_TLS_RULE_LIST, MYSQL_TLS_RULES } from '../../../src/api/rules.js';
+import {
+  ACTIVE_SIDE_RULES,
+  MACHINE_RULES,
+  MACHINES_RULES,
+  MYSQL_TLS_RULE_LIST,
+  MYSQL_TLS_RULES,
+} from '../../../src/api/rules.js';
 import { validateSpec } from '../../../src/api/validate.js';
 import { SpecSchema } from '../../../src/api/spec.js';
 
@@ -43,23 +49,40 @@ describe('committed CRD', () => {
   test.each(CRD_PATHS)('%s equals a fresh crdYaml()', (p) => {
     const committed = readFileSync(join(repo, p), 'utf8');
     // A plain toBe would print a 300-line diff without saying what to do about it.
-    if (committed !== fresh) throw new Error(`${p} is out of date with src/api: run \`npm run gen:crd\` and commit the result`);
+    if (committed !== fresh)
+      throw new Error(`${p} is out of date with src/api: run \`npm run gen:crd\` and commit the result`);
     expect(committed).toBe(fresh);
   });
 
   test('both copies are listed: the deploy/ one and the Helm chart one', () => {
-    expect(CRD_PATHS).toEqual(expect.arrayContaining(['deploy/crds/acd.power.dev_acdclusters.yaml', 'deploy/helm/acd-operator/crds/acd.power.dev_acdclusters.yaml']));
+    expect(CRD_PATHS).toEqual(
+      expect.arrayContaining([
+        'deploy/crds/acd.power.dev_acdclusters.yaml',
+        'deploy/helm/acd-operator/crds/acd.power.dev_acdclusters.yaml',
+      ]),
+    );
   });
 });
 
 describe('generated schema', () => {
   test('every spec field has a description (kubectl explain shows it)', () => {
-    const undocumented = [...fields(spec, 'spec')].filter(([, n]) => typeof n.description !== 'string' || n.description.trim() === '').map(([p]) => p);
+    const undocumented = [...fields(spec, 'spec')]
+      .filter(([, n]) => typeof n.description !== 'string' || n.description.trim() === '')
+      .map(([p]) => p);
     expect(undocumented).toEqual([]);
     expect(spec.description).toBeTruthy();
     // The walk really walked: it saw nested and array-item fields.
     const seen = [...fields(spec, 'spec')].map(([p]) => p);
-    expect(seen).toEqual(expect.arrayContaining(['spec.powerState', 'spec.machines[].vm', 'spec.machines[].side', 'spec.timeouts.vmStart', 'spec.stop.forceAfter', 'spec.active.database']));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'spec.powerState',
+        'spec.machines[].vm',
+        'spec.machines[].side',
+        'spec.timeouts.vmStart',
+        'spec.stop.forceAfter',
+        'spec.active.database',
+      ]),
+    );
   });
 
   test('structural: no JSON-Schema-only constructs survive the conversion', () => {
@@ -91,17 +114,34 @@ describe('generated schema', () => {
     }
     const tls = spec.properties!.health!.properties!.mysql!.properties!.tls!;
     expect(tls['x-kubernetes-validations']).toEqual(MYSQL_TLS_RULES);
-    expect((tls.properties!.mode as Node & { enum: string[] }).enum).toEqual(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity']);
+    expect((tls.properties!.mode as Node & { enum: string[] }).enum).toEqual([
+      'Disabled',
+      'Preferred',
+      'Required',
+      'VerifyCA',
+      'VerifyIdentity',
+    ]);
     expect(tls.properties!.mode!.default).toBe('Preferred');
   });
 
   test('MySQL TLS: a verifying mode without a CA is refused at run time too, with the same message', () => {
-    const machines = [{ vm: 'acd-tel', roles: ['tel'] }, { vm: 'acd-all', roles: ['store', 'lb', 'dbm', 'dbs', 'dbr', 'jb'] }];
+    const machines = [
+      { vm: 'acd-tel', roles: ['tel'] },
+      { vm: 'acd-all', roles: ['store', 'lb', 'dbm', 'dbs', 'dbr', 'jb'] },
+    ];
     const bad = validateSpec({ powerState: 'On', machines, health: { mysql: { tls: { mode: 'VerifyCA' } } } });
     expect(bad).toEqual({ ok: false, errors: [`spec.health.mysql.tls: ${MYSQL_TLS_RULE_LIST[0]!.message}`] });
-    const good = validateSpec({ powerState: 'On', machines, health: { mysql: { tls: { mode: 'VerifyCA', caSecret: 'db-ca' } } } });
+    const good = validateSpec({
+      powerState: 'On',
+      machines,
+      health: { mysql: { tls: { mode: 'VerifyCA', caSecret: 'db-ca' } } },
+    });
     expect(good.ok).toBe(true);
-    expect(validateSpec({ powerState: 'On', machines }).ok && (validateSpec({ powerState: 'On', machines }) as { spec: { health: { mysql: { tls: unknown } } } }).spec.health.mysql.tls).toEqual({ mode: 'Preferred' });
+    expect(
+      validateSpec({ powerState: 'On', machines }).ok &&
+        (validateSpec({ powerState: 'On', machines }) as { spec: { health: { mysql: { tls: unknown } } } }).spec.health
+          .mysql.tls,
+    ).toEqual({ mode: 'Preferred' });
   });
 
   test('durations carry the same pattern the operator parses, and the defaults', () => {
@@ -112,25 +152,52 @@ describe('generated schema', () => {
   });
 
   test('status subresource and printer columns', () => {
-    const v = (crd.spec.versions[0] as unknown as { subresources: unknown; additionalPrinterColumns: { name: string; jsonPath: string }[] });
+    const v = crd.spec.versions[0] as unknown as {
+      subresources: unknown;
+      additionalPrinterColumns: { name: string; jsonPath: string }[];
+    };
     expect(v.subresources).toEqual({ status: {} });
-    expect(v.additionalPrinterColumns.map((c) => c.jsonPath)).toEqual(['.status.power', '.status.phase', '.status.stage', '.status.readyVMs', '.status.sizing', '.metadata.creationTimestamp']);
+    expect(v.additionalPrinterColumns.map((c) => c.jsonPath)).toEqual([
+      '.status.power',
+      '.status.phase',
+      '.status.stage',
+      '.status.readyVMs',
+      '.status.sizing',
+      '.metadata.creationTimestamp',
+    ]);
   });
 });
 
 describe('durations', () => {
   test.each([
-    ['90s', 90_000], ['10m', 600_000], ['1h30m', 5_400_000], ['250ms', 250], ['1.5h', 5_400_000],
-    ['1m30s', 90_000], ['2h0m5s', 7_205_000], ['0s', 0], ['1h1ms', 3_600_001],
+    ['90s', 90_000],
+    ['10m', 600_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1.5h', 5_400_000],
+    ['1m30s', 90_000],
+    ['2h0m5s', 7_205_000],
+    ['0s', 0],
+    ['1h1ms', 3_600_001],
   ])('parseDuration(%j) = %d ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  test.each(['', '10', 'm', '1d', '-5s', '1h 30m', ' 10m', '10m ', '1.s', '.5s', '10M', '1e3s', 'ms'])('parseDuration(%j) throws with a hint', (text) => {
-    expect(() => parseDuration(text)).toThrow(/not a duration.*90s, 10m, 1h30m/);
-  });
+  test.each(['', '10', 'm', '1d', '-5s', '1h 30m', ' 10m', '10m ', '1.s', '.5s', '10M', '1e3s', 'ms'])(
+    'parseDuration(%j) throws with a hint',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(/not a duration.*90s, 10m, 1h30m/);
+    },
+  );
 
-  test.each([[90_000, '1m30s'], [5_400_000, '1h30m'], [250, '250ms'], [0, '0ms'], [3_600_000, '1h'], [1_000, '1s']])('formatDuration(%d) = %s and parses back', (ms, text) => {
+  test.each([
+    [90_000, '1m30s'],
+    [5_400_000, '1h30m'],
+    [250, '250ms'],
+    [0, '0ms'],
+    [3_600_000, '1h'],
+    [1_000, '1s'],
+  ])('formatDuration(%d) = %s and parses back', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
     expect(parseDuration(text)).toBe(ms);
   });
@@ -138,7 +205,11 @@ describe('durations', () => {
   test('the zod spec applies duration defaults and rejects bad durations with the field path', () => {
     const base = { powerState: 'On', machines: [{ vm: 'a', roles: ['tel'] }] };
     expect(SpecSchema.parse(base).timeouts).toEqual({ vmStart: '10m', vmStop: '10m', stage: '30m' });
-    expect(SpecSchema.parse({ ...base, timeouts: { stage: '1h' } }).timeouts).toEqual({ vmStart: '10m', vmStop: '10m', stage: '1h' });
+    expect(SpecSchema.parse({ ...base, timeouts: { stage: '1h' } }).timeouts).toEqual({
+      vmStart: '10m',
+      vmStop: '10m',
+      stage: '1h',
+    });
     const bad = SpecSchema.safeParse({ ...base, timeouts: { vmStart: '10 minutes' } });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]!.path).toEqual(['timeouts', 'vmStart']);

@@ -3,11 +3,25 @@ import { parseActive, parseCommandLine, UsageError } from '../../../src/cli/args
 
 describe('parseCommandLine', () => {
   test('flags before or after the command', () => {
-    expect(parseCommandLine(['-n', 'prod', 'status', 'acd', '--watch'])).toEqual({ command: 'status', namespace: 'prod', name: 'acd', watch: true });
-    expect(parseCommandLine(['power', 'OFF', 'acd', '--wait', '--timeout', '90s', '--kubeconfig', 'k'])).toEqual(
-      { command: 'power', kubeconfig: 'k', state: 'Off', name: 'acd', wait: true, timeoutMs: 90_000 });
-    expect(parseCommandLine(['plan', '-f', 'x.yaml', '--active', 'db=2,lb=1'])).toEqual(
-      { command: 'plan', file: 'x.yaml', active: { database: 2, loadBalancer: 1 } });
+    expect(parseCommandLine(['-n', 'prod', 'status', 'acd', '--watch'])).toEqual({
+      command: 'status',
+      namespace: 'prod',
+      name: 'acd',
+      watch: true,
+    });
+    expect(parseCommandLine(['power', 'OFF', 'acd', '--wait', '--timeout', '90s', '--kubeconfig', 'k'])).toEqual({
+      command: 'power',
+      kubeconfig: 'k',
+      state: 'Off',
+      name: 'acd',
+      wait: true,
+      timeoutMs: 90_000,
+    });
+    expect(parseCommandLine(['plan', '-f', 'x.yaml', '--active', 'db=2,lb=1'])).toEqual({
+      command: 'plan',
+      file: 'x.yaml',
+      active: { database: 2, loadBalancer: 1 },
+    });
   });
 
   test('help', () => {
@@ -34,7 +48,7 @@ describe('parseCommandLine', () => {
 });
 
 describe('parseActive', () => {
-  test('spec names and the seed\'s short names', () => {
+  test("spec names and the seed's short names", () => {
     expect(parseActive('database=2,loadBalancer=1,storage=2')).toEqual({ database: 2, loadBalancer: 1, storage: 2 });
     expect(parseActive(' store = 1 ')).toEqual({ storage: 1 });
   });

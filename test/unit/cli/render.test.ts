@@ -9,19 +9,47 @@ import type { ActiveSides, Machine } from '../../../src/plan/index.js';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
 const T0 = '2030-01-01T10:00:00Z';
-const cond = (type: string, status: Condition['status'], reason: string, message: string): Condition =>
-  ({ type, status, reason, message, observedGeneration: 7, lastTransitionTime: T0 });
+const cond = (type: string, status: Condition['status'], reason: string, message: string): Condition => ({
+  type,
+  status,
+  reason,
+  message,
+  observedGeneration: 7,
+  lastTransitionTime: T0,
+});
 
-const stage = (index: number, name: string, vms: string[], state: StageStatus['state'], message?: string): StageStatus => ({
-  index, name, tier: 'dbm', vms, gate: 'Completed', awaits: vms, checks: [], state, ...(message ? { message } : {}),
+const stage = (
+  index: number,
+  name: string,
+  vms: string[],
+  state: StageStatus['state'],
+  message?: string,
+): StageStatus => ({
+  index,
+  name,
+  tier: 'dbm',
+  vms,
+  gate: 'Completed',
+  awaits: vms,
+  checks: [],
+  state,
+  ...(message ? { message } : {}),
 });
 
 /** Large V1 halfway through a startup: stage 3 (dbm side 2) waits for acd-dbm2. */
 function startingLargeV1(): AcdCluster {
   const status: AcdClusterStatus = {
-    observedGeneration: 7, phase: 'Starting', power: 'Mixed', sizing: 'LargeV1', stage: '3/7', readyVMs: '2/10',
+    observedGeneration: 7,
+    phase: 'Starting',
+    power: 'Mixed',
+    sizing: 'LargeV1',
+    stage: '3/7',
+    readyVMs: '2/10',
     transition: {
-      direction: 'On', generation: 7, startedAt: T0, commands: [],
+      direction: 'On',
+      generation: 7,
+      startedAt: T0,
+      commands: [],
       stages: [
         stage(0, 'store tier', ['acd-store'], 'Completed'),
         stage(1, 'lb tier', ['acd-lb'], 'Completed'),
@@ -46,16 +74,23 @@ function startingLargeV1(): AcdCluster {
 
 describe('formatTable', () => {
   test('aligns columns two spaces apart, with no trailing blanks', () => {
-    expect(formatTable(['A', 'LONGER', 'C'], [['xyz', '1', ''], ['p', 'q', 'r']])).toBe(
-      ['A    LONGER  C', 'xyz  1', 'p    q       r'].join('\n'),
-    );
+    expect(
+      formatTable(
+        ['A', 'LONGER', 'C'],
+        [
+          ['xyz', '1', ''],
+          ['p', 'q', 'r'],
+        ],
+      ),
+    ).toBe(['A    LONGER  C', 'xyz  1', 'p    q       r'].join('\n'));
   });
 });
 
 describe('renderStatus', () => {
   const text = renderStatus(startingLargeV1());
   const lines = text.split('\n');
-  const section = (title: string) => lines.slice(lines.indexOf(title) + 1, lines.indexOf('', lines.indexOf(title)) >>> 0);
+  const section = (title: string) =>
+    lines.slice(lines.indexOf(title) + 1, lines.indexOf('', lines.indexOf(title)) >>> 0);
 
   test('summary fields', () => {
     expect(text).toMatch(/^Name: +acd$/m);
@@ -88,7 +123,9 @@ describe('renderStatus', () => {
 
   test('conditions in kstatus order: Ready, Reconciling, Stalled', () => {
     expect(section('Conditions:').map((l) => l.split(/ +/)[0])).toEqual(['TYPE', 'Ready', 'Reconciling', 'Stalled']);
-    expect(section('Conditions:')[1]).toMatch(/^Ready +False +Starting +stage 3\/7 dbm side 2 \(active\): waiting for acd-dbm2 to be up$/);
+    expect(section('Conditions:')[1]).toMatch(
+      /^Ready +False +Starting +stage 3\/7 dbm side 2 \(active\): waiting for acd-dbm2 to be up$/,
+    );
   });
 
   test('active sides with their source', () => {
@@ -99,13 +136,20 @@ describe('renderStatus', () => {
   });
 
   test('an object the operator has not seen yet', () => {
-    const fresh = renderStatus({ metadata: { name: 'new', namespace: 'x', generation: 1 }, spec: { powerState: 'Off' } });
+    const fresh = renderStatus({
+      metadata: { name: 'new', namespace: 'x', generation: 1 },
+      spec: { powerState: 'Off' },
+    });
     expect(fresh).toMatch(/^powerState: +Off \(generation 1, not yet observed by the operator\)$/m);
     expect(fresh).toMatch(/No status yet: is the operator running\?$/);
   });
 
   test('no redundant pairs and no transition', () => {
-    const acd: AcdCluster = { metadata: { name: 's', namespace: 'x', generation: 2 }, spec: { powerState: 'On' }, status: { observedGeneration: 1, phase: 'On' } };
+    const acd: AcdCluster = {
+      metadata: { name: 's', namespace: 'x', generation: 2 },
+      spec: { powerState: 'On' },
+      status: { observedGeneration: 1, phase: 'On' },
+    };
     const out = renderStatus(acd);
     expect(out).toMatch(/generation 2, operator has observed generation 1 only/);
     expect(out).toMatch(/^Transition: +none recorded$/m);
@@ -116,8 +160,14 @@ describe('renderStatus', () => {
 describe('plan report', () => {
   const spec = (machines: Machine[], active: object = {}) => SpecSchema.parse({ powerState: 'On', machines, active });
 
-  test('Large V3 with the seed\'s active sides: sizing, sides used, both plans', () => {
-    const out = renderPlanReport(buildPlanReport({ subject: 'AcdCluster acd from f.yaml', spec: spec(SEED_LAYOUTS.LargeV3, SEED_ACTIVE), overrides: {} }));
+  test("Large V3 with the seed's active sides: sizing, sides used, both plans", () => {
+    const out = renderPlanReport(
+      buildPlanReport({
+        subject: 'AcdCluster acd from f.yaml',
+        spec: spec(SEED_LAYOUTS.LargeV3, SEED_ACTIVE),
+        overrides: {},
+      }),
+    );
     expect(out).toMatch(/^Sizing: +LargeV3 \(12 VMs\)$/m);
     expect(out).toMatch(/^database +2 +spec +-$/m);
     expect(out).toMatch(/^Shutdown \(powerState Off\): 9 stages$/m);
@@ -140,11 +190,16 @@ describe('plan report', () => {
     expect(fixed).toMatch(/^Startup.*\nSTEP.*\n1 +store side 1 \(active\) +acd-store1 /m);
   });
 
-  test('sides from the operator\'s status and from the last shutdown', () => {
+  test("sides from the operator's status and from the last shutdown", () => {
     const s = spec(SEED_LAYOUTS.LargeV2);
     const report = buildPlanReport({
-      subject: 'x', spec: s, overrides: {},
-      status: { active: { database: { side: 1, source: 'Detected', message: 'dbm1 is the MySQL master' } }, lastShutdownActive: { loadBalancer: 2 } },
+      subject: 'x',
+      spec: s,
+      overrides: {},
+      status: {
+        active: { database: { side: 1, source: 'Detected', message: 'dbm1 is the MySQL master' } },
+        lastShutdownActive: { loadBalancer: 2 },
+      },
     });
     expect(report.active).toEqual([
       { kind: 'database', side: 1, from: 'detected' },
@@ -169,7 +224,7 @@ describe('power --wait progress', () => {
     expect(waitOutcome(acd, 7)).toEqual({ kind: 'ready', message: 'all 10 VMs are Off' });
   });
 
-  test('the current stage with the operator\'s message', () => {
+  test("the current stage with the operator's message", () => {
     const acd = startingLargeV1();
     expect(progressLine(acd, 7)).toBe('[3/4] dbm side 2 (active): waiting for acd-dbm2 to be up');
     expect(waitOutcome(acd, 7)).toBeUndefined();
@@ -179,8 +234,14 @@ describe('power --wait progress', () => {
 
   test('Stalled=True ends the wait with its reason', () => {
     const acd = startingLargeV1();
-    acd.status!.conditions = [cond('Stalled', 'True', 'VMStartTimeout', 'stage 3/4 (dbm side 2 (active)): acd-dbm2 not up within 2s')];
-    expect(waitOutcome(acd, 7)).toEqual({ kind: 'stalled', reason: 'VMStartTimeout', message: 'stage 3/4 (dbm side 2 (active)): acd-dbm2 not up within 2s' });
+    acd.status!.conditions = [
+      cond('Stalled', 'True', 'VMStartTimeout', 'stage 3/4 (dbm side 2 (active)): acd-dbm2 not up within 2s'),
+    ];
+    expect(waitOutcome(acd, 7)).toEqual({
+      kind: 'stalled',
+      reason: 'VMStartTimeout',
+      message: 'stage 3/4 (dbm side 2 (active)): acd-dbm2 not up within 2s',
+    });
   });
 
   test('a finished transition', () => {

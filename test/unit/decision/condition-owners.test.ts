@@ -9,10 +9,11 @@ import { CONDITION_TYPES } from '../../../src/api/reasons.js';
 import { CONDITION_OWNERS } from '../../../src/decision/condition-owners.js';
 
 const src = join(import.meta.dirname, '../../../src');
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-});
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
 
 describe('condition owners', () => {
   test('every condition type has its owner in the table, and nothing else', () => {
@@ -20,8 +21,11 @@ describe('condition owners', () => {
   });
 
   test('no module of src sets a condition by hand: only the owners table does', () => {
-    const byHand = files(src).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/setCondition\([^,]+,\s*'(\w+)'/g)]
-      .map((m) => `${relative(src, f)}: ${m[1]}`));
+    const byHand = files(src).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/setCondition\([^,]+,\s*'(\w+)'/g)].map(
+        (m) => `${relative(src, f)}: ${m[1]}`,
+      ),
+    );
     expect(byHand).toEqual([]);
   });
 });

@@ -14,17 +14,29 @@ const manual = Object.fromEntries(L3.map((m) => [m.vm, { runStrategy: 'Manual' a
 /** Startup order: every Start in `log` found every VM of the earlier startup stages up. */
 function startsOutOfOrder(log: Applied[], stages: Stage[] = stagesOf('On')): string[] {
   const of = stageOfVm(stages);
-  return log.filter((a) => a.cmd.action === 'Start').flatMap((a) => stages
-    .filter((s) => s.index < of.get(a.cmd.vm)!).flatMap((s) => s.vms)
-    .filter((v) => !isUp(a.before.get(v)!)).map((v) => `${a.cmd.vm} started while ${v} was ${a.before.get(v)!.printableStatus}`));
+  return log
+    .filter((a) => a.cmd.action === 'Start')
+    .flatMap((a) =>
+      stages
+        .filter((s) => s.index < of.get(a.cmd.vm)!)
+        .flatMap((s) => s.vms)
+        .filter((v) => !isUp(a.before.get(v)!))
+        .map((v) => `${a.cmd.vm} started while ${v} was ${a.before.get(v)!.printableStatus}`),
+    );
 }
 
 /** Shutdown order: every Stop of a waiting stage's successor found that stage's awaited VMs down. */
 function stopsOutOfOrder(log: Applied[], stages: Stage[] = stagesOf('Off')): string[] {
   const of = stageOfVm(stages);
-  return log.filter((a) => a.cmd.action !== 'Start').flatMap((a) => stages
-    .filter((s) => s.index < of.get(a.cmd.vm)! && s.gate === 'Completed').flatMap((s) => s.awaits)
-    .filter((v) => !isDown(a.before.get(v)!)).map((v) => `${a.cmd.vm} stopped while ${v} was ${a.before.get(v)!.printableStatus}`));
+  return log
+    .filter((a) => a.cmd.action !== 'Start')
+    .flatMap((a) =>
+      stages
+        .filter((s) => s.index < of.get(a.cmd.vm)! && s.gate === 'Completed')
+        .flatMap((s) => s.awaits)
+        .filter((v) => !isDown(a.before.get(v)!))
+        .map((v) => `${a.cmd.vm} stopped while ${v} was ${a.before.get(v)!.printableStatus}`),
+    );
 }
 
 const inProgress = (d: Driver) => d.status.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
@@ -52,10 +64,18 @@ describe('Manual VMs reversed at every stage of a Large V3', () => {
     ...stagesOf('Off').map((s): ['Off', number, string] => ['Off', s.index + 1, s.name]),
     ...stagesOf('On').map((s): ['On', number, string] => ['On', s.index + 1, s.name]),
   ];
-  test.each(cases)('%s reversed at stage %i (%s): no command KubeVirt refuses, every VM back, order kept', (first, stage) => {
-    const back = first === 'On' ? 'Off' : 'On';
-    expect(reversal(first, stage)).toEqual({ refused: [], transition: { direction: back, outcome: 'Succeeded' }, notThere: [], outOfOrder: [] });
-  });
+  test.each(cases)(
+    '%s reversed at stage %i (%s): no command KubeVirt refuses, every VM back, order kept',
+    (first, stage) => {
+      const back = first === 'On' ? 'Off' : 'On';
+      expect(reversal(first, stage)).toEqual({
+        refused: [],
+        transition: { direction: back, outcome: 'Succeeded' },
+        notThere: [],
+        outOfOrder: [],
+      });
+    },
+  );
 });
 
 describe('a VM of a finished stage that falls back', () => {
@@ -94,7 +114,11 @@ describe('a VM of a finished stage that falls back', () => {
 
   test('a VM found at rest the other way is commanded again only after the command hold', () => {
     const layout = SEED_LAYOUTS.SmallV1;
-    const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy: 'Manual' as const, bootMs: 60_000 }])));
+    const world = World.of(
+      layout,
+      'Off',
+      Object.fromEntries(layout.map((m) => [m.vm, { runStrategy: 'Manual' as const, bootMs: 60_000 }])),
+    );
     const d = new Driver(world, specOf(layout, 'On'));
     d.reconcile();
     expect(world.log.map((a) => a.cmd.vm)).toEqual(['acd-store-lb-dbm-dbs-dbr-jb']);
@@ -106,6 +130,8 @@ describe('a VM of a finished stage that falls back', () => {
       world.advance(1_000);
     }
     world.advance(1_000);
-    expect(d.reconcile().commands.map((c) => `${c.action} ${c.vm.name}`)).toEqual(['Start acd-store-lb-dbm-dbs-dbr-jb']);
+    expect(d.reconcile().commands.map((c) => `${c.action} ${c.vm.name}`)).toEqual([
+      'Start acd-store-lb-dbm-dbs-dbr-jb',
+    ]);
   });
 });

@@ -7,10 +7,20 @@ const layout = SEED_LAYOUTS.SmallV1;
 
 describe('HostKeysUnverified', () => {
   test('True while spec.health.ssh.insecureSkipHostKeyVerification is on, False once it is off', () => {
-    const d = new Driver(World.of(layout, 'On'), specOf(layout, 'On', { health: { ssh: { insecureSkipHostKeyVerification: true } } }));
-    expect(cond(d.reconcile(), 'HostKeysUnverified')).toMatchObject({ status: 'True', reason: 'InsecureSkipHostKeyVerification',
-      message: expect.stringMatching(/any SSH host key is accepted/) });
+    const d = new Driver(
+      World.of(layout, 'On'),
+      specOf(layout, 'On', { health: { ssh: { insecureSkipHostKeyVerification: true } } }),
+    );
+    expect(cond(d.reconcile(), 'HostKeysUnverified')).toMatchObject({
+      status: 'True',
+      reason: 'InsecureSkipHostKeyVerification',
+      message: expect.stringMatching(/any SSH host key is accepted/),
+    });
     d.setSpec(specOf(layout, 'On'));
-    expect(cond(d.reconcile(), 'HostKeysUnverified')).toMatchObject({ status: 'False', reason: 'HostKeysPinned', observedGeneration: 2 });
+    expect(cond(d.reconcile(), 'HostKeysUnverified')).toMatchObject({
+      status: 'False',
+      reason: 'HostKeysPinned',
+      observedGeneration: 2,
+    });
   });
 });

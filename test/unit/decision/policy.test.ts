@@ -51,7 +51,14 @@ describe('full walks of Large V3', () => {
       const later = world.log.filter((a) => stageOfVm(stages).get(a.cmd.vm)! > s.index);
       for (const a of later) for (const v of s.awaits) expect(isDown(a.before.get(v)!)).toBe(true);
     }
-    expect(d.status).toMatchObject({ power: 'Off', phase: 'Off', readyVMs: '0/12', sizing: 'LargeV3', stage: '9/9', lastShutdownActive: { database: 2, loadBalancer: 2, storage: 2 } });
+    expect(d.status).toMatchObject({
+      power: 'Off',
+      phase: 'Off',
+      readyVMs: '0/12',
+      sizing: 'LargeV3',
+      stage: '9/9',
+      lastShutdownActive: { database: 2, loadBalancer: 2, storage: 2 },
+    });
     expect(cond(d.status, 'Ready')).toMatchObject({ status: 'True', reason: 'PoweredOff' });
     expect(d.steps.at(-1)!.decision.events.map((e) => e.reason)).toContain('PoweredOff');
   });
@@ -94,12 +101,23 @@ describe('full walks of Large V3', () => {
     const world = World.of(L3, 'Off');
     const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
     const first = d.reconcile();
-    expect(first.status).toMatchObject({ phase: 'Starting', power: 'Off', stage: '1/9', readyVMs: '0/12', sizing: 'LargeV3', observedGeneration: 1 });
+    expect(first.status).toMatchObject({
+      phase: 'Starting',
+      power: 'Off',
+      stage: '1/9',
+      readyVMs: '0/12',
+      sizing: 'LargeV3',
+      observedGeneration: 1,
+    });
     expect(cond(first, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Starting' });
     expect(cond(first, 'Ready')).toMatchObject({ status: 'False' });
     d.runUntil((x) => x.status.stage === '3/9');
     expect(d.status).toMatchObject({ phase: 'Starting', power: 'Mixed', readyVMs: '2/12' });
-    expect(d.status.machines!.find((m) => m.vm === 'acd-store2')).toMatchObject({ printableStatus: 'Running', ready: true, runStrategy: 'Always' });
+    expect(d.status.machines!.find((m) => m.vm === 'acd-store2')).toMatchObject({
+      printableStatus: 'Running',
+      ready: true,
+      runStrategy: 'Always',
+    });
   });
 });
 
@@ -111,7 +129,9 @@ describe('gates', () => {
     const dbs1 = world.log.find((a) => a.cmd.vm === 'acd-dbs1-dbr1')!;
     expect(dbs1.before.get('acd-tel1')!.printableStatus).toBe('Stopping');
     // dbs/dbr side 1 is Initiated too, so side 2 follows at once, still before tel1 is down...
-    expect(world.log.find((a) => a.cmd.vm === 'acd-dbs2-dbr2')!.before.get('acd-tel1')!.printableStatus).toBe('Stopping');
+    expect(world.log.find((a) => a.cmd.vm === 'acd-dbs2-dbr2')!.before.get('acd-tel1')!.printableStatus).toBe(
+      'Stopping',
+    );
     // ...but the Completed dbs/dbr side 2 stage owes tel1: dbm1 waits for it.
     const dbm1 = world.log.find((a) => a.cmd.vm === 'acd-dbm1')!;
     expect(isDown(dbm1.before.get('acd-tel1')!)).toBe(true);
@@ -124,11 +144,17 @@ describe('gates', () => {
     // Said with the commands already: the status written with them needs no second write to say it.
     const commanding = d.reconcile();
     expect(commanding.commands.map((c) => c.vm.name)).toEqual(['acd-store2']);
-    expect(commanding.status.transition!.stages[0]).toMatchObject({ state: 'InProgress', message: 'waiting for acd-store2 to be up' });
+    expect(commanding.status.transition!.stages[0]).toMatchObject({
+      state: 'InProgress',
+      message: 'waiting for acd-store2 to be up',
+    });
     world.advance(10_000);
     const waiting = d.reconcile();
     expect(waiting.commands).toEqual([]);
-    expect(waiting.status.transition!.stages[0]).toMatchObject({ state: 'InProgress', message: 'waiting for acd-store2 to be up' });
+    expect(waiting.status.transition!.stages[0]).toMatchObject({
+      state: 'InProgress',
+      message: 'waiting for acd-store2 to be up',
+    });
     // The requeue is a poll, not a busy loop and not longer than the 5 s poll.
     expect(waiting.requeueAfterMs).toBeGreaterThan(0);
     expect(waiting.requeueAfterMs).toBeLessThanOrEqual(5_000);
@@ -161,7 +187,8 @@ describe('reversal', () => {
     const stages = stagesOf('On');
     const of = stageOfVm(stages);
     for (const a of after) {
-      for (const v of stages.filter((s) => s.index < of.get(a.cmd.vm)!).flatMap((s) => s.vms)) expect(isUp(a.before.get(v)!)).toBe(true);
+      for (const v of stages.filter((s) => s.index < of.get(a.cmd.vm)!).flatMap((s) => s.vms))
+        expect(isUp(a.before.get(v)!)).toBe(true);
     }
     expect(L3.every((m) => isUp(world.vm(m.vm)))).toBe(true);
   });
@@ -193,24 +220,38 @@ describe('failures', () => {
     expect(d.status.phase).toBe('Stalled');
     expect(world.now.getTime() - world.log[0]!.at).toBeGreaterThan(120_000);
     // Halt: nothing else is started, however long we wait.
-    for (let i = 0; i < 20; i++) { world.advance(60_000); expect(d.reconcile().commands).toEqual([]); }
+    for (let i = 0; i < 20; i++) {
+      world.advance(60_000);
+      expect(d.reconcile().commands).toEqual([]);
+    }
     expect(world.log.map((a) => a.cmd.vm)).toEqual(['acd-store2']);
   });
 
   test('failurePolicy Continue: the timed-out stage is Failed and the walk goes on; outcome Failed', () => {
     const world = World.of(L3, 'Off', { 'acd-store2': { bootMs: Infinity } });
-    const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { vmStart: '2m' }, failurePolicy: 'Continue' }));
+    const d = new Driver(
+      world,
+      specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { vmStart: '2m' }, failurePolicy: 'Continue' }),
+    );
     d.runUntil(finished, 5_000);
     const t = d.status.transition!;
     expect(t.stages[0]).toMatchObject({ state: 'Failed' });
     expect(t.stages[0]!.message).toContain('acd-store2 not up within 2m');
     expect(t.stages.slice(1).every((s) => s.state === 'Completed')).toBe(true);
     expect(t.outcome).toBe('Failed');
-    expect(d.steps.flatMap((s) => s.decision.events).some((e) => e.reason === 'StageFailed' && e.message.includes('failurePolicy Continue'))).toBe(true);
+    expect(
+      d.steps
+        .flatMap((s) => s.decision.events)
+        .some((e) => e.reason === 'StageFailed' && e.message.includes('failurePolicy Continue')),
+    ).toBe(true);
     expect(world.log.map((a) => a.cmd.vm)).toContain('acd-store1');
     // The failure is reported, and it stays reported: later passes keep the Failed record instead of
     // mistaking the failed VM for drift and restarting the whole transition.
-    expect(cond(d.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'TransitionFailed', message: expect.stringContaining('acd-store2') });
+    expect(cond(d.status, 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'TransitionFailed',
+      message: expect.stringContaining('acd-store2'),
+    });
     const record = d.status.transition!;
     for (let i = 0; i < 5; i++) {
       world.advance(60_000);
@@ -231,7 +272,9 @@ describe('failures', () => {
     const d = new Driver(world, specOf(L3, 'Off', { ...SPEC_ACTIVE, timeouts: { vmStop: '1m' } }));
     d.runUntil((x) => cond(x, 'Stalled')?.status === 'True', 5_000);
     expect(cond(d.status, 'Stalled')).toMatchObject({ reason: 'VMStopTimeout' });
-    expect(cond(d.status, 'Stalled')!.message).toMatch(/stage 4\/9 \(dbm side 1 \(inactive\)\): acd-dbm1 not down within 1m/);
+    expect(cond(d.status, 'Stalled')!.message).toMatch(
+      /stage 4\/9 \(dbm side 1 \(inactive\)\): acd-dbm1 not down within 1m/,
+    );
   });
 
   test('stage timeout fires when the stage outlives spec.timeouts.stage though no single VM is late', () => {
@@ -248,7 +291,10 @@ describe('failures', () => {
     const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
     const steps = d.runUntil((x) => cond(x, 'Stalled')?.status === 'True');
     expect(steps).toBeLessThan(10);
-    expect(cond(d.status, 'Stalled')).toMatchObject({ reason: 'VMFailing', message: expect.stringContaining('acd-store2 is CrashLoopBackOff') });
+    expect(cond(d.status, 'Stalled')).toMatchObject({
+      reason: 'VMFailing',
+      message: expect.stringContaining('acd-store2 is CrashLoopBackOff'),
+    });
     expect(cond(d.status, 'Reconciling')!.status).toBe('False');
   });
 
@@ -257,8 +303,14 @@ describe('failures', () => {
     world.remove('acd-store1');
     const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
     d.runUntil((x) => cond(x, 'Stalled')?.status === 'True');
-    expect(cond(d.status, 'Stalled')).toMatchObject({ reason: 'VMMissing', message: expect.stringContaining('acd-store1 not found') });
-    expect(d.status.machines!.find((m) => m.vm === 'acd-store1')).toMatchObject({ printableStatus: 'Missing', ready: false });
+    expect(cond(d.status, 'Stalled')).toMatchObject({
+      reason: 'VMMissing',
+      message: expect.stringContaining('acd-store1 not found'),
+    });
+    expect(d.status.machines!.find((m) => m.vm === 'acd-store1')).toMatchObject({
+      printableStatus: 'Missing',
+      ready: false,
+    });
     expect(world.log.map((a) => a.cmd.vm)).toEqual(['acd-store2']);
     // Once the VM appears the walk resumes.
     world.addVm('acd-store1', 'Off');
@@ -291,7 +343,10 @@ describe('pause', () => {
   test('paused: no commands, Reconciling False reason Paused, status still reported', () => {
     const world = World.of(L3, 'On');
     const d = new Driver(world, specOf(L3, 'Off', { ...SPEC_ACTIVE, paused: true }));
-    for (let i = 0; i < 5; i++) { expect(d.reconcile().commands).toEqual([]); world.advance(5_000); }
+    for (let i = 0; i < 5; i++) {
+      expect(d.reconcile().commands).toEqual([]);
+      world.advance(5_000);
+    }
     expect(world.log).toEqual([]);
     expect(cond(d.status, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Paused' });
     expect(d.status).toMatchObject({ power: 'On', readyVMs: '12/12' });
@@ -309,7 +364,8 @@ describe('active sides', () => {
     expect(x.commands).toEqual([]);
     const c = cond(x, 'ActiveUnknown')!;
     expect(c).toMatchObject({ status: 'True', reason: 'ActiveSideUnknown' });
-    for (const kind of ['database', 'loadBalancer', 'storage']) expect(c.message).toContain(`set spec.active.${kind} to 1 or 2`);
+    for (const kind of ['database', 'loadBalancer', 'storage'])
+      expect(c.message).toContain(`set spec.active.${kind} to 1 or 2`);
     expect(c.message).toContain('acd.power.dev/active=true');
     expect(cond(x, 'Stalled')).toMatchObject({ status: 'True', reason: 'ActiveSideUnknown' });
     expect(x.status.active!.database).toMatchObject({ source: 'Unknown' });
@@ -351,13 +407,24 @@ describe('health gate', () => {
     const world = World.of(L3, 'Off');
     const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { stage: '5m' } }));
     let pacemakerOk = false;
-    d.health = (checks) => Object.fromEntries(checks.map((c) => [c, c === 'pacemaker' && !pacemakerOk ? { healthy: false, message: 'node acd-store1 offline' } : { healthy: true, message: 'ok' }]));
+    d.health = (checks) =>
+      Object.fromEntries(
+        checks.map((c) => [
+          c,
+          c === 'pacemaker' && !pacemakerOk
+            ? { healthy: false, message: 'node acd-store1 offline' }
+            : { healthy: true, message: 'ok' },
+        ]),
+      );
     d.runUntil((x) => cond(x, 'Healthy')?.status === 'False');
     const held = d.steps.at(-1)!;
     expect(held.first.runChecks).toEqual(['pacemaker', 'drbd']);
     expect(held.first.commands).toEqual([]);
     expect(held.decision.commands).toEqual([]);
-    expect(cond(held.decision, 'Healthy')).toMatchObject({ status: 'False', message: expect.stringContaining('pacemaker: node acd-store1 offline') });
+    expect(cond(held.decision, 'Healthy')).toMatchObject({
+      status: 'False',
+      message: expect.stringContaining('pacemaker: node acd-store1 offline'),
+    });
     expect(cond(held.decision, 'Stalled')!.status).toBe('False');
     expect(held.decision.status.stage).toBe('2/9');
 
@@ -377,7 +444,10 @@ describe('health gate', () => {
   test('while On, checks re-run every interval only when one is configured', () => {
     /** Powers Large V3 On, then returns the decisions right after and 61 s later. */
     const afterStartup = (health: Record<string, unknown>) => {
-      const d = new Driver(World.of(L3, 'Off'), specOf(L3, 'On', { ...SPEC_ACTIVE, health: { interval: '60s', ...health } }));
+      const d = new Driver(
+        World.of(L3, 'Off'),
+        specOf(L3, 'On', { ...SPEC_ACTIVE, health: { interval: '60s', ...health } }),
+      );
       d.runUntil(finished);
       // The first decision of a reconcile: the one that asks for checks (the Driver then runs them).
       d.reconcile();
@@ -397,7 +467,13 @@ describe('health gate', () => {
     expect(mysql.later.runChecks).toEqual(['systemHealth']);
     expect(mysql.later.commands).toEqual([]);
     // SSH credentials count only while Pacemaker or DRBD is checked.
-    const ssh = (pacemaker: boolean, drbd: boolean) => afterStartup({ ssh: { credentialsSecret: 'k' }, mysql: { enabled: false }, pacemaker: { enabled: pacemaker }, drbd: { enabled: drbd } }).later.runChecks;
+    const ssh = (pacemaker: boolean, drbd: boolean) =>
+      afterStartup({
+        ssh: { credentialsSecret: 'k' },
+        mysql: { enabled: false },
+        pacemaker: { enabled: pacemaker },
+        drbd: { enabled: drbd },
+      }).later.runChecks;
     expect(ssh(true, false)).toEqual(['systemHealth']);
     expect(ssh(false, true)).toEqual(['systemHealth']);
     expect(ssh(false, false)).toBeUndefined();
@@ -433,7 +509,11 @@ describe('how VMs are commanded', () => {
     const d = new Driver(world, specOf(layout, 'Off'));
     const x = d.reconcile();
     expect(x.commands).toHaveLength(1);
-    expect(x.commands[0]).toMatchObject({ action: 'Stop', via: 'runStrategy', vm: { name: 'acd-tel', legacyRunning: true } });
+    expect(x.commands[0]).toMatchObject({
+      action: 'Stop',
+      via: 'runStrategy',
+      vm: { name: 'acd-tel', legacyRunning: true },
+    });
     d.runUntil(finished);
     expect(d.status.transition!.outcome).toBe('Succeeded');
   });

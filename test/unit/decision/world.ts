@@ -33,7 +33,11 @@ interface SimVm {
 }
 
 /** One command as the world saw it, with the state of every VM at that instant. */
-export interface Applied { at: number; cmd: { vm: string; action: PlannedCommand['action']; via: PlannedCommand['via'] }; before: Map<string, VmView> }
+export interface Applied {
+  at: number;
+  cmd: { vm: string; action: PlannedCommand['action']; via: PlannedCommand['via'] };
+  before: Map<string, VmView>;
+}
 
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -65,7 +69,10 @@ export class World {
       pendingActions: [],
       annotations: { ...(b.annotations ?? {}) },
     };
-    this.vms.set(name, { view, b: { bootMs: b.bootMs ?? 3_000, shutdownMs: b.shutdownMs ?? 3_000, crashes: b.crashes ?? false } });
+    this.vms.set(name, {
+      view,
+      b: { bootMs: b.bootMs ?? 3_000, shutdownMs: b.shutdownMs ?? 3_000, crashes: b.crashes ?? false },
+    });
     return this;
   }
 
@@ -172,15 +179,24 @@ export class World {
   }
 }
 
-export function specOf(machines: readonly Machine[], powerState: 'On' | 'Off', extra: Record<string, unknown> = {}): AcdClusterSpec {
+export function specOf(
+  machines: readonly Machine[],
+  powerState: 'On' | 'Off',
+  extra: Record<string, unknown> = {},
+): AcdClusterSpec {
   return SpecSchema.parse({ powerState, machines: clone(machines), ...extra });
 }
 
 export type HealthFn = (checks: HealthCheckName[], now: Date) => Partial<Record<HealthCheckName, CheckOutcome>>;
-export const allHealthy: HealthFn = (checks) => Object.fromEntries(checks.map((c) => [c, { healthy: true, message: 'ok' }]));
+export const allHealthy: HealthFn = (checks) =>
+  Object.fromEntries(checks.map((c) => [c, { healthy: true, message: 'ok' }]));
 
 /** One step of the loop the reconciler runs: decide, run asked-for checks, decide again, act, record. */
-export interface Step { decision: Decision; first: Decision; at: number }
+export interface Step {
+  decision: Decision;
+  first: Decision;
+  at: number;
+}
 
 export class Driver {
   status: AcdClusterStatus = {};
@@ -188,7 +204,10 @@ export class Driver {
   readonly steps: Step[] = [];
   health: HealthFn = allHealthy;
 
-  constructor(readonly world: World, public spec: AcdClusterSpec) {}
+  constructor(
+    readonly world: World,
+    public spec: AcdClusterSpec,
+  ) {}
 
   setSpec(spec: AcdClusterSpec): void {
     this.spec = spec;
@@ -202,17 +221,31 @@ export class Driver {
    */
   reconcile(): Decision {
     const prev = deepFreeze(clone(this.status));
-    const base = { generation: this.generation, spec: this.spec, status: prev, vms: deepFreeze(this.world.snapshot()), now: this.world.now };
+    const base = {
+      generation: this.generation,
+      spec: this.spec,
+      status: prev,
+      vms: deepFreeze(this.world.snapshot()),
+      now: this.world.now,
+    };
     const first = decide(base);
-    const decision = first.runChecks ? decide({ ...base, health: this.health(first.runChecks, this.world.now) }) : first;
+    const decision = first.runChecks
+      ? decide({ ...base, health: this.health(first.runChecks, this.world.now) })
+      : first;
     let issued = 0;
     for (const cmd of decision.commands) {
       // As the reconciler does: a refused command (409) is not recorded, and is decided again later.
       if (!this.world.apply(cmd)) continue;
-      decision.status.transition?.commands.push({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.world.now.toISOString() });
+      decision.status.transition?.commands.push({
+        vm: cmd.vm.name,
+        action: cmd.action,
+        via: cmd.via,
+        at: this.world.now.toISOString(),
+      });
       issued++;
     }
-    if (issued && isDeepStrictEqual(prev, decision.status)) throw new Error('a pass that issued commands equals the status it read: its write would be skipped');
+    if (issued && isDeepStrictEqual(prev, decision.status))
+      throw new Error('a pass that issued commands equals the status it read: its write would be skipped');
     this.status = clone(decision.status);
     this.steps.push({ decision, first, at: this.world.now.getTime() });
     return decision;
@@ -235,6 +268,9 @@ export const cond = (d: Decision | AcdClusterStatus, type: string) =>
 
 /** The seed's Large V3 sides (database, load balancer and storage 2 active), as a spec fragment. */
 export const SPEC_ACTIVE = { active: { database: 2, loadBalancer: 2, storage: 2 } };
-export const stagesOf = (dir: 'On' | 'Off', machines: Machine[] = SEED_LAYOUTS.LargeV3, active = SEED_ACTIVE): Stage[] =>
-  planTransition(machines, active, dir).stages;
+export const stagesOf = (
+  dir: 'On' | 'Off',
+  machines: Machine[] = SEED_LAYOUTS.LargeV3,
+  active = SEED_ACTIVE,
+): Stage[] => planTransition(machines, active, dir).stages;
 export const stageOfVm = (stages: Stage[]) => new Map(stages.flatMap((s) => s.vms.map((v) => [v, s.index] as const)));

@@ -1,9 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { activeLoadBalancerNode, assessCrmMon, isUnsupportedOutputAs, promotedNode } from '../../../src/health/pacemaker.js';
+import {
+  activeLoadBalancerNode,
+  assessCrmMon,
+  isUnsupportedOutputAs,
+  promotedNode,
+} from '../../../src/health/pacemaker.js';
 
-const fixture = (name: string): string => readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'pacemaker', name), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(path.join(process.cwd(), 'test', 'fixtures', 'pacemaker', name), 'utf8');
 const NODES = ['acd-lb1', 'acd-lb2'];
 
 describe('legacy crm_mon -1 -X (<crm_mon> root)', () => {
@@ -53,7 +59,9 @@ describe('assessCrmMon edge cases', () => {
 </pacemaker-result>`;
     const r = assessCrmMon(xml, NODES);
     expect(r.healthy).toBe(false);
-    expect(r.message).toBe('crm_mon: Not connected (error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused)');
+    expect(r.message).toBe(
+      'crm_mon: Not connected (error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused)',
+    );
   });
 
   test('garbage is unhealthy, never a throw', () => {
@@ -66,15 +74,26 @@ describe('assessCrmMon edge cases', () => {
   test('standby and maintenance nodes', () => {
     const xml = fixture('crm_mon-legacy-2.1.5.healthy.xml')
       .replace(/(name="acd-lb2" id="2" online="true") standby="false"/, '$1 standby="true"')
-      .replace(/(name="acd-lb1" id="1" online="true" standby="false" standby_onfail="false") maintenance="false"/, '$1 maintenance="true"');
+      .replace(
+        /(name="acd-lb1" id="1" online="true" standby="false" standby_onfail="false") maintenance="false"/,
+        '$1 maintenance="true"',
+      );
     expect(assessCrmMon(xml, NODES).message).toBe('node acd-lb1 in maintenance; node acd-lb2 standby');
   });
 });
 
 describe('isUnsupportedOutputAs (Pacemaker 1.1 fallback)', () => {
   test('unknown option on 1.1', () => {
-    expect(isUnsupportedOutputAs({ code: 64, stdout: '', stderr: "crm_mon: unrecognized option '--output-as=xml'\nusage..." })).toBe(true);
-    expect(isUnsupportedOutputAs({ code: 1, stdout: '', stderr: "crm_mon: unrecognized option '--output-as=xml'" })).toBe(true);
+    expect(
+      isUnsupportedOutputAs({
+        code: 64,
+        stdout: '',
+        stderr: "crm_mon: unrecognized option '--output-as=xml'\nusage...",
+      }),
+    ).toBe(true);
+    expect(
+      isUnsupportedOutputAs({ code: 1, stdout: '', stderr: "crm_mon: unrecognized option '--output-as=xml'" }),
+    ).toBe(true);
   });
 
   test('not a fallback case', () => {

@@ -37,22 +37,47 @@ const dbm1 = { vm: 'acd-dbm1', host: 'acd-dbm1.acd.local', port: 3306 };
 describe('normaliseReplicaRow', () => {
   test('MySQL 8 column names', () => {
     expect(normaliseReplicaRow(mysql8Row)).toEqual({
-      ioRunning: 'Yes', sqlRunning: 'Yes', lagSeconds: 3, masterHost: 'acd-dbm1.acd.local', masterPort: 3306,
-      lastIoErrno: 0, lastIoError: '', lastSqlErrno: 0, lastSqlError: '',
+      ioRunning: 'Yes',
+      sqlRunning: 'Yes',
+      lagSeconds: 3,
+      masterHost: 'acd-dbm1.acd.local',
+      masterPort: 3306,
+      lastIoErrno: 0,
+      lastIoError: '',
+      lastSqlErrno: 0,
+      lastSqlError: '',
     });
   });
 
   test('MariaDB (old) column names, NULL lag', () => {
-    expect(normaliseReplicaRow(mariadbRow)).toMatchObject({ ioRunning: 'Yes', sqlRunning: 'No', lagSeconds: null, masterHost: '10.0.0.11', lastSqlErrno: 1396 });
+    expect(normaliseReplicaRow(mariadbRow)).toMatchObject({
+      ioRunning: 'Yes',
+      sqlRunning: 'No',
+      lagSeconds: null,
+      masterHost: '10.0.0.11',
+      lastSqlErrno: 1396,
+    });
   });
 
   test('numbers as strings or buffers (text protocol, binary collations)', () => {
-    const r = normaliseReplicaRow({ ...mysql8Row, Seconds_Behind_Source: '12', Source_Port: '3307', Last_IO_Errno: '2003', Source_Host: Buffer.from('h') });
+    const r = normaliseReplicaRow({
+      ...mysql8Row,
+      Seconds_Behind_Source: '12',
+      Source_Port: '3307',
+      Last_IO_Errno: '2003',
+      Source_Host: Buffer.from('h'),
+    });
     expect(r).toMatchObject({ lagSeconds: 12, masterPort: 3307, lastIoErrno: 2003, masterHost: 'h' });
   });
 
   test('missing columns read as not running', () => {
-    expect(normaliseReplicaRow({})).toMatchObject({ ioRunning: '', sqlRunning: '', lagSeconds: null, masterPort: null, lastIoErrno: 0 });
+    expect(normaliseReplicaRow({})).toMatchObject({
+      ioRunning: '',
+      sqlRunning: '',
+      lagSeconds: null,
+      masterPort: null,
+      lastIoErrno: 0,
+    });
   });
 });
 
@@ -68,17 +93,34 @@ describe('assessReplicaStatus', () => {
   });
 
   test('SQL error with errno, lag NULL not reported twice', () => {
-    const r = assessReplicaStatus('acd-dbs1', normaliseReplicaRow(mariadbRow), { vm: 'acd-dbm1', host: '10.0.0.11' }, 10);
-    expect(r.message).toBe("acd-dbs1: SQL thread stopped (errno 1396: Error 'Operation CREATE USER failed for 'x'@'%'' on query.)");
+    const r = assessReplicaStatus(
+      'acd-dbs1',
+      normaliseReplicaRow(mariadbRow),
+      { vm: 'acd-dbm1', host: '10.0.0.11' },
+      10,
+    );
+    expect(r.message).toBe(
+      "acd-dbs1: SQL thread stopped (errno 1396: Error 'Operation CREATE USER failed for 'x'@'%'' on query.)",
+    );
   });
 
   test('threads running but lag NULL', () => {
-    const r = assessReplicaStatus('acd-dbs1', normaliseReplicaRow({ ...mysql8Row, Seconds_Behind_Source: null }), dbm1, 10);
+    const r = assessReplicaStatus(
+      'acd-dbs1',
+      normaliseReplicaRow({ ...mysql8Row, Seconds_Behind_Source: null }),
+      dbm1,
+      10,
+    );
     expect(r.message).toBe('acd-dbs1: lag unknown (Seconds_Behind_Master is NULL)');
   });
 
   test('host compared as given: an IP is not the configured name', () => {
-    const r = assessReplicaStatus('acd-dbs1', normaliseReplicaRow({ ...mysql8Row, Source_Host: '10.0.0.11' }), dbm1, 10);
+    const r = assessReplicaStatus(
+      'acd-dbs1',
+      normaliseReplicaRow({ ...mysql8Row, Source_Host: '10.0.0.11' }),
+      dbm1,
+      10,
+    );
     expect(r.message).toBe('acd-dbs1: replicates from 10.0.0.11:3306, expected acd-dbm1 (acd-dbm1.acd.local:3306)');
   });
 });

@@ -4,12 +4,30 @@ import { describe, expect, test } from '@jest/globals';
 import { parseVm, vmCacheView, vmiCacheView } from '../../../src/kubevirt/vm.js';
 
 const vm = {
-  apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
-  metadata: { name: 'acd-lb1', namespace: 'acd', uid: 'u1', generation: 3, resourceVersion: '42', annotations: { 'acd.power.dev/active': 'true' },
-    labels: { app: 'acd' }, managedFields: [{ manager: 'x' }] },
-  spec: { runStrategy: 'Manual', template: { spec: { domain: { devices: { disks: new Array(20).fill({ name: 'd' }) } } } } },
-  status: { printableStatus: 'Stopping', ready: false, created: true, stateChangeRequests: [{ action: 'Stop', uid: 'v1' }],
-    conditions: new Array(10).fill({ type: 'X', status: 'True' }), volumeSnapshotStatuses: [{ name: 'd' }] },
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachine',
+  metadata: {
+    name: 'acd-lb1',
+    namespace: 'acd',
+    uid: 'u1',
+    generation: 3,
+    resourceVersion: '42',
+    annotations: { 'acd.power.dev/active': 'true' },
+    labels: { app: 'acd' },
+    managedFields: [{ manager: 'x' }],
+  },
+  spec: {
+    runStrategy: 'Manual',
+    template: { spec: { domain: { devices: { disks: new Array(20).fill({ name: 'd' }) } } } },
+  },
+  status: {
+    printableStatus: 'Stopping',
+    ready: false,
+    created: true,
+    stateChangeRequests: [{ action: 'Stop', uid: 'v1' }],
+    conditions: new Array(10).fill({ type: 'X', status: 'True' }),
+    volumeSnapshotStatuses: [{ name: 'd' }],
+  },
 };
 
 describe('cache views', () => {
@@ -17,19 +35,41 @@ describe('cache views', () => {
     const kept = vmCacheView(vm);
     expect(parseVm(kept)).toEqual(parseVm(vm));
     expect(kept).toEqual({
-      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
-      metadata: { name: 'acd-lb1', namespace: 'acd', uid: 'u1', generation: 3, resourceVersion: '42', annotations: { 'acd.power.dev/active': 'true' } },
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachine',
+      metadata: {
+        name: 'acd-lb1',
+        namespace: 'acd',
+        uid: 'u1',
+        generation: 3,
+        resourceVersion: '42',
+        annotations: { 'acd.power.dev/active': 'true' },
+      },
       spec: { runStrategy: 'Manual' },
-      status: { printableStatus: 'Stopping', ready: false, created: true, stateChangeRequests: [{ action: 'Stop', uid: 'v1' }] },
+      status: {
+        printableStatus: 'Stopping',
+        ready: false,
+        created: true,
+        stateChangeRequests: [{ action: 'Stop', uid: 'v1' }],
+      },
     });
     expect(JSON.stringify(kept).length).toBeLessThan(JSON.stringify(vm).length / 2);
   });
 
   test('a VMI keeps its addresses', () => {
-    const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' },
-      spec: { domain: {} }, status: { phase: 'Running', interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }], conditions: [] } };
-    expect(vmiCacheView(vmi)).toEqual({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance',
-      metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' }, status: { interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }] } });
+    const vmi = {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' },
+      spec: { domain: {} },
+      status: { phase: 'Running', interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }], conditions: [] },
+    };
+    expect(vmiCacheView(vmi)).toEqual({
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' },
+      status: { interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }] },
+    });
   });
 
   test('garbage passes through without a throw', () => {

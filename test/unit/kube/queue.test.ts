@@ -9,21 +9,52 @@ function controlled() {
   let running = new Map<string, number>();
   let maxPerKey = 0;
   let maxTotal = 0;
-  const handler = (key: string) => new Promise<{ requeueAfterMs?: number } | void>((resolve, reject) => {
-    running.set(key, (running.get(key) ?? 0) + 1);
-    maxPerKey = Math.max(maxPerKey, running.get(key)!);
-    maxTotal = Math.max(maxTotal, [...running.values()].reduce((a, b) => a + b, 0));
-    const end = () => running.set(key, running.get(key)! - 1);
-    calls.push({ key, resolve: (v) => { end(); resolve(v); }, reject: (e) => { end(); reject(e); } });
-  });
-  return { handler, calls, stats: () => ({ maxPerKey, maxTotal }), reset: () => { running = new Map(); } };
+  const handler = (key: string) =>
+    new Promise<{ requeueAfterMs?: number } | void>((resolve, reject) => {
+      running.set(key, (running.get(key) ?? 0) + 1);
+      maxPerKey = Math.max(maxPerKey, running.get(key)!);
+      maxTotal = Math.max(
+        maxTotal,
+        [...running.values()].reduce((a, b) => a + b, 0),
+      );
+      const end = () => running.set(key, running.get(key)! - 1);
+      calls.push({
+        key,
+        resolve: (v) => {
+          end();
+          resolve(v);
+        },
+        reject: (e) => {
+          end();
+          reject(e);
+        },
+      });
+    });
+  return {
+    handler,
+    calls,
+    stats: () => ({ maxPerKey, maxTotal }),
+    reset: () => {
+      running = new Map();
+    },
+  };
 }
 
-const flush = async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
 
 let queues: WorkQueue[] = [];
-const make = (...args: ConstructorParameters<typeof WorkQueue>) => { const q = new WorkQueue(...args); queues.push(q); return q; };
-afterEach(() => { queues.forEach((q) => q.stop()); queues = []; jest.useRealTimers(); });
+const make = (...args: ConstructorParameters<typeof WorkQueue>) => {
+  const q = new WorkQueue(...args);
+  queues.push(q);
+  return q;
+};
+afterEach(() => {
+  queues.forEach((q) => q.stop());
+  queues = [];
+  jest.useRealTimers();
+});
 
 describe('WorkQueue', () => {
   test('per-key serialisation: adding a key while it runs never starts a second handler; it runs once more afterwards (dirty)', async () => {
@@ -82,13 +113,16 @@ describe('WorkQueue', () => {
     let inFlight = new Set<string>();
     let overlap = false;
     let runs = 0;
-    const q = make(async (key) => {
-      if (inFlight.has(key)) overlap = true;
-      inFlight.add(key);
-      runs++;
-      await new Promise((r) => setTimeout(r, 1 + (runs % 3)));
-      inFlight.delete(key);
-    }, { concurrency: 8 });
+    const q = make(
+      async (key) => {
+        if (inFlight.has(key)) overlap = true;
+        inFlight.add(key);
+        runs++;
+        await new Promise((r) => setTimeout(r, 1 + (runs % 3)));
+        inFlight.delete(key);
+      },
+      { concurrency: 8 },
+    );
     for (let i = 0; i < 200; i++) {
       q.add(`k${i % 5}`);
       if (i % 7 === 0) await new Promise((r) => setTimeout(r, 1));
@@ -104,10 +138,13 @@ describe('WorkQueue', () => {
     const delays: number[] = [];
     let fail = 5;
     const runsAt: number[] = [];
-    const q = make(async () => {
-      runsAt.push(Date.now());
-      if (fail-- > 0) throw new Error('conflict');
-    }, { baseDelayMs: 100, maxDelayMs: 1_000, onError: (_k, _e, ms) => delays.push(ms) });
+    const q = make(
+      async () => {
+        runsAt.push(Date.now());
+        if (fail-- > 0) throw new Error('conflict');
+      },
+      { baseDelayMs: 100, maxDelayMs: 1_000, onError: (_k, _e, ms) => delays.push(ms) },
+    );
     const t0 = Date.now();
     q.add('x');
     await jest.advanceTimersByTimeAsync(10_000);
@@ -124,7 +161,10 @@ describe('WorkQueue', () => {
     jest.useFakeTimers();
     const runsAt: number[] = [];
     const t0 = Date.now();
-    const q = make(async () => { runsAt.push(Date.now() - t0); return runsAt.length < 3 ? { requeueAfterMs: 5_000 } : {}; });
+    const q = make(async () => {
+      runsAt.push(Date.now() - t0);
+      return runsAt.length < 3 ? { requeueAfterMs: 5_000 } : {};
+    });
     q.add('x');
     await jest.advanceTimersByTimeAsync(60_000);
     expect(runsAt).toEqual([0, 5_000, 10_000]);
@@ -134,7 +174,9 @@ describe('WorkQueue', () => {
     jest.useFakeTimers();
     const seen: number[] = [];
     const t0 = Date.now();
-    const q = make(async () => { seen.push(Date.now() - t0); });
+    const q = make(async () => {
+      seen.push(Date.now() - t0);
+    });
     q.addAfter('x', 1_000);
     q.addAfter('x', 1_000);
     await jest.advanceTimersByTimeAsync(999);
@@ -150,7 +192,9 @@ describe('WorkQueue', () => {
     jest.useFakeTimers();
     const seen: number[] = [];
     const t0 = Date.now();
-    const q = make(async () => { seen.push(Date.now() - t0); });
+    const q = make(async () => {
+      seen.push(Date.now() - t0);
+    });
     // E.g. a 60 s error backoff is pending when a reconcile asks to be polled again in 5 s.
     q.addAfter('x', 60_000);
     q.addAfter('x', 5_000);
@@ -182,7 +226,9 @@ describe('WorkQueue', () => {
     await flush();
     q.stop();
     let drained = false;
-    const p = q.drain().then(() => { drained = true; });
+    const p = q.drain().then(() => {
+      drained = true;
+    });
     await new Promise((r) => setTimeout(r, 30));
     expect(drained).toBe(false); // 'a' still runs
     h.calls[0]!.resolve();

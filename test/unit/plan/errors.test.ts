@@ -57,7 +57,13 @@ describe('ActiveSideUnknownError', () => {
 
 describe('InvalidMachinesError', () => {
   const cases: Array<[string, Machine[]]> = [
-    ['duplicate VM', [{ vm: 'a', roles: ['tel'] }, { vm: 'a', roles: ['jb'] }]],
+    [
+      'duplicate VM',
+      [
+        { vm: 'a', roles: ['tel'] },
+        { vm: 'a', roles: ['jb'] },
+      ],
+    ],
     ['no roles', [{ vm: 'a', roles: [] }]],
     ['unknown role', [{ vm: 'a', roles: ['mail' as 'tel'] }]],
     ['bad side', [{ vm: 'a', roles: ['dbm'], side: 3 as 1 }]],

@@ -19,15 +19,37 @@ const APP_LARGE = ['acd-jb1', 'acd-jb2', 'acd-tel1', 'acd-tel2'];
 describe('Small V1', () => {
   test('startup: "First start acd-store/lb/dbm/dbs/dbr/jb. Wait until ... is up before starting acd-tel."', () => {
     expect(stagesOf('SmallV1', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store-lb-dbm-dbs-dbr-jb'], gate: 'Completed', awaits: ['acd-store-lb-dbm-dbs-dbr-jb'] }),
-      stage({ index: 1, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Completed', awaits: ['acd-tel'], checks: ['systemHealth'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb-dbm-dbs-dbr-jb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb-dbm-dbs-dbr-jb'],
+      }),
+      stage({
+        index: 1,
+        name: 'app tier',
+        tier: 'app',
+        vms: ['acd-tel'],
+        gate: 'Completed',
+        awaits: ['acd-tel'],
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "You do not have to wait until acd-tel is down before shutting acd-store/lb/dbm/dbs/dbr/jb down."', () => {
     expect(stagesOf('SmallV1', 'Off')).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'store tier', tier: 'store', vms: ['acd-store-lb-dbm-dbs-dbr-jb'], gate: 'Completed', awaits: ['acd-store-lb-dbm-dbs-dbr-jb', 'acd-tel'] }),
+      stage({
+        index: 1,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb-dbm-dbs-dbr-jb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb-dbm-dbs-dbr-jb', 'acd-tel'],
+      }),
     ]);
   });
 });
@@ -35,17 +57,53 @@ describe('Small V1', () => {
 describe('Small V2', () => {
   test('startup: table 1 acd-store/lb/jb, 2 acd-dbm/dbs/dbr, 3 acd-tel; "wait until it is up" each', () => {
     expect(stagesOf('SmallV2', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store-lb-jb'], gate: 'Completed', awaits: ['acd-store-lb-jb'] }),
-      stage({ index: 1, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbm-dbs-dbr'] }),
-      stage({ index: 2, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Completed', awaits: ['acd-tel'], checks: ['systemHealth'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb-jb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb-jb'],
+      }),
+      stage({
+        index: 1,
+        name: 'dbm tier',
+        tier: 'dbm',
+        vms: ['acd-dbm-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbm-dbs-dbr'],
+      }),
+      stage({
+        index: 2,
+        name: 'app tier',
+        tier: 'app',
+        vms: ['acd-tel'],
+        gate: 'Completed',
+        awaits: ['acd-tel'],
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "You do not have to wait until acd-tel is down ... Wait for acd-dbm/dbs/dbr to shutdown"', () => {
     expect(stagesOf('SmallV2', 'Off')).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbm-dbs-dbr', 'acd-tel'] }),
-      stage({ index: 2, name: 'store tier', tier: 'store', vms: ['acd-store-lb-jb'], gate: 'Completed', awaits: ['acd-store-lb-jb'] }),
+      stage({
+        index: 1,
+        name: 'dbm tier',
+        tier: 'dbm',
+        vms: ['acd-dbm-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbm-dbs-dbr', 'acd-tel'],
+      }),
+      stage({
+        index: 2,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb-jb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb-jb'],
+      }),
     ]);
   });
 });
@@ -53,17 +111,53 @@ describe('Small V2', () => {
 describe('Small V3', () => {
   test('startup: "Start acd-jbN and acd-tel afterwards in no particular order" merges table steps 3 and 4', () => {
     expect(stagesOf('SmallV3', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store-lb'], gate: 'Completed', awaits: ['acd-store-lb'] }),
-      stage({ index: 1, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbm-dbs-dbr'] }),
-      stage({ index: 2, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Completed', awaits: APP_MEDIUM, checks: ['systemHealth'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb'],
+      }),
+      stage({
+        index: 1,
+        name: 'dbm tier',
+        tier: 'dbm',
+        vms: ['acd-dbm-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbm-dbs-dbr'],
+      }),
+      stage({
+        index: 2,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_MEDIUM,
+        gate: 'Completed',
+        awaits: APP_MEDIUM,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "acd-tel and acd-jbN in no particular order" merges table steps 1 and 2', () => {
     expect(stagesOf('SmallV3', 'Off')).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbm-dbs-dbr', ...APP_MEDIUM] }),
-      stage({ index: 2, name: 'store tier', tier: 'store', vms: ['acd-store-lb'], gate: 'Completed', awaits: ['acd-store-lb'] }),
+      stage({
+        index: 1,
+        name: 'dbm tier',
+        tier: 'dbm',
+        vms: ['acd-dbm-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbm-dbs-dbr', ...APP_MEDIUM],
+      }),
+      stage({
+        index: 2,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb'],
+      }),
     ]);
   });
 });
@@ -71,19 +165,56 @@ describe('Small V3', () => {
 describe('Medium V1', () => {
   test('startup: "Start acd-dbs/dbr and check the MySQL replication status after it is up"', () => {
     expect(stagesOf('MediumV1', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store-lb'], gate: 'Completed', awaits: ['acd-store-lb'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb'],
+      }),
       stage({ index: 1, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
-      stage({ index: 2, name: 'dbs/dbr tier', tier: 'dbsr', vms: ['acd-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbs-dbr'], checks: ['mysqlReplication'] }),
-      stage({ index: 3, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Completed', awaits: APP_MEDIUM, checks: ['systemHealth'] }),
+      stage({
+        index: 2,
+        name: 'dbs/dbr tier',
+        tier: 'dbsr',
+        vms: ['acd-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbs-dbr'],
+        checks: ['mysqlReplication'],
+      }),
+      stage({
+        index: 3,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_MEDIUM,
+        gate: 'Completed',
+        awaits: APP_MEDIUM,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "Wait until acd-dbs/dbr is shutdown before shutting acd-dbm down. Wait until acd-dbm is shutdown ..."', () => {
     expect(stagesOf('MediumV1', 'Off')).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'dbs/dbr tier', tier: 'dbsr', vms: ['acd-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbs-dbr', ...APP_MEDIUM] }),
+      stage({
+        index: 1,
+        name: 'dbs/dbr tier',
+        tier: 'dbsr',
+        vms: ['acd-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
+      }),
       stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
-      stage({ index: 3, name: 'store tier', tier: 'store', vms: ['acd-store-lb'], gate: 'Completed', awaits: ['acd-store-lb'] }),
+      stage({
+        index: 3,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store-lb'],
+        gate: 'Completed',
+        awaits: ['acd-store-lb'],
+      }),
     ]);
   });
 
@@ -94,7 +225,15 @@ describe('Medium V1', () => {
     );
     const dbsr = planTransition(machines, {}, 'On').stages.filter((s) => s.tier === 'dbsr');
     expect(dbsr).toEqual([
-      stage({ index: 2, name: 'dbs/dbr tier', tier: 'dbsr', vms: ['acd-dbr', 'acd-dbs'], gate: 'Completed', awaits: ['acd-dbr', 'acd-dbs'], checks: ['mysqlReplication'] }),
+      stage({
+        index: 2,
+        name: 'dbs/dbr tier',
+        tier: 'dbsr',
+        vms: ['acd-dbr', 'acd-dbs'],
+        gate: 'Completed',
+        awaits: ['acd-dbr', 'acd-dbs'],
+        checks: ['mysqlReplication'],
+      }),
     ]);
   });
 });
@@ -102,21 +241,58 @@ describe('Medium V1', () => {
 describe('Medium V2', () => {
   test('startup: store, lb, dbm, dbs/dbr each "wait until it is up", then jbN and tel', () => {
     expect(stagesOf('MediumV2', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
       stage({ index: 1, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
       stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
-      stage({ index: 3, name: 'dbs/dbr tier', tier: 'dbsr', vms: ['acd-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbs-dbr'], checks: ['mysqlReplication'] }),
-      stage({ index: 4, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Completed', awaits: APP_MEDIUM, checks: ['systemHealth'] }),
+      stage({
+        index: 3,
+        name: 'dbs/dbr tier',
+        tier: 'dbsr',
+        vms: ['acd-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbs-dbr'],
+        checks: ['mysqlReplication'],
+      }),
+      stage({
+        index: 4,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_MEDIUM,
+        gate: 'Completed',
+        awaits: APP_MEDIUM,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "Wait until acd-dbm is shutdown before shutting acd-lb down. Wait until acd-lb is shutdown before ... acd-store"', () => {
     expect(stagesOf('MediumV2', 'Off')).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'dbs/dbr tier', tier: 'dbsr', vms: ['acd-dbs-dbr'], gate: 'Completed', awaits: ['acd-dbs-dbr', ...APP_MEDIUM] }),
+      stage({
+        index: 1,
+        name: 'dbs/dbr tier',
+        tier: 'dbsr',
+        vms: ['acd-dbs-dbr'],
+        gate: 'Completed',
+        awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
+      }),
       stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
       stage({ index: 3, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({ index: 4, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 4,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
     ]);
   });
 });
@@ -125,22 +301,102 @@ describe('Medium V2', () => {
 // correct order. Wait until acd-dbs1/dbr1 and acd-dbs2/dbr2 are down until shutting acd-dbm1 down."
 const LARGE_DBSR_OFF_ACTIVE_2: Stage[] = [
   stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_LARGE, gate: 'Initiated', awaits: [] }),
-  stage({ index: 1, name: 'dbs/dbr side 1 (inactive)', tier: 'dbsr', side: 1, vms: ['acd-dbs1-dbr1'], gate: 'Initiated', awaits: [] }),
-  stage({ index: 2, name: 'dbs/dbr side 2 (active)', tier: 'dbsr', side: 2, vms: ['acd-dbs2-dbr2'], gate: 'Completed', awaits: ['acd-dbs1-dbr1', 'acd-dbs2-dbr2', ...APP_LARGE] }),
-  stage({ index: 3, name: 'dbm side 1 (inactive)', tier: 'dbm', side: 1, vms: ['acd-dbm1'], gate: 'Completed', awaits: ['acd-dbm1'] }),
-  stage({ index: 4, name: 'dbm side 2 (active)', tier: 'dbm', side: 2, vms: ['acd-dbm2'], gate: 'Completed', awaits: ['acd-dbm2'] }),
+  stage({
+    index: 1,
+    name: 'dbs/dbr side 1 (inactive)',
+    tier: 'dbsr',
+    side: 1,
+    vms: ['acd-dbs1-dbr1'],
+    gate: 'Initiated',
+    awaits: [],
+  }),
+  stage({
+    index: 2,
+    name: 'dbs/dbr side 2 (active)',
+    tier: 'dbsr',
+    side: 2,
+    vms: ['acd-dbs2-dbr2'],
+    gate: 'Completed',
+    awaits: ['acd-dbs1-dbr1', 'acd-dbs2-dbr2', ...APP_LARGE],
+  }),
+  stage({
+    index: 3,
+    name: 'dbm side 1 (inactive)',
+    tier: 'dbm',
+    side: 1,
+    vms: ['acd-dbm1'],
+    gate: 'Completed',
+    awaits: ['acd-dbm1'],
+  }),
+  stage({
+    index: 4,
+    name: 'dbm side 2 (active)',
+    tier: 'dbm',
+    side: 2,
+    vms: ['acd-dbm2'],
+    gate: 'Completed',
+    awaits: ['acd-dbm2'],
+  }),
 ];
 
 describe('Large V1 (acd-dbm2 active)', () => {
   test('startup: "Start acd-dbm2 ... acd-dbm1 ... acd-dbs2/dbr2 ... acd-dbs1/dbr1"; replication checked on all partners', () => {
     expect(stagesOf('LargeV1', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
       stage({ index: 1, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({ index: 2, name: 'dbm side 2 (active)', tier: 'dbm', side: 2, vms: ['acd-dbm2'], gate: 'Completed', awaits: ['acd-dbm2'] }),
-      stage({ index: 3, name: 'dbm side 1 (inactive)', tier: 'dbm', side: 1, vms: ['acd-dbm1'], gate: 'Completed', awaits: ['acd-dbm1'] }),
-      stage({ index: 4, name: 'dbs/dbr side 2 (active)', tier: 'dbsr', side: 2, vms: ['acd-dbs2-dbr2'], gate: 'Completed', awaits: ['acd-dbs2-dbr2'] }),
-      stage({ index: 5, name: 'dbs/dbr side 1 (inactive)', tier: 'dbsr', side: 1, vms: ['acd-dbs1-dbr1'], gate: 'Completed', awaits: ['acd-dbs1-dbr1'], checks: ['mysqlReplication'] }),
-      stage({ index: 6, name: 'app tier', tier: 'app', vms: APP_LARGE, gate: 'Completed', awaits: APP_LARGE, checks: ['systemHealth'] }),
+      stage({
+        index: 2,
+        name: 'dbm side 2 (active)',
+        tier: 'dbm',
+        side: 2,
+        vms: ['acd-dbm2'],
+        gate: 'Completed',
+        awaits: ['acd-dbm2'],
+      }),
+      stage({
+        index: 3,
+        name: 'dbm side 1 (inactive)',
+        tier: 'dbm',
+        side: 1,
+        vms: ['acd-dbm1'],
+        gate: 'Completed',
+        awaits: ['acd-dbm1'],
+      }),
+      stage({
+        index: 4,
+        name: 'dbs/dbr side 2 (active)',
+        tier: 'dbsr',
+        side: 2,
+        vms: ['acd-dbs2-dbr2'],
+        gate: 'Completed',
+        awaits: ['acd-dbs2-dbr2'],
+      }),
+      stage({
+        index: 5,
+        name: 'dbs/dbr side 1 (inactive)',
+        tier: 'dbsr',
+        side: 1,
+        vms: ['acd-dbs1-dbr1'],
+        gate: 'Completed',
+        awaits: ['acd-dbs1-dbr1'],
+        checks: ['mysqlReplication'],
+      }),
+      stage({
+        index: 6,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_LARGE,
+        gate: 'Completed',
+        awaits: APP_LARGE,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
@@ -148,7 +404,14 @@ describe('Large V1 (acd-dbm2 active)', () => {
     expect(stagesOf('LargeV1', 'Off')).toEqual([
       ...LARGE_DBSR_OFF_ACTIVE_2,
       stage({ index: 5, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({ index: 6, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 6,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
     ]);
   });
 });
@@ -156,23 +419,111 @@ describe('Large V1 (acd-dbm2 active)', () => {
 describe('Large V2 (acd-lb2 active)', () => {
   test('startup: "Start acd-lb2 ... Start acd-lb1"; "pcs cluster status must be checked on all pcs cluster members"', () => {
     expect(stagesOf('LargeV2', 'On')).toEqual([
-      stage({ index: 0, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
-      stage({ index: 1, name: 'lb side 2 (active)', tier: 'lb', side: 2, vms: ['acd-lb2'], gate: 'Completed', awaits: ['acd-lb2'] }),
-      stage({ index: 2, name: 'lb side 1 (inactive)', tier: 'lb', side: 1, vms: ['acd-lb1'], gate: 'Completed', awaits: ['acd-lb1'], checks: ['pacemaker'] }),
-      stage({ index: 3, name: 'dbm side 2 (active)', tier: 'dbm', side: 2, vms: ['acd-dbm2'], gate: 'Completed', awaits: ['acd-dbm2'] }),
-      stage({ index: 4, name: 'dbm side 1 (inactive)', tier: 'dbm', side: 1, vms: ['acd-dbm1'], gate: 'Completed', awaits: ['acd-dbm1'] }),
-      stage({ index: 5, name: 'dbs/dbr side 2 (active)', tier: 'dbsr', side: 2, vms: ['acd-dbs2-dbr2'], gate: 'Completed', awaits: ['acd-dbs2-dbr2'] }),
-      stage({ index: 6, name: 'dbs/dbr side 1 (inactive)', tier: 'dbsr', side: 1, vms: ['acd-dbs1-dbr1'], gate: 'Completed', awaits: ['acd-dbs1-dbr1'], checks: ['mysqlReplication'] }),
-      stage({ index: 7, name: 'app tier', tier: 'app', vms: APP_LARGE, gate: 'Completed', awaits: APP_LARGE, checks: ['systemHealth'] }),
+      stage({
+        index: 0,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
+      stage({
+        index: 1,
+        name: 'lb side 2 (active)',
+        tier: 'lb',
+        side: 2,
+        vms: ['acd-lb2'],
+        gate: 'Completed',
+        awaits: ['acd-lb2'],
+      }),
+      stage({
+        index: 2,
+        name: 'lb side 1 (inactive)',
+        tier: 'lb',
+        side: 1,
+        vms: ['acd-lb1'],
+        gate: 'Completed',
+        awaits: ['acd-lb1'],
+        checks: ['pacemaker'],
+      }),
+      stage({
+        index: 3,
+        name: 'dbm side 2 (active)',
+        tier: 'dbm',
+        side: 2,
+        vms: ['acd-dbm2'],
+        gate: 'Completed',
+        awaits: ['acd-dbm2'],
+      }),
+      stage({
+        index: 4,
+        name: 'dbm side 1 (inactive)',
+        tier: 'dbm',
+        side: 1,
+        vms: ['acd-dbm1'],
+        gate: 'Completed',
+        awaits: ['acd-dbm1'],
+      }),
+      stage({
+        index: 5,
+        name: 'dbs/dbr side 2 (active)',
+        tier: 'dbsr',
+        side: 2,
+        vms: ['acd-dbs2-dbr2'],
+        gate: 'Completed',
+        awaits: ['acd-dbs2-dbr2'],
+      }),
+      stage({
+        index: 6,
+        name: 'dbs/dbr side 1 (inactive)',
+        tier: 'dbsr',
+        side: 1,
+        vms: ['acd-dbs1-dbr1'],
+        gate: 'Completed',
+        awaits: ['acd-dbs1-dbr1'],
+        checks: ['mysqlReplication'],
+      }),
+      stage({
+        index: 7,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_LARGE,
+        gate: 'Completed',
+        awaits: APP_LARGE,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "Wait until acd-lb1 is down before shutting down acd-lb2. Wait until acd-lb2 is down before ... acd-store"', () => {
     expect(stagesOf('LargeV2', 'Off')).toEqual([
       ...LARGE_DBSR_OFF_ACTIVE_2,
-      stage({ index: 5, name: 'lb side 1 (inactive)', tier: 'lb', side: 1, vms: ['acd-lb1'], gate: 'Completed', awaits: ['acd-lb1'] }),
-      stage({ index: 6, name: 'lb side 2 (active)', tier: 'lb', side: 2, vms: ['acd-lb2'], gate: 'Completed', awaits: ['acd-lb2'] }),
-      stage({ index: 7, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 5,
+        name: 'lb side 1 (inactive)',
+        tier: 'lb',
+        side: 1,
+        vms: ['acd-lb1'],
+        gate: 'Completed',
+        awaits: ['acd-lb1'],
+      }),
+      stage({
+        index: 6,
+        name: 'lb side 2 (active)',
+        tier: 'lb',
+        side: 2,
+        vms: ['acd-lb2'],
+        gate: 'Completed',
+        awaits: ['acd-lb2'],
+      }),
+      stage({
+        index: 7,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
     ]);
   });
 });
@@ -180,25 +531,132 @@ describe('Large V2 (acd-lb2 active)', () => {
 describe('Large V3 (acd-store2 active)', () => {
   test('startup: "First start acd-store2 ... Start acd-store1"; "pcs cluster and drbd replication status must be checked"', () => {
     expect(stagesOf('LargeV3', 'On')).toEqual([
-      stage({ index: 0, name: 'store side 2 (active)', tier: 'store', side: 2, vms: ['acd-store2'], gate: 'Completed', awaits: ['acd-store2'] }),
-      stage({ index: 1, name: 'store side 1 (inactive)', tier: 'store', side: 1, vms: ['acd-store1'], gate: 'Completed', awaits: ['acd-store1'], checks: ['pacemaker', 'drbd'] }),
-      stage({ index: 2, name: 'lb side 2 (active)', tier: 'lb', side: 2, vms: ['acd-lb2'], gate: 'Completed', awaits: ['acd-lb2'] }),
-      stage({ index: 3, name: 'lb side 1 (inactive)', tier: 'lb', side: 1, vms: ['acd-lb1'], gate: 'Completed', awaits: ['acd-lb1'], checks: ['pacemaker'] }),
-      stage({ index: 4, name: 'dbm side 2 (active)', tier: 'dbm', side: 2, vms: ['acd-dbm2'], gate: 'Completed', awaits: ['acd-dbm2'] }),
-      stage({ index: 5, name: 'dbm side 1 (inactive)', tier: 'dbm', side: 1, vms: ['acd-dbm1'], gate: 'Completed', awaits: ['acd-dbm1'] }),
-      stage({ index: 6, name: 'dbs/dbr side 2 (active)', tier: 'dbsr', side: 2, vms: ['acd-dbs2-dbr2'], gate: 'Completed', awaits: ['acd-dbs2-dbr2'] }),
-      stage({ index: 7, name: 'dbs/dbr side 1 (inactive)', tier: 'dbsr', side: 1, vms: ['acd-dbs1-dbr1'], gate: 'Completed', awaits: ['acd-dbs1-dbr1'], checks: ['mysqlReplication'] }),
-      stage({ index: 8, name: 'app tier', tier: 'app', vms: APP_LARGE, gate: 'Completed', awaits: APP_LARGE, checks: ['systemHealth'] }),
+      stage({
+        index: 0,
+        name: 'store side 2 (active)',
+        tier: 'store',
+        side: 2,
+        vms: ['acd-store2'],
+        gate: 'Completed',
+        awaits: ['acd-store2'],
+      }),
+      stage({
+        index: 1,
+        name: 'store side 1 (inactive)',
+        tier: 'store',
+        side: 1,
+        vms: ['acd-store1'],
+        gate: 'Completed',
+        awaits: ['acd-store1'],
+        checks: ['pacemaker', 'drbd'],
+      }),
+      stage({
+        index: 2,
+        name: 'lb side 2 (active)',
+        tier: 'lb',
+        side: 2,
+        vms: ['acd-lb2'],
+        gate: 'Completed',
+        awaits: ['acd-lb2'],
+      }),
+      stage({
+        index: 3,
+        name: 'lb side 1 (inactive)',
+        tier: 'lb',
+        side: 1,
+        vms: ['acd-lb1'],
+        gate: 'Completed',
+        awaits: ['acd-lb1'],
+        checks: ['pacemaker'],
+      }),
+      stage({
+        index: 4,
+        name: 'dbm side 2 (active)',
+        tier: 'dbm',
+        side: 2,
+        vms: ['acd-dbm2'],
+        gate: 'Completed',
+        awaits: ['acd-dbm2'],
+      }),
+      stage({
+        index: 5,
+        name: 'dbm side 1 (inactive)',
+        tier: 'dbm',
+        side: 1,
+        vms: ['acd-dbm1'],
+        gate: 'Completed',
+        awaits: ['acd-dbm1'],
+      }),
+      stage({
+        index: 6,
+        name: 'dbs/dbr side 2 (active)',
+        tier: 'dbsr',
+        side: 2,
+        vms: ['acd-dbs2-dbr2'],
+        gate: 'Completed',
+        awaits: ['acd-dbs2-dbr2'],
+      }),
+      stage({
+        index: 7,
+        name: 'dbs/dbr side 1 (inactive)',
+        tier: 'dbsr',
+        side: 1,
+        vms: ['acd-dbs1-dbr1'],
+        gate: 'Completed',
+        awaits: ['acd-dbs1-dbr1'],
+        checks: ['mysqlReplication'],
+      }),
+      stage({
+        index: 8,
+        name: 'app tier',
+        tier: 'app',
+        vms: APP_LARGE,
+        gate: 'Completed',
+        awaits: APP_LARGE,
+        checks: ['systemHealth'],
+      }),
     ]);
   });
 
   test('shutdown: "Wait until acd-lb2 is down before shutting down acd-store1. Wait until acd-store1 is down until shutting acd-store2 down."', () => {
     expect(stagesOf('LargeV3', 'Off')).toEqual([
       ...LARGE_DBSR_OFF_ACTIVE_2,
-      stage({ index: 5, name: 'lb side 1 (inactive)', tier: 'lb', side: 1, vms: ['acd-lb1'], gate: 'Completed', awaits: ['acd-lb1'] }),
-      stage({ index: 6, name: 'lb side 2 (active)', tier: 'lb', side: 2, vms: ['acd-lb2'], gate: 'Completed', awaits: ['acd-lb2'] }),
-      stage({ index: 7, name: 'store side 1 (inactive)', tier: 'store', side: 1, vms: ['acd-store1'], gate: 'Completed', awaits: ['acd-store1'] }),
-      stage({ index: 8, name: 'store side 2 (active)', tier: 'store', side: 2, vms: ['acd-store2'], gate: 'Completed', awaits: ['acd-store2'] }),
+      stage({
+        index: 5,
+        name: 'lb side 1 (inactive)',
+        tier: 'lb',
+        side: 1,
+        vms: ['acd-lb1'],
+        gate: 'Completed',
+        awaits: ['acd-lb1'],
+      }),
+      stage({
+        index: 6,
+        name: 'lb side 2 (active)',
+        tier: 'lb',
+        side: 2,
+        vms: ['acd-lb2'],
+        gate: 'Completed',
+        awaits: ['acd-lb2'],
+      }),
+      stage({
+        index: 7,
+        name: 'store side 1 (inactive)',
+        tier: 'store',
+        side: 1,
+        vms: ['acd-store1'],
+        gate: 'Completed',
+        awaits: ['acd-store1'],
+      }),
+      stage({
+        index: 8,
+        name: 'store side 2 (active)',
+        tier: 'store',
+        side: 2,
+        vms: ['acd-store2'],
+        gate: 'Completed',
+        awaits: ['acd-store2'],
+      }),
     ]);
   });
 });
@@ -222,12 +680,51 @@ describe('Large with every active side flipped to side 1', () => {
   test('Large V1 shutdown initiates acd-dbs2/dbr2 first and waits for both before acd-dbm2, then acd-dbm1', () => {
     expect(stagesOf('LargeV1', 'Off', FLIPPED_ACTIVE)).toEqual([
       stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_LARGE, gate: 'Initiated', awaits: [] }),
-      stage({ index: 1, name: 'dbs/dbr side 2 (inactive)', tier: 'dbsr', side: 2, vms: ['acd-dbs2-dbr2'], gate: 'Initiated', awaits: [] }),
-      stage({ index: 2, name: 'dbs/dbr side 1 (active)', tier: 'dbsr', side: 1, vms: ['acd-dbs1-dbr1'], gate: 'Completed', awaits: ['acd-dbs1-dbr1', 'acd-dbs2-dbr2', ...APP_LARGE] }),
-      stage({ index: 3, name: 'dbm side 2 (inactive)', tier: 'dbm', side: 2, vms: ['acd-dbm2'], gate: 'Completed', awaits: ['acd-dbm2'] }),
-      stage({ index: 4, name: 'dbm side 1 (active)', tier: 'dbm', side: 1, vms: ['acd-dbm1'], gate: 'Completed', awaits: ['acd-dbm1'] }),
+      stage({
+        index: 1,
+        name: 'dbs/dbr side 2 (inactive)',
+        tier: 'dbsr',
+        side: 2,
+        vms: ['acd-dbs2-dbr2'],
+        gate: 'Initiated',
+        awaits: [],
+      }),
+      stage({
+        index: 2,
+        name: 'dbs/dbr side 1 (active)',
+        tier: 'dbsr',
+        side: 1,
+        vms: ['acd-dbs1-dbr1'],
+        gate: 'Completed',
+        awaits: ['acd-dbs1-dbr1', 'acd-dbs2-dbr2', ...APP_LARGE],
+      }),
+      stage({
+        index: 3,
+        name: 'dbm side 2 (inactive)',
+        tier: 'dbm',
+        side: 2,
+        vms: ['acd-dbm2'],
+        gate: 'Completed',
+        awaits: ['acd-dbm2'],
+      }),
+      stage({
+        index: 4,
+        name: 'dbm side 1 (active)',
+        tier: 'dbm',
+        side: 1,
+        vms: ['acd-dbm1'],
+        gate: 'Completed',
+        awaits: ['acd-dbm1'],
+      }),
       stage({ index: 5, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({ index: 6, name: 'store tier', tier: 'store', vms: ['acd-store'], gate: 'Completed', awaits: ['acd-store'] }),
+      stage({
+        index: 6,
+        name: 'store tier',
+        tier: 'store',
+        vms: ['acd-store'],
+        gate: 'Completed',
+        awaits: ['acd-store'],
+      }),
     ]);
   });
 

@@ -11,7 +11,9 @@ describe('multi-role VMs', () => {
   // Startup uses a VM's earliest-starting role, shutdown its latest-stopping role. Because the seed's
   // priority table is a mirror, the two readings must name the same tier for every role combination.
   test('startup and shutdown readings of the priority table agree for all 1023 role sets', () => {
-    const disagreements = allNonEmptyRoleSets().filter((roles) => tierOfRoles(roles, 'On') !== tierOfRoles(roles, 'Off'));
+    const disagreements = allNonEmptyRoleSets().filter(
+      (roles) => tierOfRoles(roles, 'On') !== tierOfRoles(roles, 'Off'),
+    );
     expect(disagreements).toEqual([]);
   });
 

@@ -13,7 +13,12 @@ describe('natural sort', () => {
   });
 
   test('text before numbers still orders by text', () => {
-    expect(sortNatural(['acd-tel1', 'acd-jb2', 'acd-api', 'acd-jb10'])).toEqual(['acd-api', 'acd-jb2', 'acd-jb10', 'acd-tel1']);
+    expect(sortNatural(['acd-tel1', 'acd-jb2', 'acd-api', 'acd-jb10'])).toEqual([
+      'acd-api',
+      'acd-jb2',
+      'acd-jb10',
+      'acd-tel1',
+    ]);
   });
 
   test('leading zeros and huge numbers keep a total, deterministic order', () => {

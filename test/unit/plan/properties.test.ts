@@ -45,7 +45,8 @@ const fullActiveArb: fc.Arbitrary<ActiveSides> = fc.record({
 });
 const directionArb = fc.constantFrom<Direction>('On', 'Off');
 
-const isNaturallySorted = (names: string[]): boolean => names.every((name, i) => i === 0 || compareNatural(names[i - 1] as string, name) < 0);
+const isNaturallySorted = (names: string[]): boolean =>
+  names.every((name, i) => i === 0 || compareNatural(names[i - 1] as string, name) < 0);
 const allVms = (plan: Plan): string[] => plan.stages.flatMap((s) => s.vms);
 const tierOf = (m: Machine, direction: Direction): Tier => tierOfRoles(m.roles, direction) as Tier;
 const isPairedTier = (machines: Machine[], tier: Tier, direction: Direction): boolean =>
@@ -77,7 +78,9 @@ describe('planner properties', () => {
         const ranks = plan.stages.map((s) => TIER_ORDER[direction].indexOf(s.tier));
         expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
         const byVm = new Map(machines.map((m) => [m.vm, m]));
-        const misplaced = plan.stages.flatMap((s) => s.vms.filter((vm) => tierOf(byVm.get(vm) as Machine, direction) !== s.tier));
+        const misplaced = plan.stages.flatMap((s) =>
+          s.vms.filter((vm) => tierOf(byVm.get(vm) as Machine, direction) !== s.tier),
+        );
         expect(misplaced).toEqual([]);
       }),
       RUNS,
@@ -98,7 +101,8 @@ describe('planner properties', () => {
           }
           const activeSide = active[kind];
           const sides = stages.map((s) => s.side);
-          const expectedOrder = direction === 'On' ? [activeSide, 3 - (activeSide as number)] : [3 - (activeSide as number), activeSide];
+          const expectedOrder =
+            direction === 'On' ? [activeSide, 3 - (activeSide as number)] : [3 - (activeSide as number), activeSide];
           expect(expectedOrder.filter((side) => sides.includes(side as Side))).toEqual(sides);
           const byVm = new Map(machines.map((m) => [m.vm, m]));
           for (const stage of stages) {
@@ -118,7 +122,10 @@ describe('planner properties', () => {
         const { stages } = planTransition(machines, active, direction);
         stages.forEach((stage, index) => {
           const isLast = index === stages.length - 1;
-          const mayInitiate = direction === 'Off' && !isLast && (stage.tier === 'app' || (stage.tier === 'dbsr' && stages[index + 1]?.tier === 'dbsr'));
+          const mayInitiate =
+            direction === 'Off' &&
+            !isLast &&
+            (stage.tier === 'app' || (stage.tier === 'dbsr' && stages[index + 1]?.tier === 'dbsr'));
           expect(stage.gate).toBe(mayInitiate ? 'Initiated' : 'Completed');
         });
       }),
@@ -151,7 +158,12 @@ describe('planner properties', () => {
         if (last !== undefined) {
           expect(last.gate).toBe('Completed');
           const awaitedBefore = new Set(stages.slice(0, -1).flatMap((s) => s.awaits));
-          expect([...last.awaits].sort()).toEqual(machines.map((m) => m.vm).filter((vm) => !awaitedBefore.has(vm)).sort());
+          expect([...last.awaits].sort()).toEqual(
+            machines
+              .map((m) => m.vm)
+              .filter((vm) => !awaitedBefore.has(vm))
+              .sort(),
+          );
         }
       }),
       RUNS,
@@ -161,7 +173,8 @@ describe('planner properties', () => {
   test('startup and shutdown mirror each other: same stages, tiers and VM sets, reversed', () => {
     fc.assert(
       fc.property(machinesArb, fullActiveArb, (machines, active) => {
-        const shape = (plan: Plan): Array<[Tier, Side | undefined, string[]]> => plan.stages.map((s) => [s.tier, s.side, s.vms]);
+        const shape = (plan: Plan): Array<[Tier, Side | undefined, string[]]> =>
+          plan.stages.map((s) => [s.tier, s.side, s.vms]);
         const on = shape(planTransition(machines, active, 'On'));
         const off = shape(planTransition(machines, active, 'Off'));
         expect(off.reverse()).toEqual(on);
@@ -172,7 +185,10 @@ describe('planner properties', () => {
 
   test('deterministic: the order of the input machines does not change the plan', () => {
     const withPermutation = machinesArb.chain((machines) =>
-      fc.tuple(fc.constant(machines), fc.shuffledSubarray(machines, { minLength: machines.length, maxLength: machines.length })),
+      fc.tuple(
+        fc.constant(machines),
+        fc.shuffledSubarray(machines, { minLength: machines.length, maxLength: machines.length }),
+      ),
     );
     fc.assert(
       fc.property(withPermutation, fullActiveArb, directionArb, ([machines, shuffled], active, direction) => {
@@ -213,7 +229,11 @@ describe('planner properties', () => {
 
   test('an unknown active side of an existing pair always throws, naming exactly the missing pairs', () => {
     const partialActiveArb: fc.Arbitrary<ActiveSides> = fc.record(
-      { database: fc.constantFrom<Side>(1, 2), loadBalancer: fc.constantFrom<Side>(1, 2), storage: fc.constantFrom<Side>(1, 2) },
+      {
+        database: fc.constantFrom<Side>(1, 2),
+        loadBalancer: fc.constantFrom<Side>(1, 2),
+        storage: fc.constantFrom<Side>(1, 2),
+      },
       { requiredKeys: [] },
     );
     fc.assert(

@@ -13,7 +13,8 @@ function unreachable(): AcdClusterApi {
 }
 
 const acd = (rv: string, stage?: string, generation = 1): AcdCluster => ({
-  apiVersion: 'acd.power.dev/v1alpha1', kind: 'AcdCluster',
+  apiVersion: 'acd.power.dev/v1alpha1',
+  kind: 'AcdCluster',
   metadata: { name: 'a', namespace: 'ns', resourceVersion: rv, generation },
   spec: { powerState: 'Off', machines: [] } as unknown as AcdCluster['spec'],
   ...(stage ? { status: { stage } as AcdCluster['status'] } : {}),
@@ -22,7 +23,12 @@ const acd = (rv: string, stage?: string, generation = 1): AcdCluster => ({
 function world(initial: AcdCluster | undefined) {
   let cache = initial;
   const reader = new ClusterReader(unreachable(), () => cache);
-  return { reader, set: (c: AcdCluster | undefined) => { cache = c; } };
+  return {
+    reader,
+    set: (c: AcdCluster | undefined) => {
+      cache = c;
+    },
+  };
 }
 
 describe('ClusterReader', () => {

@@ -33,8 +33,15 @@ describe('OwnCommands', () => {
   let t = 0;
   const clock = () => t;
   const stopped = (name: string, resourceVersion: string): VmView => ({
-    name, runStrategy: 'Halted', legacyRunning: false, printableStatus: 'Stopped', ready: false, created: false,
-    pendingActions: [], annotations: {}, resourceVersion,
+    name,
+    runStrategy: 'Halted',
+    legacyRunning: false,
+    printableStatus: 'Stopped',
+    ready: false,
+    created: false,
+    pendingActions: [],
+    annotations: {},
+    resourceVersion,
   });
 
   test('a Start laid over the cache: heading On at once, and not Running until a version newer than ours', () => {
@@ -43,7 +50,13 @@ describe('OwnCommands', () => {
     own.remember('ns', 'vm1', 'Start', new Set(['10', '11']));
     expect(own.overlay('ns', stopped('vm1', '10')).runStrategy).toBe('Always');
     // A 'Running' from before KubeVirt's reaction (a stale version) is not taken as up.
-    const running = (rv: string): VmView => ({ ...stopped('vm1', rv), runStrategy: 'Always', printableStatus: 'Running', ready: true, created: true });
+    const running = (rv: string): VmView => ({
+      ...stopped('vm1', rv),
+      runStrategy: 'Always',
+      printableStatus: 'Running',
+      ready: true,
+      created: true,
+    });
     expect(own.overlay('ns', running('11'))).toMatchObject({ printableStatus: 'Starting', ready: false });
     expect(own.overlay('ns', running('12'))).toMatchObject({ printableStatus: 'Running', ready: true });
     // Another namespace's VM of the same name is not ours.
@@ -79,8 +92,15 @@ describe('OwnCommands', () => {
 // queued means a VMI is about to run, whatever comes after it.
 describe('OwnCommands over a Manual VM whose queued request runs the other way', () => {
   const manual = (rv: string, printableStatus: string, pendingActions: string[], up = false): VmView => ({
-    name: 'acd-lb1', runStrategy: 'Manual', legacyRunning: false, printableStatus, ready: up, created: up,
-    pendingActions, annotations: {}, resourceVersion: rv,
+    name: 'acd-lb1',
+    runStrategy: 'Manual',
+    legacyRunning: false,
+    printableStatus,
+    ready: up,
+    created: up,
+    pendingActions,
+    annotations: {},
+    resourceVersion: rv,
   });
 
   test('a Stop over a queued Start is not down', () => {

@@ -8,7 +8,12 @@ import { timelineWriter } from '../timeline.js';
 import { NodeStandin } from './standin.js';
 
 const { values } = parseArgs({
-  options: { kubeconfig: { type: 'string' }, speed: { type: 'string', default: '1' }, timeline: { type: 'string' }, node: { type: 'string' } },
+  options: {
+    kubeconfig: { type: 'string' },
+    speed: { type: 'string', default: '1' },
+    timeline: { type: 'string' },
+    node: { type: 'string' },
+  },
   strict: true,
 });
 if (!values.kubeconfig) {
@@ -22,7 +27,10 @@ if (!(speed > 0)) {
 }
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
 const standin = new NodeStandin(loadKubeConfig(values.kubeconfig), {
-  speed, log, record: timelineWriter(values.timeline, log), ...(values.node ? { node: values.node } : {}),
+  speed,
+  log,
+  record: timelineWriter(values.timeline, log),
+  ...(values.node ? { node: values.node } : {}),
 });
 await standin.start();
 

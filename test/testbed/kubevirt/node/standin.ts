@@ -12,7 +12,15 @@
 //    before it ever runs; a power loss fails every VMI on the node at once.
 // Everything else (runStrategy, VMI creation, printableStatus, start/stop/restart, back-off,
 // finalizers, pod creation and deletion) is real KubeVirt. Every delay here is scaled by `speed`.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Node, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Node,
+  type V1Pod,
+  type V1PodStatus,
+} from '@kubernetes/client-node';
 import { ResilientInformer } from '../../../../src/kube/informer.js';
 import { behaviour, DEFAULT_GRACE_SECONDS, stopDelayMs, type Behaviour } from '../annotations.js';
 import { httpCode, mergePatch } from '../kube.js';
@@ -32,9 +40,17 @@ const HEARTBEAT = 'kubevirt.io/heartbeat';
 const HEARTBEAT_MS = 30_000;
 const LAUNCHER = 'virt-launcher';
 
-export interface NodeStandinOptions { speed: number; record: RecordFn; log: (m: string) => void; node?: string }
+export interface NodeStandinOptions {
+  speed: number;
+  record: RecordFn;
+  log: (m: string) => void;
+  node?: string;
+}
 
-interface Memory { scheduledAt?: number; stoppingSince?: number }
+interface Memory {
+  scheduledAt?: number;
+  stoppingSince?: number;
+}
 
 export class NodeStandin {
   private readonly core: CoreV1Api;
@@ -47,43 +63,68 @@ export class NodeStandin {
   private pods!: ResilientInformer<V1Pod>;
   private heartbeat?: NodeJS.Timeout;
 
-  constructor(private readonly kc: KubeConfig, private readonly o: NodeStandinOptions) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly o: NodeStandinOptions,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.node = o.node ?? NODE_NAME;
-    this.queue = new KeyQueue((k) => this.sync(k), (k, e) => o.log(`sync ${k}: ${errText(e)}`), 32);
+    this.queue = new KeyQueue(
+      (k) => this.sync(k),
+      (k, e) => o.log(`sync ${k}: ${errText(e)}`),
+      32,
+    );
   }
 
   async start(): Promise<void> {
     await this.ensureNode();
-    const onError = (what: string) => (err: unknown, ms: number) => this.o.log(`${what} watch: ${errText(err)}; again in ${ms} ms`);
-    const add = <T extends { metadata?: { name?: string; namespace?: string } }>(kind: string) =>
-      (obj: T) => this.queue.add(`${kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`);
+    const onError = (what: string) => (err: unknown, ms: number) =>
+      this.o.log(`${what} watch: ${errText(err)}; again in ${ms} ms`);
+    const add =
+      <T extends { metadata?: { name?: string; namespace?: string } }>(kind: string) =>
+      (obj: T) =>
+        this.queue.add(`${kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`);
     this.pods = new ResilientInformer<V1Pod>(this.kc, {
-      name: 'pods', path: '/api/v1/pods',
+      name: 'pods',
+      path: '/api/v1/pods',
       list: () => this.core.listPodForAllNamespaces({ labelSelector: `kubevirt.io=${LAUNCHER}` }),
-      onChange: (p) => { if (p.metadata?.labels?.['kubevirt.io'] === LAUNCHER) add<V1Pod>('pod')(p); },
+      onChange: (p) => {
+        if (p.metadata?.labels?.['kubevirt.io'] === LAUNCHER) add<V1Pod>('pod')(p);
+      },
       onError: onError('pods'),
     });
     const vmis = new ResilientInformer<KubernetesObject>(this.kc, {
-      name: 'vmis', path: `/apis/${GROUP}/${VERSION}/${VMI_PLURAL}`,
+      name: 'vmis',
+      path: `/apis/${GROUP}/${VERSION}/${VMI_PLURAL}`,
       list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VMI_PLURAL }) as never,
-      onChange: add<KubernetesObject>('vmi'), onError: onError('vmis'),
+      onChange: add<KubernetesObject>('vmi'),
+      onError: onError('vmis'),
     });
     this.vms = new ResilientInformer(this.kc, {
-      name: 'vms', path: `/apis/${GROUP}/${VERSION}/${VM_PLURAL}`,
+      name: 'vms',
+      path: `/apis/${GROUP}/${VERSION}/${VM_PLURAL}`,
       list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VM_PLURAL }) as never,
-      onChange: () => undefined, onError: onError('vms'),
+      onChange: () => undefined,
+      onError: onError('vms'),
     });
     const node = new ResilientInformer<V1Node>(this.kc, {
-      name: 'node', path: '/api/v1/nodes', list: () => this.core.listNode({ fieldSelector: `metadata.name=${this.node}` }),
-      onChange: (n) => { if (n.metadata?.name === this.node) this.queue.add('node'); }, onError: onError('node'),
+      name: 'node',
+      path: '/api/v1/nodes',
+      list: () => this.core.listNode({ fieldSelector: `metadata.name=${this.node}` }),
+      onChange: (n) => {
+        if (n.metadata?.name === this.node) this.queue.add('node');
+      },
+      onError: onError('node'),
     });
     for (const i of [this.vms, this.pods, vmis, node]) {
       await i.start();
       this.informers.push(i as unknown as ResilientInformer<never>);
     }
-    this.heartbeat = setInterval(() => void this.beat().catch((e: unknown) => this.o.log(`heartbeat: ${errText(e)}`)), HEARTBEAT_MS);
+    this.heartbeat = setInterval(
+      () => void this.beat().catch((e: unknown) => this.o.log(`heartbeat: ${errText(e)}`)),
+      HEARTBEAT_MS,
+    );
     this.o.log(`node stand-in (kubelet + virt-handler) for node ${this.node}, speed ${this.o.speed}`);
   }
 
@@ -120,8 +161,16 @@ export class NodeStandin {
         await this.writePodStatus(pod, unschedulableStatus(pod, now));
         return this.o.record(`${ns}/${vmiName}`, 'pod:Unschedulable');
       }
-      await this.core.createNamespacedPodBinding({ namespace: ns, name,
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: this.node } } });
+      await this.core.createNamespacedPodBinding({
+        namespace: ns,
+        name,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace: ns },
+          target: { apiVersion: 'v1', kind: 'Node', name: this.node },
+        },
+      });
       return this.o.record(`${ns}/${vmiName}`, 'pod:bound', this.node);
     }
     if (pod.spec.nodeName !== this.node) return;
@@ -142,19 +191,31 @@ export class NodeStandin {
   }
 
   private async writePodStatus(pod: V1Pod, status: V1PodStatus): Promise<void> {
-    await this.core.replaceNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { ...pod, status } });
+    await this.core.replaceNamespacedPodStatus({
+      namespace: pod.metadata!.namespace!,
+      name: pod.metadata!.name!,
+      body: { ...pod, status },
+    });
   }
 
   private async removePod(pod: V1Pod, why: string): Promise<void> {
-    await this.core.deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0,
-      body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! } } }).catch(notFound);
+    await this.core
+      .deleteNamespacedPod({
+        namespace: pod.metadata!.namespace!,
+        name: pod.metadata!.name!,
+        gracePeriodSeconds: 0,
+        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! } },
+      })
+      .catch(notFound);
     this.o.record(`${pod.metadata!.namespace}/${pod.metadata!.name}`, 'pod:removed', why);
   }
 
   /** The launcher of `vmi` exited: its pod is Succeeded (exit 0) or Failed. */
   private async launcherExited(vmi: VirtualMachineInstance, exitCode: number): Promise<void> {
     for (const p of this.pods.list(vmi.metadata.namespace).filter((x) => ownerUid(x) === vmi.metadata.uid)) {
-      const pod = await this.core.readNamespacedPod({ namespace: vmi.metadata.namespace, name: p.metadata!.name! }).catch(notFound);
+      const pod = await this.core
+        .readNamespacedPod({ namespace: vmi.metadata.namespace, name: p.metadata!.name! })
+        .catch(notFound);
       if (!pod || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
       await this.writePodStatus(pod, exitedStatus(pod, exitCode, new Date()));
       this.queue.add(`pod/${vmi.metadata.namespace}/${pod.metadata!.name}`);
@@ -164,14 +225,27 @@ export class NodeStandin {
   // ---- as virt-handler ------------------------------------------------------------------------
 
   private getVmi(ns: string, name: string): Promise<VirtualMachineInstance | undefined> {
-    return (this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: VMI_PLURAL, namespace: ns, name }) as Promise<VirtualMachineInstance>)
-      .catch(notFound);
+    return (
+      this.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: VMI_PLURAL,
+        namespace: ns,
+        name,
+      }) as Promise<VirtualMachineInstance>
+    ).catch(notFound);
   }
 
   private async writeVmi(vmi: VirtualMachineInstance): Promise<VirtualMachineInstance> {
     // Through the main resource: KubeVirt's VMI CRD has no status subresource.
-    return await this.custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, plural: VMI_PLURAL,
-      namespace: vmi.metadata.namespace, name: vmi.metadata.name, body: vmi }) as VirtualMachineInstance;
+    return (await this.custom.replaceNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: VMI_PLURAL,
+      namespace: vmi.metadata.namespace,
+      name: vmi.metadata.name,
+      body: vmi,
+    })) as VirtualMachineInstance;
   }
 
   private async syncVmi(ns: string, name: string): Promise<void> {
@@ -192,7 +266,8 @@ export class NodeStandin {
       if (phase === 'Running') {
         // Re-read on every pass: a later stop with a shorter grace period (or 0) cuts the wait short.
         const grace = vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-        if (m.stoppingSince === undefined) this.o.record(key, 'vmi:stopping', `grace ${grace}s${b.ignoresAcpi ? ', ignores ACPI' : ''}`);
+        if (m.stoppingSince === undefined)
+          this.o.record(key, 'vmi:stopping', `grace ${grace}s${b.ignoresAcpi ? ', ignores ACPI' : ''}`);
         m.stoppingSince ??= now;
         const due = m.stoppingSince + stopDelayMs(b, grace, this.o.speed);
         if (now < due) return this.queue.addAfter(`vmi/${key}`, due - now);
@@ -209,7 +284,13 @@ export class NodeStandin {
     this.o.record(key, 'vmi:Running', b.neverReady ? 'never ready' : undefined);
   }
 
-  private async finish(vmi: VirtualMachineInstance, phase: 'Succeeded' | 'Failed', exitCode: number, why: string, reason?: string): Promise<void> {
+  private async finish(
+    vmi: VirtualMachineInstance,
+    phase: 'Succeeded' | 'Failed',
+    exitCode: number,
+    why: string,
+    reason?: string,
+  ): Promise<void> {
     await this.writeVmi(withPhase(vmi, phase, new Date(), undefined, reason));
     this.memory.delete(vmi.metadata.uid);
     this.o.record(`${vmi.metadata.namespace}/${vmi.metadata.name}`, `vmi:${phase}`, why);
@@ -219,26 +300,72 @@ export class NodeStandin {
   // ---- the node -------------------------------------------------------------------------------
 
   private async ensureNode(): Promise<void> {
-    const labels = { 'kubevirt.io/schedulable': 'true', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': this.node };
+    const labels = {
+      'kubevirt.io/schedulable': 'true',
+      'kubernetes.io/arch': 'amd64',
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/hostname': this.node,
+    };
     const existing = await this.core.readNode({ name: this.node }).catch(notFound);
     if (!existing) {
-      await this.core.createNode({ body: { metadata: { name: this.node, labels, annotations: { [HEARTBEAT]: heartbeatNow() } } } });
+      await this.core.createNode({
+        body: { metadata: { name: this.node, labels, annotations: { [HEARTBEAT]: heartbeatNow() } } },
+      });
     }
     const node = await this.core.readNode({ name: this.node });
     const now = new Date();
-    const capacity = { cpu: '64', memory: '256Gi', pods: '1000', 'devices.kubevirt.io/kvm': '1k', 'devices.kubevirt.io/tun': '1k', 'devices.kubevirt.io/vhost-net': '1k' };
-    await this.core.replaceNodeStatus({ name: this.node, body: { ...node, status: {
-      capacity, allocatable: capacity,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'node stand-in (no kubelet: see test/testbed/kubevirt/node)', lastHeartbeatTime: now, lastTransitionTime: now }],
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: this.node }],
-      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'node-stand-in', kubeProxyVersion: '', containerRuntimeVersion: 'none',
-        kernelVersion: '', osImage: 'node stand-in', machineID: '', systemUUID: '', bootID: '' },
-    } } });
+    const capacity = {
+      cpu: '64',
+      memory: '256Gi',
+      pods: '1000',
+      'devices.kubevirt.io/kvm': '1k',
+      'devices.kubevirt.io/tun': '1k',
+      'devices.kubevirt.io/vhost-net': '1k',
+    };
+    await this.core.replaceNodeStatus({
+      name: this.node,
+      body: {
+        ...node,
+        status: {
+          capacity,
+          allocatable: capacity,
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'node stand-in (no kubelet: see test/testbed/kubevirt/node)',
+              lastHeartbeatTime: now,
+              lastTransitionTime: now,
+            },
+          ],
+          addresses: [
+            { type: 'InternalIP', address: '127.0.0.1' },
+            { type: 'Hostname', address: this.node },
+          ],
+          nodeInfo: {
+            architecture: 'amd64',
+            operatingSystem: 'linux',
+            kubeletVersion: 'node-stand-in',
+            kubeProxyVersion: '',
+            containerRuntimeVersion: 'none',
+            kernelVersion: '',
+            osImage: 'node stand-in',
+            machineID: '',
+            systemUUID: '',
+            bootID: '',
+          },
+        },
+      },
+    });
     await this.beat();
   }
 
   private async beat(): Promise<void> {
-    await this.core.patchNode({ name: this.node, body: { metadata: { annotations: { [HEARTBEAT]: heartbeatNow() } } } }, mergePatch);
+    await this.core.patchNode(
+      { name: this.node, body: { metadata: { annotations: { [HEARTBEAT]: heartbeatNow() } } } },
+      mergePatch,
+    );
   }
 
   /** A new value of the power-loss annotation: every VMI on the node fails, every launcher dies. */
@@ -246,11 +373,22 @@ export class NodeStandin {
     const node = await this.core.readNode({ name: this.node }).catch(notFound);
     const wanted = node?.metadata?.annotations?.[POWER_LOSS];
     if (!node || !wanted || node.metadata?.annotations?.[POWER_LOSS_DONE] === wanted) return;
-    const all = await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VMI_PLURAL }) as { items: VirtualMachineInstance[] };
+    const all = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VMI_PLURAL })) as {
+      items: VirtualMachineInstance[];
+    };
     const victims = all.items.filter((v) => v.status?.nodeName === this.node && !isFinal(v));
     this.o.log(`power loss ${wanted}: failing ${victims.length} VMIs on ${this.node}`);
-    await Promise.all(victims.map((v) => this.finish(v, 'Failed', 137, `power loss ${wanted}`).catch((e: unknown) => this.o.log(`power loss ${v.metadata.name}: ${errText(e)}`))));
-    await this.core.patchNode({ name: this.node, body: { metadata: { annotations: { [POWER_LOSS_DONE]: wanted } } } }, mergePatch);
+    await Promise.all(
+      victims.map((v) =>
+        this.finish(v, 'Failed', 137, `power loss ${wanted}`).catch((e: unknown) =>
+          this.o.log(`power loss ${v.metadata.name}: ${errText(e)}`),
+        ),
+      ),
+    );
+    await this.core.patchNode(
+      { name: this.node, body: { metadata: { annotations: { [POWER_LOSS_DONE]: wanted } } } },
+      mergePatch,
+    );
   }
 }
 
@@ -265,8 +403,12 @@ function notFound(e: unknown): undefined {
 
 /** What a status write would change: phase, condition statuses and container readiness. */
 function samePodStatus(a: V1PodStatus | undefined, b: V1PodStatus): boolean {
-  const key = (s: V1PodStatus | undefined) => JSON.stringify([s?.phase, s?.podIP,
-    (s?.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort(),
-    (s?.containerStatuses ?? []).map((c) => `${c.name}=${c.ready}`)]);
+  const key = (s: V1PodStatus | undefined) =>
+    JSON.stringify([
+      s?.phase,
+      s?.podIP,
+      (s?.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort(),
+      (s?.containerStatuses ?? []).map((c) => `${c.name}=${c.ready}`),
+    ]);
   return key(a) === key(b);
 }
