@@ -60,7 +60,7 @@ const { values: flags } = parseArgs({
   },
 });
 const OPERATOR_NODE_FLAGS = (flags['operator-node-flags'] ?? imageNodeOptions()).split(' ').filter(Boolean);
-const OPERATOR_ARGS = flags['operator-args']!.split(' ').filter(Boolean);
+const OPERATOR_ARGS = flags['operator-args'].split(' ').filter(Boolean);
 
 function imageNodeOptions(): string {
   const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
@@ -104,10 +104,21 @@ const date = process.env.BENCH_DATE ?? new Date().toISOString().slice(0, 10);
 const t00 = Date.now();
 const say = (m: string) => console.log(`${((Date.now() - t00) / 1000).toFixed(1).padStart(7)}s  ${m}`);
 
+const bootStop = (t: { bootSeconds: number; stopSeconds: number }) =>
+  `boot ${t.bootSeconds * SPEED} s, stop ${t.stopSeconds * SPEED} s`;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acd-bench-'));
   say(
-    `test bed in ${dir} (speed ${SPEED}: boot ${TIMING.bootSeconds * SPEED} s, stop ${TIMING.stopSeconds * SPEED} s; scale ${CLUSTERS} x 12 at boot ${SCALE_TIMING.bootSeconds * SPEED} s, stop ${SCALE_TIMING.stopSeconds * SPEED} s; timeout ${flags.timeout} min; operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'}; operator args: ${OPERATOR_ARGS.join(' ') || 'none'})`,
+    `test bed in ${dir} (` +
+      [
+        `speed ${SPEED}: ${bootStop(TIMING)}`,
+        `scale ${CLUSTERS} x 12 at ${bootStop(SCALE_TIMING)}`,
+        `timeout ${flags.timeout} min`,
+        `operator node flags: ${OPERATOR_NODE_FLAGS.join(' ') || 'none'}`,
+        `operator args: ${OPERATOR_ARGS.join(' ') || 'none'}`,
+      ].join('; ') +
+      ')',
   );
   const tb = await startTestbed(dir, { speed: SPEED, log: say });
   const kubectl = kubectlFor(tb.kubeconfig);
@@ -133,8 +144,9 @@ async function main(): Promise<void> {
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, `${date}.json`), JSON.stringify(results, null, 1) + '\n');
     writeFileSync(join(resultsDir, `${date}.md`), render(results));
+    const svg = results.single ? ', -timeline.svg' : '';
     say(
-      `wrote bench/results/${date}.json, .md${results.single ? ', -timeline.svg' : ''}${results.incomplete ? ` (incomplete: ${results.incomplete})` : ''}`,
+      `wrote bench/results/${date}.json, .md${svg}${results.incomplete ? ` (incomplete: ${results.incomplete})` : ''}`,
     );
   };
   // Whatever happens from here on (a timeout, a failed wait), the figures measured so far are written.
@@ -169,7 +181,16 @@ async function main(): Promise<void> {
   }
 }
 
-/** Part 1: one Large V3 ACD, the admin's kubectl script N times, the virtctl-style script N times, then the operator N times, same VMs. */
+/** One run's figures for the log line. */
+const runFigures = (res: RunResult) =>
+  `total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`;
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/**
+ * Part 1: one Large V3 ACD, the admin's kubectl script N times, the virtctl-style script N times, then the operator
+ * N times, same VMs.
+ */
 async function sideBySide(
   tb: TestbedState,
   kc: KubeConfig,
@@ -207,9 +228,7 @@ async function sideBySide(
         await sleep(300);
         const res = analyze(rec, side, ns, STEPS[t], t, t0, delayMs(t));
         results.push(res);
-        say(
-          `${side} run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`,
-        );
+        say(`${side} run ${r + 1} ${t}: ${runFigures(res)}`);
       }
     }
   }
@@ -240,9 +259,7 @@ async function sideBySide(
       await sleep(300);
       const res = analyze(rec, 'operator', ns, STEPS[t], t, t0, delayMs(t));
       results.push(res);
-      say(
-        `operator run ${r + 1} ${t}: total ${res.totalMs} ms, overhead ${res.overheadMs} ms, hops ${res.hops.map((h) => h.ms).join(' ')}`,
-      );
+      say(`operator run ${r + 1} ${t}: ${runFigures(res)}`);
     }
   }
   const rssKb = vmHwmKb(op.pid);
@@ -308,7 +325,7 @@ function timelineSvg(tb: TestbedState, rec: VmRecorder, ns: string, results: Run
       const idx = pairs.indexOf(sorted[Math.floor((sorted.length - 1) / 2)]!) + 1;
       const vms = [...STEPS.On.flatMap((s) => s.vms)];
       return {
-        title: `${titles[side]} (run ${idx}; Off ${(off.totalMs / 1000).toFixed(2)} s, On ${(on.totalMs / 1000).toFixed(2)} s)`,
+        title: `${titles[side]} (run ${idx}; Off ${seconds(off.totalMs)} s, On ${seconds(on.totalMs)} s)`,
         t0: off.t0,
         t1: on.end + 500,
         vms,
@@ -325,7 +342,8 @@ function timelineSvg(tb: TestbedState, rec: VmRecorder, ns: string, results: Run
     });
   return gantt(
     panels,
-    `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM (node stand-in; KubeVirt ${tb.kubevirtVersion}), median run of ${RUNS}`,
+    `Large V3 power-cycle, boot ${TIMING.bootSeconds * SPEED} s / stop ${TIMING.stopSeconds * SPEED} s per VM ` +
+      `(node stand-in; KubeVirt ${tb.kubevirtVersion}), median run of ${RUNS}`,
   );
 }
 
@@ -557,7 +575,8 @@ async function transitions(
     });
     sc.hopsByStep = hopsByStep(runs);
     say(
-      `scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; KubeVirt lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`,
+      `scale ${t}: all VMs ${t} after ${vmsAt - t0} ms, all Ready after ${ready - t0} ms; ` +
+        `hop p50 ${pct(hops, 50)} p99 ${pct(hops, 99)} ms; KubeVirt lag p50 ${pct(lag, 50)} p99 ${pct(lag, 99)} ms`,
     );
   }
   await account(2)();

@@ -15,7 +15,10 @@ export interface HeapSummary {
   nodes: number;
   byType: { type: string; bytes: number; count: number }[];
   byName: { type: string; name: string; bytes: number; count: number }[];
-  /** Bytes reachable (property/element edges only, each node counted once per name) below every property of that name. */
+  /**
+   * Bytes reachable (property/element edges only, each node counted once per name) below every property of that
+   * name.
+   */
   below: { property: string; bytes: number; edges: number }[];
   /** The biggest single nodes, each with one retaining path (nearest first). */
   biggest: { type: string; name: string; bytes: number; path: string[] }[];

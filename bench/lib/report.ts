@@ -71,7 +71,10 @@ export interface BenchResults {
   operatorNodeFlags?: string;
   operatorArgs?: string;
   scaleTiming?: { bootSeconds: number; stopSeconds: number };
-  /** The KubeVirt release of the test bed (virt-api, virt-controller); absent: the VM-level stand-in of earlier runs. */
+  /**
+   * The KubeVirt release of the test bed (virt-api, virt-controller); absent: the VM-level stand-in of earlier
+   * runs.
+   */
   kubevirtVersion?: string;
   /**
    * apiFloorMs: one write seen by a watch (bench/lib/floor.ts), the least any hop can take here.
@@ -105,6 +108,9 @@ const verbs = (r: Record<string, number>) =>
     .filter(([, n]) => n !== 0)
     .map(([v, n]) => `${v} ${n}`)
     .join(', ') || '0';
+
+const unfinishedAt = (u: NonNullable<ScaleResults['unfinished']>) =>
+  `${u.target}: ${u.vmsAtTarget}/${u.vms} VMs after ${s(u.afterMs)}`;
 
 export function targets(r: BenchResults) {
   const rows: { target: string; value: string; ok: boolean | undefined }[] = [];
@@ -149,11 +155,7 @@ export function targets(r: BenchResults) {
       value: sc
         ? [
             ...sc.phases.map((p) => `${p.target} ${s(p.allReadyMs)}`),
-            ...(sc.unfinished
-              ? [
-                  `${sc.unfinished.target}: ${sc.unfinished.vmsAtTarget}/${sc.unfinished.vms} VMs after ${s(sc.unfinished.afterMs)}`,
-                ]
-              : []),
+            ...(sc.unfinished ? [unfinishedAt(sc.unfinished)] : []),
           ].join(', ') || 'not reached'
         : 'not measured',
       ok: sc ? sc.phases.length === 2 : undefined,
@@ -202,13 +204,20 @@ export function render(r: BenchResults): string {
       '',
     );
   const kubevirt = r.kubevirtVersion
-    ? `real KubeVirt ${r.kubevirtVersion} (virt-api + virt-controller) and the node stand-in (kubelet + virt-handler, which need KVM) at speed ${r.speed}`
+    ? `real KubeVirt ${r.kubevirtVersion} (virt-api + virt-controller) and the node stand-in ` +
+      `(kubelet + virt-handler, which need KVM) at speed ${r.speed}`
     : `the VM-level KubeVirt stand-in at speed ${r.speed}`;
+  const { bootSeconds, stopSeconds } = r.timing;
   L.push(
-    `Local test bed: real kube-apiserver + etcd, ${kubevirt} (each VM boots in ${r.timing.bootSeconds * r.speed} s and stops in ${r.timing.stopSeconds * r.speed} s of real time). ` +
-      `Host: ${r.host.cpus} CPUs, Node ${r.host.node}. Layout ${r.layout} (12 VMs, active sides 2). ${r.runs} runs of Off then On per side; medians unless marked. ` +
-      `Operator: \`node ${r.operatorNodeFlags ?? ''} dist/main.js${r.operatorArgs ? ` ${r.operatorArgs}` : ''}\`. ` +
-      'Times are taken from one watch on all VirtualMachines (the bench process): a command is the VM spec flipping to Halted/Always, a VM is at target when Stopped, or Running and Ready.',
+    [
+      `Local test bed: real kube-apiserver + etcd, ${kubevirt} (each VM boots in ${bootSeconds * r.speed} s ` +
+        `and stops in ${stopSeconds * r.speed} s of real time).`,
+      `Host: ${r.host.cpus} CPUs, Node ${r.host.node}. Layout ${r.layout} (12 VMs, active sides 2).`,
+      `${r.runs} runs of Off then On per side; medians unless marked.`,
+      `Operator: \`node ${r.operatorNodeFlags ?? ''} dist/main.js${r.operatorArgs ? ` ${r.operatorArgs}` : ''}\`.`,
+      'Times are taken from one watch on all VirtualMachines (the bench process): a command is the VM spec ' +
+        'flipping to Halted/Always, a VM is at target when Stopped, or Running and Ready.',
+    ].join(' '),
     '',
   );
   if (r.single) renderSingle(r, r.single, L);
@@ -249,16 +258,18 @@ function renderSingle(r: BenchResults, single: NonNullable<BenchResults['single'
     name: string,
     cell: (x: SideSummary, side: Side) => string,
     ratioOf?: (x: SideSummary, side: Side) => number,
-  ) =>
-    L.push(
-      `| ${name} | ${sides.map(([side, x]) => cell(x, side)).join(' | ')} | ${others.map(([side, x]) => (ratioOf ? ratio(ratioOf(x, side), ratioOf(op, 'operator')) : '')).join(' | ')} |`,
-    );
+  ) => {
+    const cells = sides.map(([side, x]) => cell(x, side));
+    const ratios = others.map(([side, x]) => (ratioOf ? ratio(ratioOf(x, side), ratioOf(op, 'operator')) : ''));
+    L.push(`| ${name} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+  };
   L.push(
     `## Large V3: operator vs the admin's ${others.length > 1 ? 'kubectl and virtctl scripts' : 'kubectl script'}`,
     '',
   );
   L.push(
-    `| figure | ${sides.map(([side]) => SIDE_NAMES[side]).join(' | ')} | ${others.map(([side]) => `${side} / operator`).join(' | ')} |`,
+    `| figure | ${sides.map(([side]) => SIDE_NAMES[side]).join(' | ')} | ` +
+      `${others.map(([side]) => `${side} / operator`).join(' | ')} |`,
     `|---|${sides.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|`,
   );
   for (const t of ['Off', 'On'] as const) {
@@ -316,21 +327,35 @@ function renderSingle(r: BenchResults, single: NonNullable<BenchResults['single'
   L.push('', `Operator peak RSS in this part: ${(single.operatorRssKb / 1024).toFixed(0)} MB.`, '');
   if (single.virtctl) {
     L.push(
-      'The virtctl script is the kubectl script with each `kubectl patch` of `spec.runStrategy` replaced by the PUT `virtctl start/stop` sends ' +
-        '(`kubectl replace --raw /apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachines/VM/stop`): kube-apiserver proxies it to virt-api, ' +
-        "which patches the VM's runStrategy to Halted (start: Always), so the command is seen at the same place as the other sides' commands, one proxied round trip later.",
+      'The virtctl script is the kubectl script with each `kubectl patch` of `spec.runStrategy` replaced by ' +
+        'the PUT `virtctl start/stop` sends ' +
+        '(`kubectl replace --raw /apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachines/VM/stop`): ' +
+        "kube-apiserver proxies it to virt-api, which patches the VM's runStrategy to Halted (start: Always), " +
+        "so the command is seen at the same place as the other sides' commands, one proxied round trip later.",
       '',
     );
   }
+  const reaction = r.kubevirtVersion
+    ? "KubeVirt's own reaction time (virt-controller, virt-api, the node stand-in)"
+    : "the stand-in's own reaction time";
+  const lag = r.kubevirtVersion
+    ? `virt-controller and virt-api ${r.kubevirtVersion} creating/deleting the VMI and its pod and updating ` +
+      "the VM's status, the node stand-in's work besides its simulated delay, and watch delivery"
+    : 'the VM-level KubeVirt stand-in of that run, and watch delivery';
   L.push(
-    "Bound: the sum over the runbook steps that must be waited for of the slowest VM's simulated delay (Off: 7 waiting steps x stop; On: 9 x boot). " +
-      `Overhead = total - bound: process start-up, API round trips, ${r.kubevirtVersion ? "KubeVirt's own reaction time (virt-controller, virt-api, the node stand-in)" : "the stand-in's own reaction time"} and the hops. ` +
-      `KubeVirt lag: per VM, at target - command - simulated delay: ${r.kubevirtVersion ? `virt-controller and virt-api ${r.kubevirtVersion} creating/deleting the VMI and its pod and updating the VM's status, the node stand-in's work besides its simulated delay, and watch delivery` : 'the VM-level KubeVirt stand-in of that run, and watch delivery'}; every side pays it. ` +
-      `The hop is the part of the overhead that the orchestrator itself adds at each waiting step. Ratios are side / operator (> 1: the operator is faster).`,
+    [
+      "Bound: the sum over the runbook steps that must be waited for of the slowest VM's simulated delay " +
+        '(Off: 7 waiting steps x stop; On: 9 x boot).',
+      `Overhead = total - bound: process start-up, API round trips, ${reaction} and the hops.`,
+      `KubeVirt lag: per VM, at target - command - simulated delay: ${lag}; every side pays it.`,
+      'The hop is the part of the overhead that the orchestrator itself adds at each waiting step.',
+      'Ratios are side / operator (> 1: the operator is faster).',
+    ].join(' '),
     '',
   );
   L.push(
-    `Per-run figures are in \`${r.date}.json\` (\`single.runs\`); the timelines of the median runs are in \`${r.date}-timeline.svg\`.`,
+    `Per-run figures are in \`${r.date}.json\` (\`single.runs\`); ` +
+      `the timelines of the median runs are in \`${r.date}-timeline.svg\`.`,
     '',
   );
 }
@@ -351,8 +376,10 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
   const tm = r.scaleTiming ?? r.timing;
   L.push(`## Scale: ${sc.clusters} AcdClusters x 12 VMs (${sc.vms} VMs), one operator process`, '');
   L.push(
-    `VMs boot in ${+(tm.bootSeconds * r.speed).toFixed(2)} s and stop in ${+(tm.stopSeconds * r.speed).toFixed(2)} s here. ` +
-      `Creating the ${sc.vms} VMs until all ran: ${sc.createMs !== undefined ? s(sc.createMs) : 'n/a'}; operator start -> all AcdClusters Ready (initial sync): ${sc.syncMs !== undefined ? s(sc.syncMs) : 'n/a'}.`,
+    `VMs boot in ${+(tm.bootSeconds * r.speed).toFixed(2)} s ` +
+      `and stop in ${+(tm.stopSeconds * r.speed).toFixed(2)} s here. ` +
+      `Creating the ${sc.vms} VMs until all ran: ${sc.createMs !== undefined ? s(sc.createMs) : 'n/a'}; ` +
+      `operator start -> all AcdClusters Ready (initial sync): ${sc.syncMs !== undefined ? s(sc.syncMs) : 'n/a'}.`,
     '',
   );
   if (sc.phases.length) {
@@ -386,14 +413,20 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
       '',
     );
   }
-  if (sc.operatorRssKb)
+  if (sc.operatorRssKb) {
+    const rss = sc.operatorRssKb;
+    const mem = sc.operatorMemoryMB;
     L.push(
-      `Operator RSS (VmHWM): ${(sc.operatorRssKb.afterSync / 1024).toFixed(0)} MB after the initial sync, peak ${(sc.operatorRssKb.peak / 1024).toFixed(0)} MB.` +
-        (sc.operatorMemoryMB
-          ? ` From its own metrics after the sync: rss ${sc.operatorMemoryMB.afterSync.rss} MB, V8 heapUsed ${sc.operatorMemoryMB.afterSync.heapUsed} MB of heapTotal ${sc.operatorMemoryMB.afterSync.heapTotal} MB, external ${sc.operatorMemoryMB.afterSync.external} MB; peak heapUsed during the transitions ${sc.operatorMemoryMB.peakHeapUsed} MB.`
+      `Operator RSS (VmHWM): ${(rss.afterSync / 1024).toFixed(0)} MB after the initial sync, ` +
+        `peak ${(rss.peak / 1024).toFixed(0)} MB.` +
+        (mem
+          ? ` From its own metrics after the sync: rss ${mem.afterSync.rss} MB, ` +
+            `V8 heapUsed ${mem.afterSync.heapUsed} MB of heapTotal ${mem.afterSync.heapTotal} MB, ` +
+            `external ${mem.afterSync.external} MB; peak heapUsed during the transitions ${mem.peakHeapUsed} MB.`
           : ''),
       '',
     );
+  }
   if (sc.cpu && sc.wallSeconds !== undefined) {
     L.push(`CPU over the ${sc.wallSeconds} s of the transitions (1.0 = one core):`, '');
     L.push('| process | CPU s | utilization |', '|---|---:|---:|');
@@ -403,7 +436,8 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
   }
   if (sc.testbedRssKb) {
     L.push(
-      "Peak RSS (VmHWM) of the test bed's processes at the end of the scale part (since each started, so the side-by-side part is included):",
+      "Peak RSS (VmHWM) of the test bed's processes at the end of the scale part " +
+        '(since each started, so the side-by-side part is included):',
       '',
     );
     L.push('| process | peak RSS MB |', '|---|---:|');
@@ -413,22 +447,29 @@ function renderScale(r: BenchResults, sc: ScaleResults, L: string[]): void {
   }
   if (sc.requests) {
     const n = sc.requests.transitions ?? 2;
+    const averaged = n !== 2 ? ` (averaged over ${n} transitions; the last unfinished)` : '';
     L.push(
-      `API requests by the operator per transition of all ${sc.clusters} ACDs${n !== 2 ? ` (averaged over ${n} transitions; the last unfinished)` : ''}: ${verbs(sc.requests.operatorPerTransition)}; per ACD per transition: ${verbs(sc.requests.operatorPerClusterTransition)}.`,
+      `API requests by the operator per transition of all ${sc.clusters} ACDs${averaged}: ` +
+        `${verbs(sc.requests.operatorPerTransition)}; ` +
+        `per ACD per transition: ${verbs(sc.requests.operatorPerClusterTransition)}.`,
       '',
     );
-    if (sc.requests.idlePerMinute)
+    const idle = sc.requests.idlePerMinute;
+    if (idle)
       L.push(
-        `Idle requests per minute after completion: operator ${verbs(sc.requests.idlePerMinute.operator)}; all clients ${verbs(sc.requests.idlePerMinute.all)}.`,
+        `Idle requests per minute after completion: operator ${verbs(idle.operator)}; all clients ${verbs(idle.all)}.`,
         '',
       );
     const who = r.kubevirtVersion
-      ? "those on acdclusters (minus the bench's own PATCHes and status LISTs) and VirtualMachine spec PATCHes (virt-controller writes VM status, VMIs and pods, the node stand-in VMI and pod status), " +
+      ? "those on acdclusters (minus the bench's own PATCHes and status LISTs) and VirtualMachine spec PATCHes " +
+        '(virt-controller writes VM status, VMIs and pods, the node stand-in VMI and pod status), ' +
         'plus its Event POSTs as it counts them (acd_transition_events_total), since virt-controller posts Events too'
-      : "those on acdclusters (minus the bench's own PATCHes and status LISTs), events, and VirtualMachine spec PATCHes; the stand-in only writes VM status and VMIs";
+      : "those on acdclusters (minus the bench's own PATCHes and status LISTs), events, and VirtualMachine spec " +
+        'PATCHes; the stand-in only writes VM status and VMIs';
     L.push(
       `apiserver_request_total has no user-agent label, so the operator's requests are ${who}. ` +
-        "All clients' requests during the transitions, by resource, are in the JSON (`scale.requests.allClientsByResource`).",
+        "All clients' requests during the transitions, by resource, " +
+        'are in the JSON (`scale.requests.allClientsByResource`).',
       '',
     );
   }

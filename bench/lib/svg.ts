@@ -36,20 +36,16 @@ export function gantt(panels: Panel[], caption: string): string {
       out.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${top + p.vms.length * ROW}" stroke="#ddd"/>`);
       out.push(`<text x="${gx}" y="${top - 6}" font-size="9" text-anchor="middle" fill="#666">${s}s</text>`);
     }
+    const bottom = top + p.vms.length * ROW;
     for (const m of p.marks ?? []) {
       const mx = x(m.t - p.t0).toFixed(1);
-      out.push(
-        `<line x1="${mx}" y1="${top - 4}" x2="${mx}" y2="${top + p.vms.length * ROW}" stroke="#333" stroke-dasharray="3,3"/>`,
-      );
-      out.push(
-        `<text x="${mx}" y="${top + p.vms.length * ROW + 11}" font-size="9" text-anchor="middle">${esc(m.label)}</text>`,
-      );
+      out.push(`<line x1="${mx}" y1="${top - 4}" x2="${mx}" y2="${bottom}" stroke="#333" stroke-dasharray="3,3"/>`);
+      out.push(`<text x="${mx}" y="${bottom + 11}" font-size="9" text-anchor="middle">${esc(m.label)}</text>`);
     }
     p.vms.forEach((vm, i) => {
       const ry = top + i * ROW;
-      out.push(
-        `<text x="${LABEL - 6}" y="${ry + 11}" font-size="10" text-anchor="end" font-family="monospace">${esc(vm)}</text>`,
-      );
+      const labelAttrs = `x="${LABEL - 6}" y="${ry + 11}" font-size="10" text-anchor="end" font-family="monospace"`;
+      out.push(`<text ${labelAttrs}>${esc(vm)}</text>`);
       const ss = p.samples(vm);
       // The state in force at t0 is the last sample before it.
       const before = ss.filter((s) => s.t < p.t0).at(-1);
@@ -58,8 +54,12 @@ export function gantt(panels: Panel[], caption: string): string {
         const end = k + 1 < seq.length ? seq[k + 1]!.t : p.t1;
         const color = s.status === 'Running' && !s.ready ? COLORS.Starting : COLORS[s.status];
         if (!color || end <= s.t) return;
+        const width = Math.max(0.5, x(end - p.t0) - x(s.t - p.t0)).toFixed(1);
+        const during = `${((s.t - p.t0) / 1000).toFixed(2)}-${((end - p.t0) / 1000).toFixed(2)} s`;
+        const title = esc(`${vm} ${s.status}${s.ready ? ' ready' : ''} ${during}`);
         out.push(
-          `<rect x="${x(s.t - p.t0).toFixed(1)}" y="${ry + 2}" width="${Math.max(0.5, x(end - p.t0) - x(s.t - p.t0)).toFixed(1)}" height="${ROW - 4}" fill="${color}"><title>${esc(`${vm} ${s.status}${s.ready ? ' ready' : ''} ${((s.t - p.t0) / 1000).toFixed(2)}-${((end - p.t0) / 1000).toFixed(2)} s`)}</title></rect>`,
+          `<rect x="${x(s.t - p.t0).toFixed(1)}" y="${ry + 2}" width="${width}" height="${ROW - 4}" fill="${color}">` +
+            `<title>${title}</title></rect>`,
         );
       });
       for (const c of p.commands(vm)) {
@@ -72,7 +72,8 @@ export function gantt(panels: Panel[], caption: string): string {
   const legend = Object.entries({ ...COLORS, 'command (spec flip)': '#000' });
   legend.forEach(([name, color], i) => {
     out.push(
-      `<rect x="${LABEL + i * 170}" y="${y - 4}" width="12" height="10" fill="${color}"/><text x="${LABEL + i * 170 + 16}" y="${y + 5}" font-size="11">${esc(name)}</text>`,
+      `<rect x="${LABEL + i * 170}" y="${y - 4}" width="12" height="10" fill="${color}"/>` +
+        `<text x="${LABEL + i * 170 + 16}" y="${y + 5}" font-size="11">${esc(name)}</text>`,
     );
   });
   const H = y + 20;
