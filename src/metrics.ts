@@ -14,7 +14,9 @@ export const metrics = {
   }),
   transitionEvents: new Counter({
     name: 'acd_transition_events_total',
-    help: 'Transition and stage events by reason (PoweredOn, PoweredOff, StageStarted, StageCompleted, StageStalled, Reversed...)',
+    help:
+      'Transition and stage events by reason (PoweredOn, PoweredOff, StageStarted, StageCompleted, StageStalled, ' +
+      'Reversed...)',
     labelNames: ['reason'],
     registers: [registry],
   }),

@@ -87,7 +87,8 @@ export function buildCrd(): Json {
             openAPIV3Schema: {
               type: 'object',
               description:
-                "AcdCluster powers a jtel ACD (its KubeVirt VirtualMachines) on and off stage by stage, in the order of jtel's shutdown/startup runbook.",
+                'AcdCluster powers a jtel ACD (its KubeVirt VirtualMachines) on and off stage by stage, in the order ' +
+                "of jtel's shutdown/startup runbook.",
               required: ['spec'],
               properties: {
                 apiVersion: {

@@ -42,7 +42,8 @@ export const MACHINES_RULE_LIST: Rule<M[]>[] = [
       'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 1) && ' +
       'self.exists(m, m.roles.exists(r, r in g) && has(m.side) && m.side == 2)))',
     message:
-      'a redundant pair is missing a side: once one VM of a role (dbm, dbs/dbr, lb, store) has a side, every VM of that role needs one, and sides 1 and 2 must both be present',
+      'a redundant pair is missing a side: once one VM of a role (dbm, dbs/dbr, lb, store) has a side, every VM of ' +
+      'that role needs one, and sides 1 and 2 must both be present',
     check: (ms) =>
       PAIR_GROUPS.every((g) => {
         const members = ms.filter((m) => m.roles.some((r) => g.includes(r)));
@@ -69,7 +70,8 @@ export const MYSQL_TLS_RULE_LIST: Rule<Tls>[] = [
   {
     rule: "!has(self.mode) || !(self.mode in ['VerifyCA', 'VerifyIdentity']) || has(self.caSecret)",
     message:
-      "mode VerifyCA and VerifyIdentity need caSecret: a Secret with ca.crt, the CA that signed the MySQL servers' certificates",
+      "mode VerifyCA and VerifyIdentity need caSecret: a Secret with ca.crt, the CA that signed the MySQL servers' " +
+      'certificates',
     check: (t) => !['VerifyCA', 'VerifyIdentity'].includes(t.mode) || t.caSecret !== undefined,
   },
 ];

@@ -24,10 +24,12 @@ export const MachineSchema = z
       .min(1)
       .max(10)
       .describe(
-        'The jtel roles this VM carries, e.g. [store, lb, dbm, dbs, dbr, jb] for a Small V1 combined machine. A VM with several roles is started with its earliest role and stopped with its latest.',
+        'The jtel roles this VM carries, e.g. [store, lb, dbm, dbs, dbr, jb] for a Small V1 combined machine. A VM ' +
+          'with several roles is started with its earliest role and stopped with its latest.',
       ),
     side: SideSchema.optional().describe(
-      '1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, store1/store2).',
+      '1 or 2, only for members of redundant pairs (dbm1/dbm2, dbsN/dbrN following their master, lb1/lb2, ' +
+        'store1/store2).',
     ),
     host: z
       .string()
@@ -68,7 +70,8 @@ const ActiveSideSchema = z
 export const ActiveSchema = z
   .object({
     database: ActiveSideSchema.describe(
-      'Active database master side: 1, 2 or Auto (detected, else taken from the VM annotation acd.power.dev/active or the last shutdown).',
+      'Active database master side: 1, 2 or Auto (detected, else taken from the VM annotation acd.power.dev/active ' +
+        'or the last shutdown).',
     ),
     loadBalancer: ActiveSideSchema.describe('Active load balancer side (where the VIP runs): 1, 2 or Auto.'),
     storage: ActiveSideSchema.describe('Active storage side (the DRBD Primary): 1, 2 or Auto.'),
@@ -92,7 +95,8 @@ export const TimeoutsSchema = z
 export const StopSchema = z
   .object({
     forceAfter: duration(
-      'After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never force.',
+      'After this long a VM that ignores the graceful (ACPI) shutdown is stopped hard (gracePeriod 0). Unset: never ' +
+        'force.',
     ).optional(),
   })
   .strict()
@@ -107,14 +111,19 @@ const MysqlTlsSchema = z
       .enum(['Disabled', 'Preferred', 'Required', 'VerifyCA', 'VerifyIdentity'])
       .default('Preferred')
       .describe(
-        'TLS to the MySQL servers. Preferred (default): TLS when the server offers it, else plain; it stops a passive listener but ' +
-          'not an active one, and it is the default because many ACD databases run without TLS configured, where Required would ' +
-          "fail every check out of the box. Required: TLS or fail, the server not verified. VerifyCA: TLS, the server's certificate " +
-          "signed by caSecret's CA. VerifyIdentity: VerifyCA, and the certificate names the address the operator connects to. " +
+        'TLS to the MySQL servers. Preferred (default): TLS when the server offers it, else plain; it stops a ' +
+          'passive listener but ' +
+          'not an active one, and it is the default because many ACD databases run without TLS configured, where ' +
+          'Required would ' +
+          'fail every check out of the box. Required: TLS or fail, the server not verified. VerifyCA: TLS, the ' +
+          "server's certificate " +
+          "signed by caSecret's CA. VerifyIdentity: VerifyCA, and the certificate names the address the operator " +
+          'connects to. ' +
           'Disabled: never TLS (a server that requires TLS then refuses the check, and the check says why).',
       ),
     caSecret: secretName(
-      "Secret (same namespace) with key ca.crt: the CA (PEM) that signed the MySQL servers' certificates. Needed by VerifyCA and VerifyIdentity.",
+      "Secret (same namespace) with key ca.crt: the CA (PEM) that signed the MySQL servers' certificates. Needed by " +
+        'VerifyCA and VerifyIdentity.',
     ),
   })
   .strict()
@@ -125,7 +134,8 @@ const MysqlTlsSchema = z
 export const HealthSchema = z
   .object({
     interval: duration(
-      'How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a credentialsSecret set).',
+      'How often the checks re-run while the ACD is On (they never touch a VM); only when a check is configured (a ' +
+        'credentialsSecret set).',
     ).default('60s'),
     checkTimeout: duration('How long one check may take.').default('10s'),
     mysql: z
@@ -135,7 +145,8 @@ export const HealthSchema = z
           .default(true)
           .describe('Check MySQL replication between all replication partners (after the dbs/dbr stage and while On).'),
         credentialsSecret: secretName(
-          'Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.',
+          'Secret (same namespace) with keys username and password of a monitoring user (MariaDB: GRANT REPLICA ' +
+            'MONITOR, BINLOG MONITOR; MySQL: REPLICATION CLIENT). Unset: the check is skipped and says so.',
         ),
         port: port('MySQL port.', 3306),
         maxLagSeconds: z
@@ -152,14 +163,19 @@ export const HealthSchema = z
     ssh: z
       .object({
         credentialsSecret: secretName(
-          "Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the Pacemaker and DRBD checks, and known_hosts: the VMs' host keys in OpenSSH known_hosts format, by address or VM name (e.g. from ssh-keyscan). A VM whose key is not there fails the check before any login. Unset: those checks are skipped and say so.",
+          'Secret (same namespace) with keys username and ssh-privatekey (as kubernetes.io/ssh-auth) for the ' +
+            "Pacemaker and DRBD checks, and known_hosts: the VMs' host keys in OpenSSH known_hosts format, by " +
+            'address or VM name (e.g. from ssh-keyscan). A VM whose key is not there fails the check before any ' +
+            'login. Unset: those checks are skipped and say so.',
         ),
         port: port('SSH port.', 22),
         insecureSkipHostKeyVerification: z
           .boolean()
           .default(false)
           .describe(
-            "Accept any SSH host key. Anyone who can answer on a VM's address then receives the operator's login and can forge Pacemaker and DRBD health. For a first trial only: the condition HostKeysUnverified says so for as long as it is true.",
+            "Accept any SSH host key. Anyone who can answer on a VM's address then receives the operator's login and " +
+              'can forge Pacemaker and DRBD health. For a first trial only: the condition HostKeysUnverified says ' +
+              'so for as long as it is true.',
           ),
       })
       .strict()
@@ -186,7 +202,8 @@ export const HealthSchema = z
   .strict()
   .prefault({})
   .describe(
-    'Health checks between stages and while On. Credentials come from Secrets and never appear in status, events or logs.',
+    'Health checks between stages and while On. Credentials come from Secrets and never appear in status, events or ' +
+      'logs.',
   );
 
 export const SpecSchema = z
@@ -194,7 +211,8 @@ export const SpecSchema = z
     powerState: z
       .enum(['On', 'Off'])
       .describe(
-        'The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook order.',
+        'The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook ' +
+          'order.',
       ),
     machines: z
       .array(MachineSchema)
@@ -209,7 +227,8 @@ export const SpecSchema = z
       .enum(['Halt', 'Continue'])
       .default('Halt')
       .describe(
-        'Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and report the failure.',
+        'Halt (default): a failed VM stops the transition at its stage. Continue: carry on with the next stage and ' +
+          'report the failure.',
       ),
     health: HealthSchema,
     paused: z

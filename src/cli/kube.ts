@@ -81,7 +81,8 @@ export function explain(e: unknown, k: Kube, name: string): CliError {
     if (e.code === 404 && details?.details?.name === name) return notFound(k, name);
     if (e.code === 404)
       return new CliError(
-        `the AcdCluster API (${GROUP}/${VERSION}) is not served by ${k.server}: is the CRD installed? (${message ?? 'not found'})`,
+        `the AcdCluster API (${GROUP}/${VERSION}) is not served by ${k.server}: is the CRD installed? ` +
+          `(${message ?? 'not found'})`,
       );
     if (e.code === 401)
       return new CliError(`${k.server} did not accept the kubeconfig's credentials (401 Unauthorized)`);

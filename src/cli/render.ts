@@ -37,7 +37,11 @@ const DIRECTION_WORD = { Off: 'Shutdown', On: 'Startup' } as const;
 function describeMissing(missing: readonly PairKind[]): string {
   const fields = missing.map((k) => `spec.active.${k}`).join(' and ');
   const flag = missing.map((k) => `${k}=1|2`).join(',');
-  return `set ${fields} to 1 or 2, annotate the active VM${missing.length > 1 ? 's' : ''} with ${ACTIVE_ANNOTATION}=true, or plan with --active ${flag}`;
+  const vms = missing.length > 1 ? 'VMs' : 'VM';
+  return (
+    `set ${fields} to 1 or 2, annotate the active ${vms} with ${ACTIVE_ANNOTATION}=true, ` +
+    `or plan with --active ${flag}`
+  );
 }
 
 export function renderPlanReport(report: PlanReport): string {

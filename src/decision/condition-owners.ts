@@ -126,8 +126,8 @@ export function hostKeysCondition(f: ConditionFacts): Verdict<'HostKeysUnverifie
     status: 'True',
     reason: 'InsecureSkipHostKeyVerification',
     message:
-      'spec.health.ssh.insecureSkipHostKeyVerification is true: any SSH host key is accepted, so whoever answers on a ' +
-      "VM's address receives the operator's login and can forge Pacemaker and DRBD health",
+      'spec.health.ssh.insecureSkipHostKeyVerification is true: any SSH host key is accepted, so whoever answers on ' +
+      "a VM's address receives the operator's login and can forge Pacemaker and DRBD health",
   };
 }
 

@@ -85,7 +85,9 @@ export function decide(observed: Observed): Decision {
     ? {
         kind: 'Stalled',
         reason: 'TransitionFailed',
-        message: `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')}); change the spec to try again`,
+        message:
+          `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')})` +
+          '; change the spec to try again',
       }
     : result.blocker;
   const status = buildStatus(ctx, transition, records, blocker);
@@ -127,7 +129,9 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
     events.push({
       type: 'Normal',
       reason: prev.direction !== target ? 'Reversed' : 'Replanned',
-      message: `transition to ${prev.direction} superseded by powerState ${target}; continuing from the VMs' current state`,
+      message:
+        `transition to ${prev.direction} superseded by powerState ${target}; ` +
+        "continuing from the VMs' current state",
     });
   } else if (prev && !atTarget && prev.direction === target) {
     events.push({

@@ -67,7 +67,10 @@ export const mustSettleBefore = (vm: VmView, target: Direction) =>
 const vmiAlive = (vm: VmView) =>
   vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
 
-/** Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts from Git. */
+/**
+ * Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts
+ * from Git.
+ */
 export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
   vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure' ? 'subresource' : 'runStrategy';
 

@@ -93,9 +93,12 @@ export async function detectActiveDatabase(opts: ActiveDatabaseOptions): Promise
     return {
       side: active.side,
       source: opts.replicas.length ? 'read_only+replicas' : 'read_only',
-      message: `${active.endpoint.vm} (side ${active.side}) is active: read_only=0${opts.replicas.length ? `, followed by ${opts.replicas.map((r) => r.vm).join(', ')}` : ''}`,
+      message: `${active.endpoint.vm} (side ${active.side}) is active: read_only=0${followers(opts.replicas)}`,
     };
   } catch (err) {
     return redact({ source: 'none', message: `active database detection failed: ${errorText(err)}` }, secrets);
   }
 }
+
+const followers = (replicas: { vm: string }[]) =>
+  replicas.length ? `, followed by ${replicas.map((r) => r.vm).join(', ')}` : '';

@@ -88,8 +88,10 @@ async function readNode(node: Endpoint, creds: SshCredentials, timeoutMs: number
   if (left <= 0) return `${node.vm}: timed out after ${timeoutMs} ms`;
   const p = await runOverSsh(node, creds, 'cat /proc/drbd', left);
   if (p.code === null) return `${node.vm}: ${p.error ?? 'no answer'}`;
-  if (p.code !== 0)
-    return `${node.vm}: no DRBD status (drbdsetup: ${firstLine(j.stderr, j.code)}; /proc/drbd: ${firstLine(p.stderr, p.code)})`;
+  if (p.code !== 0) {
+    const why = `drbdsetup: ${firstLine(j.stderr, j.code)}; /proc/drbd: ${firstLine(p.stderr, p.code)}`;
+    return `${node.vm}: no DRBD status (${why})`;
+  }
   try {
     return { vm: node.vm, source: 'proc-drbd', resources: parseProcDrbd(p.stdout) };
   } catch (err) {

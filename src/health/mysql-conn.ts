@@ -61,7 +61,8 @@ export async function withConnection<T>(
         const wrongName = mode === 'VerifyIdentity' ? verifyName(conn, endpoint.host) : undefined;
         if (wrongName) {
           throw new Error(
-            `cannot connect to ${where}: TLS to ${where} (VerifyIdentity): the server's certificate does not name ${endpoint.host}: ${wrongName.message}`,
+            `cannot connect to ${where}: TLS to ${where} (VerifyIdentity): ` +
+              `the server's certificate does not name ${endpoint.host}: ${wrongName.message}`,
           );
         }
         const q = async (sql: string): Promise<Row[]> => {

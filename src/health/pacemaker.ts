@@ -66,7 +66,9 @@ export function assessCrmMon(xml: string, expectedNodes: string[]): CheckResult 
   const online = st.nodes.filter((n) => n.online).length;
   return {
     healthy: true,
-    message: `cluster healthy: ${online} nodes online, DC ${st.dc?.name ?? '?'} with quorum, ${st.resources.length} resource instances`,
+    message:
+      `cluster healthy: ${online} nodes online, DC ${st.dc?.name ?? '?'} with quorum, ` +
+      `${st.resources.length} resource instances`,
     details,
   };
 }

@@ -174,7 +174,7 @@ export class ClusterHealthRunner implements HealthRunner {
         out.loadBalancer = side
           ? { side, message: `Pacemaker: the VIP (IPaddr2) runs on ${node}` }
           : {
-              message: `Pacemaker: no node runs the VIP${r2.code === 0 ? '' : ` (crm_mon: ${r2.error ?? `exit ${r2.code}`})`}`,
+              message: `Pacemaker: no node runs the VIP${crmMonFailure(r2)}`,
             };
       } else {
         const views = await Promise.all(
@@ -263,3 +263,6 @@ function dbPartners(spec: AcdClusterSpec) {
 }
 
 const pairMembers = (spec: AcdClusterSpec, role: 'lb' | 'store') => spec.machines.filter((m) => has(m, role) && m.side);
+
+const crmMonFailure = (r: { code: number | null; error?: string }) =>
+  r.code === 0 ? '' : ` (crm_mon: ${r.error ?? `exit ${r.code}`})`;

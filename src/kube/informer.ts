@@ -73,7 +73,10 @@ export interface InformerOptions<T extends KubernetesObject> {
    * changed in place; the test suites run the operator with this on, so a mutation throws there.
    */
   freeze?: boolean;
-  /** What of each object the cache keeps (default: all of it, slimmed); must keep metadata's name, namespace, resourceVersion. */
+  /**
+   * What of each object the cache keeps (default: all of it, slimmed); must keep metadata's name, namespace,
+   * resourceVersion.
+   */
   keep?: <U extends KubernetesObject>(o: U) => U;
 }
 

@@ -51,7 +51,10 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after a delay; of several pending delays for one key the soonest deadline wins (as client-go's AddAfter). */
+  /**
+   * Adds the key after a delay; of several pending delays for one key the soonest deadline wins (as client-go's
+   * AddAfter).
+   */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);

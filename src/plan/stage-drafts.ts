@@ -29,7 +29,8 @@ function sideDrafts(tier: Tier, members: readonly Machine[], activeSide: Side, d
     activeness: 'inactive',
     vms: sortNatural(onInactive.map((m) => m.vm)),
   };
-  // "the inactive machines are shutdown first"; startup mirrors it ("Start acd-dbm2 ... Start acd-dbm1" with dbm2 active).
+  // "the inactive machines are shutdown first"; startup mirrors it ("Start acd-dbm2 ... Start acd-dbm1" with dbm2
+  // active).
   const ordered = direction === 'On' ? [activeDraft, inactiveDraft] : [inactiveDraft, activeDraft];
   return ordered.filter((draft) => draft.vms.length > 0);
 }

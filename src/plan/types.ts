@@ -18,7 +18,8 @@ export interface Stage {
   vms: string[]; // sorted, VMs commanded in this stage
   gate: Gate; // Completed: next stage waits for `awaits`; Initiated: next stage may begin once commands are issued
   awaits: string[]; // VMs that must reach the target before the NEXT stage may start; [] for Initiated
-  checks: HealthCheckName[]; // health checks that must pass before the next stage (or before the transition ends, for the last stage)
+  // health checks that must pass before the next stage (or before the transition ends, for the last stage)
+  checks: HealthCheckName[];
 }
 export interface Plan {
   direction: Direction;

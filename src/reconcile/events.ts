@@ -32,7 +32,10 @@ export class EventRecorder {
     this.tails.set(key, tail);
   }
 
-  /** Resolves once every queued Event is posted (or failed), or after `timeoutMs`: shutdown must not hang on a report. */
+  /**
+   * Resolves once every queued Event is posted (or failed), or after `timeoutMs`: shutdown must not hang on a
+   * report.
+   */
   async flush(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((r) => {

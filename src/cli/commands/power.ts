@@ -49,7 +49,8 @@ export async function runPower(
   if (how === 'aborted' || !outcome) {
     if (timeout.aborted) {
       err(
-        `timed out after ${formatDuration(args.timeoutMs)} waiting for acdcluster ${args.name} to be ${args.state}; last: ${lastLine ?? 'no status'}`,
+        `timed out after ${formatDuration(args.timeoutMs)} waiting for acdcluster ${args.name} to be ${args.state}; ` +
+          `last: ${lastLine ?? 'no status'}`,
       );
       return EXIT_TIMEOUT;
     }
