@@ -2,144 +2,120 @@
 // what to do (at most one stage's commands) and what to report. No I/O here, so every decision the
 // operator can make is a unit test away; src/reconcile/reconciler.ts does the observing and acting.
 // Its vocabulary (Observed, Decision, ...) is in ./types.ts.
-import { sanitizeStatus, type Transition } from '../api/status.js';
-import type { Direction } from '../api/domain.js';
+import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/status.js';
+import type { ActiveSides, Direction } from '../api/domain.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
-import type { Blocker, Ctx, Decision, Event, Observed } from './types.js';
+import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
 import { buildStatus } from './report.js';
 import { done, POLL_MS, signature, worldAtTarget } from './context.js';
-import { walk } from './walk.js';
+import { walk, type WalkResult } from './walk.js';
 import { DIRECTION } from './direction.js';
 import { periodicCheck, recordHealth } from './health-status.js';
 
+/**
+ * One decision, as a chain of small steps: the plan (or why there is none), paused, the transition
+ * to keep or begin, the walk over its stages, its end, and the status rebuilt from the world.
+ */
 export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
   const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
-  const now = o.now.toISOString();
-  const events: Event[] = [];
   const target: Direction = o.spec.powerState;
-  const ctx = { o, now, events, target };
+  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target };
 
   const { sides, records } = resolveActive(o.spec, o.vms, o.status, requiredActiveSides(o.spec.machines), o.detected);
-  let plan: Plan;
-  try {
-    plan = planTransition(o.spec.machines, sides, target);
-  } catch (e) {
-    if (!(e instanceof ActiveSideUnknownError)) throw e;
-    // Nothing to order when every VM is already where it should be.
-    const prev = o.status.transition;
-    if (worldAtTarget(o, target) && (!prev || prev.finishedAt))
-      return { status: buildStatus(ctx, prev?.direction === target ? prev : undefined, records), commands: [], events };
-    const blocker: Blocker = {
-      kind: 'ActiveUnknown',
-      reason: 'ActiveSideUnknown',
-      message: activeUnknownMessage(records),
-    };
-    return {
-      status: buildStatus(ctx, o.status.transition, records, blocker),
-      commands: [],
-      events,
-      requeueAfterMs: POLL_MS,
-    };
-  }
-
+  const planned = planOrBlock(ctx, sides, records);
+  if (!planned.plan) return planned.decision;
   // Paused freezes even the bookkeeping: no new transition record, no Reversed event.
   if (o.spec.paused) {
-    return {
-      status: buildStatus(ctx, o.status.transition, records, {
-        kind: 'Paused',
-        reason: 'Paused',
-        message: 'spec.paused is true: no VM is started or stopped',
-      }),
-      commands: [],
-      events,
+    const blocker: Blocker = {
+      kind: 'Paused',
+      reason: 'Paused',
+      message: 'spec.paused is true: no VM is started or stopped',
     };
+    return settled(ctx, buildStatus(ctx, o.status.transition, records, blocker));
   }
-  let transition = currentTransition(ctx, plan);
-  if (!transition) return { status: buildStatus(ctx, undefined, records), commands: [], events };
+  const kept = currentTransition(ctx, planned.plan);
+  if (!kept) return settled(ctx, buildStatus(ctx, undefined, records));
 
   // A copy of everything this pass may change: the transition it keeps comes from the status it
   // read, and the reconciler appends this pass's commands. Shared with what was read, a command
   // made the new status equal the old one, and its write (the record of the command) was skipped.
-  transition = { ...transition, stages: transition.stages.map((s) => ({ ...s })), commands: [...transition.commands] };
-  const result = walk(ctx, plan, transition);
-  if (
-    !transition.finishedAt &&
-    result.commands.length === 0 &&
-    !result.blocker &&
-    !result.runChecks &&
-    transition.stages.every(done)
-  ) {
-    transition.finishedAt = now;
-    transition.outcome = transition.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
-    events.push({
-      type: 'Normal',
-      reason: DIRECTION[target].done,
-      message: `all ${o.spec.machines.length} VMs are ${target} (${transition.outcome})`,
-    });
-  }
-  const failed =
-    transition.outcome === 'Failed' && !result.blocker ? transition.stages.filter((s) => s.state === 'Failed') : [];
-  const blocker: Blocker | undefined = failed.length
-    ? {
-        kind: 'Stalled',
-        reason: 'TransitionFailed',
-        message:
-          `transition to ${target} finished with failed stages (${failed.map((s) => s.message ?? s.name).join('; ')})` +
-          '; change the spec to try again',
-      }
-    : result.blocker;
-  const status = buildStatus(ctx, transition, records, blocker);
-  if (transition.finishedAt && target === 'Off' && transition.outcome === 'Succeeded') {
-    // Remember who was active, so the next startup brings that side up first.
-    status.lastShutdownActive = Object.fromEntries(
-      Object.entries(records)
-        .filter(([, r]) => r.side)
-        .map(([k, r]) => [k, r.side]),
-    );
-  }
+  const transition = { ...kept, stages: kept.stages.map((s) => ({ ...s })), commands: [...kept.commands] };
+  const result = walk(ctx, planned.plan, transition);
+  finishIfDone(ctx, transition, result);
+  const status = buildStatus(ctx, transition, records, blockerOf(ctx, transition, result));
+  rememberActiveSides(ctx, transition, records, status);
   recordHealth(ctx, status);
   const periodic = periodicCheck(ctx, status, transition, result);
-  if (periodic) return { status, commands: [], events, ...periodic };
-  return {
-    status,
-    commands: result.commands,
-    events,
-    runChecks: result.runChecks,
-    checkTier: result.checkTier,
-    requeueAfterMs: result.requeueAfterMs,
+  if (periodic) return { status, commands: [], events: ctx.events, ...periodic };
+  const { commands, runChecks, checkTier, requeueAfterMs } = result;
+  return { status, commands, events: ctx.events, runChecks, checkTier, requeueAfterMs };
+}
+
+const settled = (ctx: Ctx, status: AcdClusterStatus): Decision => ({ status, commands: [], events: ctx.events });
+
+/** The plan for this direction; or, when a pair's active side is unknown, the decision to wait. */
+function planOrBlock(
+  ctx: Ctx,
+  sides: ActiveSides,
+  records: ActiveRecords,
+): { plan: Plan } | { plan?: never; decision: Decision } {
+  const { o, target } = ctx;
+  try {
+    return { plan: planTransition(o.spec.machines, sides, target) };
+  } catch (e) {
+    if (!(e instanceof ActiveSideUnknownError)) throw e;
+  }
+  // Nothing to order when every VM is already where it should be.
+  const prev = o.status.transition;
+  if (worldAtTarget(o, target) && (!prev || prev.finishedAt)) {
+    return { decision: settled(ctx, buildStatus(ctx, prev?.direction === target ? prev : undefined, records)) };
+  }
+  const blocker: Blocker = {
+    kind: 'ActiveUnknown',
+    reason: 'ActiveSideUnknown',
+    message: activeUnknownMessage(records),
   };
+  const status = buildStatus(ctx, o.status.transition, records, blocker);
+  return { decision: { ...settled(ctx, status), requeueAfterMs: POLL_MS } };
+}
+
+/** A walk that found nothing left to do ends the transition, Failed if a stage failed (failurePolicy Continue). */
+function finishIfDone(ctx: Ctx, t: Transition, result: WalkResult): void {
+  const idle = result.commands.length === 0 && !result.blocker && !result.runChecks;
+  if (t.finishedAt || !idle || !t.stages.every(done)) return;
+  t.finishedAt = ctx.now;
+  t.outcome = t.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
+  const message = `all ${ctx.o.spec.machines.length} VMs are ${ctx.target} (${t.outcome})`;
+  ctx.events.push({ type: 'Normal', reason: DIRECTION[ctx.target].done, message });
+}
+
+/** What holds the transition: the walk's blocker, or a finished transition whose stages failed. */
+function blockerOf(ctx: Ctx, t: Transition, result: WalkResult): Blocker | undefined {
+  if (t.outcome !== 'Failed' || result.blocker) return result.blocker;
+  const failed = t.stages.filter((s) => s.state === 'Failed').map((s) => s.message ?? s.name);
+  if (!failed.length) return undefined;
+  const message =
+    `transition to ${ctx.target} finished with failed stages (${failed.join('; ')}); ` + 'change the spec to try again';
+  return { kind: 'Stalled', reason: 'TransitionFailed', message };
+}
+
+/** After a successful shutdown, who was active, so the next startup brings that side up first. */
+function rememberActiveSides(ctx: Ctx, t: Transition, records: ActiveRecords, status: AcdClusterStatus): void {
+  if (!t.finishedAt || ctx.target !== 'Off' || t.outcome !== 'Succeeded') return;
+  const known = Object.entries(records).filter(([, r]) => r.side);
+  status.lastShutdownActive = Object.fromEntries(known.map(([k, r]) => [k, r.side]));
 }
 
 /** Keeps the recorded transition while it still describes this plan; otherwise starts a new one. */
 function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
-  const { o, now, events, target } = ctx;
+  const { o, now, target } = ctx;
   const prev = o.status.transition;
   const atTarget = worldAtTarget(o, target);
-  if (prev && prev.direction === target && signature(prev.stages) === signature(plan.stages)) {
-    // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
-    // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
-    const failedHere =
-      prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
-    if (!prev.finishedAt || atTarget || failedHere) return prev;
-  }
+  if (prev && stillHolds(ctx, prev, plan, atTarget)) return prev;
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
-  if (prev && !prev.finishedAt) {
-    events.push({
-      type: 'Normal',
-      reason: prev.direction !== target ? 'Reversed' : 'Replanned',
-      message:
-        `transition to ${prev.direction} superseded by powerState ${target}; ` +
-        "continuing from the VMs' current state",
-    });
-  } else if (prev && !atTarget && prev.direction === target) {
-    events.push({
-      type: 'Warning',
-      reason: 'Drift',
-      message: `VMs are no longer all ${target}; bringing them back stage by stage`,
-    });
-  }
+  if (prev) announceNew(ctx, prev, atTarget);
   return {
     direction: target,
     generation: o.generation,
@@ -157,6 +133,33 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
     })),
     commands: [],
   };
+}
+
+/** The recorded transition goes on: same direction and stages, and not finished unless the world agrees. */
+function stillHolds(ctx: Ctx, prev: Transition, plan: Plan, atTarget: boolean): boolean {
+  const { o, target } = ctx;
+  if (prev.direction !== target || signature(prev.stages) !== signature(plan.stages)) return false;
+  // A transition that ended Failed (failurePolicy Continue) stays the record for its generation: the
+  // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
+  const failedHere =
+    prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
+  return !prev.finishedAt || atTarget || failedHere;
+}
+
+/** Why a new transition replaces the recorded one: a flip or a new plan mid-way, or drift after the end. */
+function announceNew(ctx: Ctx, prev: Transition, atTarget: boolean): void {
+  const { events, target } = ctx;
+  if (!prev.finishedAt) {
+    const message =
+      `transition to ${prev.direction} superseded by powerState ${target}; ` + "continuing from the VMs' current state";
+    events.push({ type: 'Normal', reason: prev.direction !== target ? 'Reversed' : 'Replanned', message });
+  } else if (!atTarget && prev.direction === target) {
+    events.push({
+      type: 'Warning',
+      reason: 'Drift',
+      message: `VMs are no longer all ${target}; bringing them back stage by stage`,
+    });
+  }
 }
 
 function activeUnknownMessage(records: ReturnType<typeof resolveActive>['records']): string {

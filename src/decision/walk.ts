@@ -23,6 +23,14 @@ type PlanStage = Plan['stages'][number];
 type StageStep = { next: true } | { next: false; result: WalkResult };
 const NEXT: StageStep = { next: true };
 const stop = (result: WalkResult): StageStep => ({ next: false, result });
+/** The stage being walked: the pass, the transition, the stage as planned and as recorded, its label. */
+interface Here {
+  ctx: Ctx;
+  t: Transition;
+  stage: PlanStage;
+  st: StageStatus;
+  label: string;
+}
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   const failedVms = new Set(
@@ -30,20 +38,14 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   );
   for (const [i, stage] of plan.stages.entries()) {
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
-    const step = walkStage(ctx, t, stage, t.stages[i]!, label, failedVms);
+    const step = walkStage({ ctx, t, stage, st: t.stages[i]!, label }, failedVms);
     if (!step.next) return step.result;
   }
   return { commands: [] };
 }
 
-function walkStage(
-  ctx: Ctx,
-  t: Transition,
-  stage: PlanStage,
-  st: StageStatus,
-  label: string,
-  failedVms: Set<string>,
-): StageStep {
+function walkStage(here: Here, failedVms: Set<string>): StageStep {
+  const { ctx, t, stage, st, label } = here;
   const { events, target } = ctx;
   const d = DIRECTION[target];
   if (st.state === 'Failed') {
@@ -66,17 +68,12 @@ function walkStage(
     st.startedAt = ctx.now;
     events.push({ type: 'Normal', reason: 'StageStarted', message: `${label}: ${d.verb} ${stage.vms.join(', ')}` });
   }
-  return commandStage(ctx, t, stage, st, label) ?? awaitStage(ctx, t, stage, st, label);
+  return commandStage(here) ?? awaitStage(here);
 }
 
 /** The stage's commands, or a wait until KubeVirt will take them; undefined once all are out. */
-function commandStage(
-  ctx: Ctx,
-  t: Transition,
-  stage: PlanStage,
-  st: StageStatus,
-  label: string,
-): StageStep | undefined {
+function commandStage(here: Here): StageStep | undefined {
+  const { ctx, t, stage, st, label } = here;
   const { o, target } = ctx;
   const missing = stage.vms.filter((v) => !o.vms.has(v));
   const unmoved = stage.vms
@@ -106,7 +103,8 @@ function commandStage(
 }
 
 /** With its commands out: the gate (VMs there, then health checks) that lets the walk go on. */
-function awaitStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, label: string): StageStep {
+function awaitStage(here: Here): StageStep {
+  const { ctx, stage, st, label } = here;
   const { o, now, events, target } = ctx;
   if (stage.gate === 'Initiated') {
     finish(st, 'Completed', now, 'commands issued; awaited by the next stage that waits');
@@ -118,7 +116,7 @@ function awaitStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, 
     return NEXT;
   }
   const pending = notYet(ctx, stage.awaits);
-  if (pending.length) return awaitVms(ctx, t, st, label, pending);
+  if (pending.length) return awaitVms(here, pending);
   if (stage.checks.length) {
     if (!o.health) return stop({ commands: [], runChecks: stage.checks, checkTier: stage.tier });
     const failed = stage.checks.filter((c) => o.health?.[c]?.healthy === false);
@@ -142,7 +140,8 @@ function awaitStage(ctx: Ctx, t: Transition, stage: PlanStage, st: StageStatus, 
 }
 
 /** VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait. */
-function awaitVms(ctx: Ctx, t: Transition, st: StageStatus, label: string, pending: string[]): StageStep {
+function awaitVms(here: Here, pending: string[]): StageStep {
+  const { ctx, t, st, label } = here;
   const { o, now, events, target } = ctx;
   const force = forceStops(ctx, t, pending);
   if (force.length) return stop({ commands: force, requeueAfterMs: POLL_MS });
