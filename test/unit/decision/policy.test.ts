@@ -63,28 +63,32 @@ describe('full walks of Large V3', () => {
     expect(d.steps.at(-1)!.decision.events.map((e) => e.reason)).toContain('PoweredOff');
   });
 
-  test('On: active side first, health gates asked for at the right stages, never a VM before its earlier tiers are up', () => {
-    const world = World.of(L3, 'Off');
-    const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
-    d.runUntil(finished);
-    const stages = stagesOf('On');
-    const t = d.status.transition!;
-    expect(t.outcome).toBe('Succeeded');
-    expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
-    expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'runStrategy' });
-    expectOneStagePerDecisionAndNoRepeats(d, stages);
-    const of = stageOfVm(stages);
-    for (const a of world.log) {
-      const earlier = stages.filter((s) => s.index < of.get(a.cmd.vm)!).flatMap((s) => s.vms);
-      for (const v of earlier) expect(isUp(a.before.get(v)!)).toBe(true);
-    }
-    // The checks the planner put on a stage are exactly the ones decide() asked the reconciler to run.
-    const asked = d.steps.flatMap((s) => s.first.runChecks ?? []);
-    expect(new Set(asked)).toEqual(new Set(stages.flatMap((s) => s.checks)));
-    expect(d.status).toMatchObject({ power: 'On', phase: 'On', readyVMs: '12/12', stage: '9/9' });
-    expect(cond(d.status, 'Ready')).toMatchObject({ status: 'True', reason: 'PoweredOn' });
-    expect(cond(d.status, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Idle' });
-  });
+  test(
+    'On: active side first, health gates asked for at the right stages, ' +
+      'never a VM before its earlier tiers are up',
+    () => {
+      const world = World.of(L3, 'Off');
+      const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
+      d.runUntil(finished);
+      const stages = stagesOf('On');
+      const t = d.status.transition!;
+      expect(t.outcome).toBe('Succeeded');
+      expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
+      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'runStrategy' });
+      expectOneStagePerDecisionAndNoRepeats(d, stages);
+      const of = stageOfVm(stages);
+      for (const a of world.log) {
+        const earlier = stages.filter((s) => s.index < of.get(a.cmd.vm)!).flatMap((s) => s.vms);
+        for (const v of earlier) expect(isUp(a.before.get(v)!)).toBe(true);
+      }
+      // The checks the planner put on a stage are exactly the ones decide() asked the reconciler to run.
+      const asked = d.steps.flatMap((s) => s.first.runChecks ?? []);
+      expect(new Set(asked)).toEqual(new Set(stages.flatMap((s) => s.checks)));
+      expect(d.status).toMatchObject({ power: 'On', phase: 'On', readyVMs: '12/12', stage: '9/9' });
+      expect(cond(d.status, 'Ready')).toMatchObject({ status: 'True', reason: 'PoweredOn' });
+      expect(cond(d.status, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Idle' });
+    },
+  );
 
   test('a finished transition stays put: another decide issues nothing and keeps finishedAt', () => {
     const world = World.of(L3, 'On');
@@ -403,43 +407,46 @@ describe('active sides', () => {
 });
 
 describe('health gate', () => {
-  test('runChecks first; failing health holds; after the stage timeout Stalled HealthGateTimeout; healthy passes', () => {
-    const world = World.of(L3, 'Off');
-    const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { stage: '5m' } }));
-    let pacemakerOk = false;
-    d.health = (checks) =>
-      Object.fromEntries(
-        checks.map((c) => [
-          c,
-          c === 'pacemaker' && !pacemakerOk
-            ? { healthy: false, message: 'node acd-store1 offline' }
-            : { healthy: true, message: 'ok' },
-        ]),
-      );
-    d.runUntil((x) => cond(x, 'Healthy')?.status === 'False');
-    const held = d.steps.at(-1)!;
-    expect(held.first.runChecks).toEqual(['pacemaker', 'drbd']);
-    expect(held.first.commands).toEqual([]);
-    expect(held.decision.commands).toEqual([]);
-    expect(cond(held.decision, 'Healthy')).toMatchObject({
-      status: 'False',
-      message: expect.stringContaining('pacemaker: node acd-store1 offline'),
-    });
-    expect(cond(held.decision, 'Stalled')!.status).toBe('False');
-    expect(held.decision.status.stage).toBe('2/9');
+  test(
+    'runChecks first; failing health holds; ' + 'after the stage timeout Stalled HealthGateTimeout; healthy passes',
+    () => {
+      const world = World.of(L3, 'Off');
+      const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, timeouts: { stage: '5m' } }));
+      let pacemakerOk = false;
+      d.health = (checks) =>
+        Object.fromEntries(
+          checks.map((c) => [
+            c,
+            c === 'pacemaker' && !pacemakerOk
+              ? { healthy: false, message: 'node acd-store1 offline' }
+              : { healthy: true, message: 'ok' },
+          ]),
+        );
+      d.runUntil((x) => cond(x, 'Healthy')?.status === 'False');
+      const held = d.steps.at(-1)!;
+      expect(held.first.runChecks).toEqual(['pacemaker', 'drbd']);
+      expect(held.first.commands).toEqual([]);
+      expect(held.decision.commands).toEqual([]);
+      expect(cond(held.decision, 'Healthy')).toMatchObject({
+        status: 'False',
+        message: expect.stringContaining('pacemaker: node acd-store1 offline'),
+      });
+      expect(cond(held.decision, 'Stalled')!.status).toBe('False');
+      expect(held.decision.status.stage).toBe('2/9');
 
-    // Held for the whole stage timeout: still nothing of stage 3 (lb2).
-    d.runUntil((x) => cond(x, 'Stalled')?.status === 'True', 10_000);
-    expect(cond(d.status, 'Stalled')).toMatchObject({ reason: 'HealthGateTimeout' });
-    expect(world.log.some((a) => a.cmd.vm === 'acd-lb2')).toBe(false);
+      // Held for the whole stage timeout: still nothing of stage 3 (lb2).
+      d.runUntil((x) => cond(x, 'Stalled')?.status === 'True', 10_000);
+      expect(cond(d.status, 'Stalled')).toMatchObject({ reason: 'HealthGateTimeout' });
+      expect(world.log.some((a) => a.cmd.vm === 'acd-lb2')).toBe(false);
 
-    pacemakerOk = true;
-    const passed = d.reconcile();
-    expect(passed.commands.map((c) => c.vm.name)).toEqual(['acd-lb2']);
-    expect(cond(passed, 'Stalled')!.status).toBe('False');
-    // A gate that passed must not keep reporting the old failure.
-    expect(cond(passed, 'Healthy')).toMatchObject({ status: 'True' });
-  });
+      pacemakerOk = true;
+      const passed = d.reconcile();
+      expect(passed.commands.map((c) => c.vm.name)).toEqual(['acd-lb2']);
+      expect(cond(passed, 'Stalled')!.status).toBe('False');
+      // A gate that passed must not keep reporting the old failure.
+      expect(cond(passed, 'Healthy')).toMatchObject({ status: 'True' });
+    },
+  );
 
   test('while On, checks re-run every interval only when one is configured', () => {
     /** Powers Large V3 On, then returns the decisions right after and 61 s later. */
@@ -503,20 +510,24 @@ describe('how VMs are commanded', () => {
     expect(world.vm('acd-tel').runStrategy).toBe(runStrategy);
   });
 
-  test('legacy spec.running VMs are commanded via runStrategy with legacyRunning set, so the commander patches spec.running', () => {
-    const layout = SEED_LAYOUTS.SmallV1;
-    const world = World.of(layout, 'On', Object.fromEntries(layout.map((m) => [m.vm, { legacy: true }])));
-    const d = new Driver(world, specOf(layout, 'Off'));
-    const x = d.reconcile();
-    expect(x.commands).toHaveLength(1);
-    expect(x.commands[0]).toMatchObject({
-      action: 'Stop',
-      via: 'runStrategy',
-      vm: { name: 'acd-tel', legacyRunning: true },
-    });
-    d.runUntil(finished);
-    expect(d.status.transition!.outcome).toBe('Succeeded');
-  });
+  test(
+    'legacy spec.running VMs are commanded via runStrategy with legacyRunning set, ' +
+      'so the commander patches spec.running',
+    () => {
+      const layout = SEED_LAYOUTS.SmallV1;
+      const world = World.of(layout, 'On', Object.fromEntries(layout.map((m) => [m.vm, { legacy: true }])));
+      const d = new Driver(world, specOf(layout, 'Off'));
+      const x = d.reconcile();
+      expect(x.commands).toHaveLength(1);
+      expect(x.commands[0]).toMatchObject({
+        action: 'Stop',
+        via: 'runStrategy',
+        vm: { name: 'acd-tel', legacyRunning: true },
+      });
+      d.runUntil(finished);
+      expect(d.status.transition!.outcome).toBe('Succeeded');
+    },
+  );
 });
 
 describe('conditions', () => {

@@ -23,7 +23,8 @@ describe('legacy crm_mon -1 -X (<crm_mon> root)', () => {
     const r = assessCrmMon(fixture('crm_mon-legacy-2.1.5.failed-resource.xml'), NODES);
     expect(r.healthy).toBe(false);
     expect(r.message).toBe(
-      'failed action vip_monitor_10000 on acd-lb1: not running (IP 10.10.0.100 not configured); resource vip failed on acd-lb1',
+      'failed action vip_monitor_10000 on acd-lb1: not running (IP 10.10.0.100 not configured); ' +
+        'resource vip failed on acd-lb1',
     );
   });
 
@@ -60,7 +61,8 @@ describe('assessCrmMon edge cases', () => {
     const r = assessCrmMon(xml, NODES);
     expect(r.healthy).toBe(false);
     expect(r.message).toBe(
-      'crm_mon: Not connected (error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused)',
+      'crm_mon: Not connected (error: Could not connect to launcher: Connection refused; ' +
+        'crm_mon: Connection to cluster failed: Connection refused)',
     );
   });
 

@@ -5,7 +5,7 @@ import { WorkQueue } from '../../../src/kube/queue.js';
 
 /** A handler whose calls the test resolves or rejects by hand. */
 function controlled() {
-  const calls: { key: string; resolve: (v?: { requeueAfterMs?: number }) => void; reject: (e: unknown) => void }[] = [];
+  const calls: { key: string; resolve: (v?: { requeueAfterMs?: number }) => void; reject: (e: Error) => void }[] = [];
   let running = new Map<string, number>();
   let maxPerKey = 0;
   let maxTotal = 0;
@@ -57,24 +57,28 @@ afterEach(() => {
 });
 
 describe('WorkQueue', () => {
-  test('per-key serialisation: adding a key while it runs never starts a second handler; it runs once more afterwards (dirty)', async () => {
-    const h = controlled();
-    const q = make(h.handler, { concurrency: 4 });
-    q.add('ns/a');
-    await flush();
-    q.add('ns/a');
-    q.add('ns/a');
-    await flush();
-    expect(h.calls).toHaveLength(1);
-    h.calls[0]!.resolve();
-    await flush();
-    // Dirty re-run: the adds during processing collapse into exactly one more run.
-    expect(h.calls).toHaveLength(2);
-    h.calls[1]!.resolve();
-    await flush();
-    expect(h.calls).toHaveLength(2);
-    expect(h.stats().maxPerKey).toBe(1);
-  });
+  test(
+    'per-key serialisation: adding a key while it runs never starts a second handler; ' +
+      'it runs once more afterwards (dirty)',
+    async () => {
+      const h = controlled();
+      const q = make(h.handler, { concurrency: 4 });
+      q.add('ns/a');
+      await flush();
+      q.add('ns/a');
+      q.add('ns/a');
+      await flush();
+      expect(h.calls).toHaveLength(1);
+      h.calls[0]!.resolve();
+      await flush();
+      // Dirty re-run: the adds during processing collapse into exactly one more run.
+      expect(h.calls).toHaveLength(2);
+      h.calls[1]!.resolve();
+      await flush();
+      expect(h.calls).toHaveLength(2);
+      expect(h.stats().maxPerKey).toBe(1);
+    },
+  );
 
   test('dedupe: a key added many times while waiting is processed once', async () => {
     const h = controlled();
@@ -188,19 +192,22 @@ describe('WorkQueue', () => {
     expect(seen).toHaveLength(2);
   });
 
-  test('addAfter: a sooner request is not swallowed by a later one already pending (earliest deadline wins)', async () => {
-    jest.useFakeTimers();
-    const seen: number[] = [];
-    const t0 = Date.now();
-    const q = make(async () => {
-      seen.push(Date.now() - t0);
-    });
-    // E.g. a 60 s error backoff is pending when a reconcile asks to be polled again in 5 s.
-    q.addAfter('x', 60_000);
-    q.addAfter('x', 5_000);
-    await jest.advanceTimersByTimeAsync(120_000);
-    expect(seen[0]).toBe(5_000);
-  });
+  test(
+    'addAfter: a sooner request is not swallowed by a later one already pending ' + '(earliest deadline wins)',
+    async () => {
+      jest.useFakeTimers();
+      const seen: number[] = [];
+      const t0 = Date.now();
+      const q = make(async () => {
+        seen.push(Date.now() - t0);
+      });
+      // E.g. a 60 s error backoff is pending when a reconcile asks to be polled again in 5 s.
+      q.addAfter('x', 60_000);
+      q.addAfter('x', 5_000);
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(seen[0]).toBe(5_000);
+    },
+  );
 
   test('stop: no new work starts, pending delays are dropped, running work finishes', async () => {
     jest.useFakeTimers();

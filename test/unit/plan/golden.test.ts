@@ -39,19 +39,22 @@ describe('Small V1', () => {
     ]);
   });
 
-  test('shutdown: "You do not have to wait until acd-tel is down before shutting acd-store/lb/dbm/dbs/dbr/jb down."', () => {
-    expect(stagesOf('SmallV1', 'Off')).toEqual([
-      stage({ index: 0, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Initiated', awaits: [] }),
-      stage({
-        index: 1,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store-lb-dbm-dbs-dbr-jb'],
-        gate: 'Completed',
-        awaits: ['acd-store-lb-dbm-dbs-dbr-jb', 'acd-tel'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: "You do not have to wait until acd-tel is down ' + 'before shutting acd-store/lb/dbm/dbs/dbr/jb down."',
+    () => {
+      expect(stagesOf('SmallV1', 'Off')).toEqual([
+        stage({ index: 0, name: 'app tier', tier: 'app', vms: ['acd-tel'], gate: 'Initiated', awaits: [] }),
+        stage({
+          index: 1,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store-lb-dbm-dbs-dbr-jb'],
+          gate: 'Completed',
+          awaits: ['acd-store-lb-dbm-dbs-dbr-jb', 'acd-tel'],
+        }),
+      ]);
+    },
+  );
 });
 
 describe('Small V2', () => {
@@ -195,28 +198,32 @@ describe('Medium V1', () => {
     ]);
   });
 
-  test('shutdown: "Wait until acd-dbs/dbr is shutdown before shutting acd-dbm down. Wait until acd-dbm is shutdown ..."', () => {
-    expect(stagesOf('MediumV1', 'Off')).toEqual([
-      stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
-      stage({
-        index: 1,
-        name: 'dbs/dbr tier',
-        tier: 'dbsr',
-        vms: ['acd-dbs-dbr'],
-        gate: 'Completed',
-        awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
-      }),
-      stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
-      stage({
-        index: 3,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store-lb'],
-        gate: 'Completed',
-        awaits: ['acd-store-lb'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: "Wait until acd-dbs/dbr is shutdown before shutting acd-dbm down. ' +
+      'Wait until acd-dbm is shutdown ..."',
+    () => {
+      expect(stagesOf('MediumV1', 'Off')).toEqual([
+        stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
+        stage({
+          index: 1,
+          name: 'dbs/dbr tier',
+          tier: 'dbsr',
+          vms: ['acd-dbs-dbr'],
+          gate: 'Completed',
+          awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
+        }),
+        stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
+        stage({
+          index: 3,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store-lb'],
+          gate: 'Completed',
+          awaits: ['acd-store-lb'],
+        }),
+      ]);
+    },
+  );
 
   test('dbs and dbr on separate VMs start together as one "acd-dbs/dbr" step', () => {
     const machines = SEED_LAYOUTS.MediumV1.filter((m) => m.vm !== 'acd-dbs-dbr').concat(
@@ -272,29 +279,33 @@ describe('Medium V2', () => {
     ]);
   });
 
-  test('shutdown: "Wait until acd-dbm is shutdown before shutting acd-lb down. Wait until acd-lb is shutdown before ... acd-store"', () => {
-    expect(stagesOf('MediumV2', 'Off')).toEqual([
-      stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
-      stage({
-        index: 1,
-        name: 'dbs/dbr tier',
-        tier: 'dbsr',
-        vms: ['acd-dbs-dbr'],
-        gate: 'Completed',
-        awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
-      }),
-      stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
-      stage({ index: 3, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({
-        index: 4,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store'],
-        gate: 'Completed',
-        awaits: ['acd-store'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: "Wait until acd-dbm is shutdown before shutting acd-lb down. ' +
+      'Wait until acd-lb is shutdown before ... acd-store"',
+    () => {
+      expect(stagesOf('MediumV2', 'Off')).toEqual([
+        stage({ index: 0, name: 'app tier', tier: 'app', vms: APP_MEDIUM, gate: 'Initiated', awaits: [] }),
+        stage({
+          index: 1,
+          name: 'dbs/dbr tier',
+          tier: 'dbsr',
+          vms: ['acd-dbs-dbr'],
+          gate: 'Completed',
+          awaits: ['acd-dbs-dbr', ...APP_MEDIUM],
+        }),
+        stage({ index: 2, name: 'dbm tier', tier: 'dbm', vms: ['acd-dbm'], gate: 'Completed', awaits: ['acd-dbm'] }),
+        stage({ index: 3, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
+        stage({
+          index: 4,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store'],
+          gate: 'Completed',
+          awaits: ['acd-store'],
+        }),
+      ]);
+    },
+  );
 });
 
 // Large shutdown prose shared by V1-V3: "shutting acd-dbs1/dbr1 and acd-dbs2/dbr2 down simultaneously, but in
@@ -340,325 +351,348 @@ const LARGE_DBSR_OFF_ACTIVE_2: Stage[] = [
 ];
 
 describe('Large V1 (acd-dbm2 active)', () => {
-  test('startup: "Start acd-dbm2 ... acd-dbm1 ... acd-dbs2/dbr2 ... acd-dbs1/dbr1"; replication checked on all partners', () => {
-    expect(stagesOf('LargeV1', 'On')).toEqual([
-      stage({
-        index: 0,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store'],
-        gate: 'Completed',
-        awaits: ['acd-store'],
-      }),
-      stage({ index: 1, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({
-        index: 2,
-        name: 'dbm side 2 (active)',
-        tier: 'dbm',
-        side: 2,
-        vms: ['acd-dbm2'],
-        gate: 'Completed',
-        awaits: ['acd-dbm2'],
-      }),
-      stage({
-        index: 3,
-        name: 'dbm side 1 (inactive)',
-        tier: 'dbm',
-        side: 1,
-        vms: ['acd-dbm1'],
-        gate: 'Completed',
-        awaits: ['acd-dbm1'],
-      }),
-      stage({
-        index: 4,
-        name: 'dbs/dbr side 2 (active)',
-        tier: 'dbsr',
-        side: 2,
-        vms: ['acd-dbs2-dbr2'],
-        gate: 'Completed',
-        awaits: ['acd-dbs2-dbr2'],
-      }),
-      stage({
-        index: 5,
-        name: 'dbs/dbr side 1 (inactive)',
-        tier: 'dbsr',
-        side: 1,
-        vms: ['acd-dbs1-dbr1'],
-        gate: 'Completed',
-        awaits: ['acd-dbs1-dbr1'],
-        checks: ['mysqlReplication'],
-      }),
-      stage({
-        index: 6,
-        name: 'app tier',
-        tier: 'app',
-        vms: APP_LARGE,
-        gate: 'Completed',
-        awaits: APP_LARGE,
-        checks: ['systemHealth'],
-      }),
-    ]);
-  });
+  test(
+    'startup: "Start acd-dbm2 ... acd-dbm1 ... acd-dbs2/dbr2 ... acd-dbs1/dbr1"; ' +
+      'replication checked on all partners',
+    () => {
+      expect(stagesOf('LargeV1', 'On')).toEqual([
+        stage({
+          index: 0,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store'],
+          gate: 'Completed',
+          awaits: ['acd-store'],
+        }),
+        stage({ index: 1, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
+        stage({
+          index: 2,
+          name: 'dbm side 2 (active)',
+          tier: 'dbm',
+          side: 2,
+          vms: ['acd-dbm2'],
+          gate: 'Completed',
+          awaits: ['acd-dbm2'],
+        }),
+        stage({
+          index: 3,
+          name: 'dbm side 1 (inactive)',
+          tier: 'dbm',
+          side: 1,
+          vms: ['acd-dbm1'],
+          gate: 'Completed',
+          awaits: ['acd-dbm1'],
+        }),
+        stage({
+          index: 4,
+          name: 'dbs/dbr side 2 (active)',
+          tier: 'dbsr',
+          side: 2,
+          vms: ['acd-dbs2-dbr2'],
+          gate: 'Completed',
+          awaits: ['acd-dbs2-dbr2'],
+        }),
+        stage({
+          index: 5,
+          name: 'dbs/dbr side 1 (inactive)',
+          tier: 'dbsr',
+          side: 1,
+          vms: ['acd-dbs1-dbr1'],
+          gate: 'Completed',
+          awaits: ['acd-dbs1-dbr1'],
+          checks: ['mysqlReplication'],
+        }),
+        stage({
+          index: 6,
+          name: 'app tier',
+          tier: 'app',
+          vms: APP_LARGE,
+          gate: 'Completed',
+          awaits: APP_LARGE,
+          checks: ['systemHealth'],
+        }),
+      ]);
+    },
+  );
 
-  test('shutdown: table 1-8 with telN/jbN and dbs1/dbs2 merged per prose; "Wait until acd-dbm2 is down before ... acd-lb"', () => {
-    expect(stagesOf('LargeV1', 'Off')).toEqual([
-      ...LARGE_DBSR_OFF_ACTIVE_2,
-      stage({ index: 5, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
-      stage({
-        index: 6,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store'],
-        gate: 'Completed',
-        awaits: ['acd-store'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: table 1-8 with telN/jbN and dbs1/dbs2 merged per prose; ' +
+      '"Wait until acd-dbm2 is down before ... acd-lb"',
+    () => {
+      expect(stagesOf('LargeV1', 'Off')).toEqual([
+        ...LARGE_DBSR_OFF_ACTIVE_2,
+        stage({ index: 5, name: 'lb tier', tier: 'lb', vms: ['acd-lb'], gate: 'Completed', awaits: ['acd-lb'] }),
+        stage({
+          index: 6,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store'],
+          gate: 'Completed',
+          awaits: ['acd-store'],
+        }),
+      ]);
+    },
+  );
 });
 
 describe('Large V2 (acd-lb2 active)', () => {
-  test('startup: "Start acd-lb2 ... Start acd-lb1"; "pcs cluster status must be checked on all pcs cluster members"', () => {
-    expect(stagesOf('LargeV2', 'On')).toEqual([
-      stage({
-        index: 0,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store'],
-        gate: 'Completed',
-        awaits: ['acd-store'],
-      }),
-      stage({
-        index: 1,
-        name: 'lb side 2 (active)',
-        tier: 'lb',
-        side: 2,
-        vms: ['acd-lb2'],
-        gate: 'Completed',
-        awaits: ['acd-lb2'],
-      }),
-      stage({
-        index: 2,
-        name: 'lb side 1 (inactive)',
-        tier: 'lb',
-        side: 1,
-        vms: ['acd-lb1'],
-        gate: 'Completed',
-        awaits: ['acd-lb1'],
-        checks: ['pacemaker'],
-      }),
-      stage({
-        index: 3,
-        name: 'dbm side 2 (active)',
-        tier: 'dbm',
-        side: 2,
-        vms: ['acd-dbm2'],
-        gate: 'Completed',
-        awaits: ['acd-dbm2'],
-      }),
-      stage({
-        index: 4,
-        name: 'dbm side 1 (inactive)',
-        tier: 'dbm',
-        side: 1,
-        vms: ['acd-dbm1'],
-        gate: 'Completed',
-        awaits: ['acd-dbm1'],
-      }),
-      stage({
-        index: 5,
-        name: 'dbs/dbr side 2 (active)',
-        tier: 'dbsr',
-        side: 2,
-        vms: ['acd-dbs2-dbr2'],
-        gate: 'Completed',
-        awaits: ['acd-dbs2-dbr2'],
-      }),
-      stage({
-        index: 6,
-        name: 'dbs/dbr side 1 (inactive)',
-        tier: 'dbsr',
-        side: 1,
-        vms: ['acd-dbs1-dbr1'],
-        gate: 'Completed',
-        awaits: ['acd-dbs1-dbr1'],
-        checks: ['mysqlReplication'],
-      }),
-      stage({
-        index: 7,
-        name: 'app tier',
-        tier: 'app',
-        vms: APP_LARGE,
-        gate: 'Completed',
-        awaits: APP_LARGE,
-        checks: ['systemHealth'],
-      }),
-    ]);
-  });
+  test(
+    'startup: "Start acd-lb2 ... Start acd-lb1"; ' + '"pcs cluster status must be checked on all pcs cluster members"',
+    () => {
+      expect(stagesOf('LargeV2', 'On')).toEqual([
+        stage({
+          index: 0,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store'],
+          gate: 'Completed',
+          awaits: ['acd-store'],
+        }),
+        stage({
+          index: 1,
+          name: 'lb side 2 (active)',
+          tier: 'lb',
+          side: 2,
+          vms: ['acd-lb2'],
+          gate: 'Completed',
+          awaits: ['acd-lb2'],
+        }),
+        stage({
+          index: 2,
+          name: 'lb side 1 (inactive)',
+          tier: 'lb',
+          side: 1,
+          vms: ['acd-lb1'],
+          gate: 'Completed',
+          awaits: ['acd-lb1'],
+          checks: ['pacemaker'],
+        }),
+        stage({
+          index: 3,
+          name: 'dbm side 2 (active)',
+          tier: 'dbm',
+          side: 2,
+          vms: ['acd-dbm2'],
+          gate: 'Completed',
+          awaits: ['acd-dbm2'],
+        }),
+        stage({
+          index: 4,
+          name: 'dbm side 1 (inactive)',
+          tier: 'dbm',
+          side: 1,
+          vms: ['acd-dbm1'],
+          gate: 'Completed',
+          awaits: ['acd-dbm1'],
+        }),
+        stage({
+          index: 5,
+          name: 'dbs/dbr side 2 (active)',
+          tier: 'dbsr',
+          side: 2,
+          vms: ['acd-dbs2-dbr2'],
+          gate: 'Completed',
+          awaits: ['acd-dbs2-dbr2'],
+        }),
+        stage({
+          index: 6,
+          name: 'dbs/dbr side 1 (inactive)',
+          tier: 'dbsr',
+          side: 1,
+          vms: ['acd-dbs1-dbr1'],
+          gate: 'Completed',
+          awaits: ['acd-dbs1-dbr1'],
+          checks: ['mysqlReplication'],
+        }),
+        stage({
+          index: 7,
+          name: 'app tier',
+          tier: 'app',
+          vms: APP_LARGE,
+          gate: 'Completed',
+          awaits: APP_LARGE,
+          checks: ['systemHealth'],
+        }),
+      ]);
+    },
+  );
 
-  test('shutdown: "Wait until acd-lb1 is down before shutting down acd-lb2. Wait until acd-lb2 is down before ... acd-store"', () => {
-    expect(stagesOf('LargeV2', 'Off')).toEqual([
-      ...LARGE_DBSR_OFF_ACTIVE_2,
-      stage({
-        index: 5,
-        name: 'lb side 1 (inactive)',
-        tier: 'lb',
-        side: 1,
-        vms: ['acd-lb1'],
-        gate: 'Completed',
-        awaits: ['acd-lb1'],
-      }),
-      stage({
-        index: 6,
-        name: 'lb side 2 (active)',
-        tier: 'lb',
-        side: 2,
-        vms: ['acd-lb2'],
-        gate: 'Completed',
-        awaits: ['acd-lb2'],
-      }),
-      stage({
-        index: 7,
-        name: 'store tier',
-        tier: 'store',
-        vms: ['acd-store'],
-        gate: 'Completed',
-        awaits: ['acd-store'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: "Wait until acd-lb1 is down before shutting down acd-lb2. ' +
+      'Wait until acd-lb2 is down before ... acd-store"',
+    () => {
+      expect(stagesOf('LargeV2', 'Off')).toEqual([
+        ...LARGE_DBSR_OFF_ACTIVE_2,
+        stage({
+          index: 5,
+          name: 'lb side 1 (inactive)',
+          tier: 'lb',
+          side: 1,
+          vms: ['acd-lb1'],
+          gate: 'Completed',
+          awaits: ['acd-lb1'],
+        }),
+        stage({
+          index: 6,
+          name: 'lb side 2 (active)',
+          tier: 'lb',
+          side: 2,
+          vms: ['acd-lb2'],
+          gate: 'Completed',
+          awaits: ['acd-lb2'],
+        }),
+        stage({
+          index: 7,
+          name: 'store tier',
+          tier: 'store',
+          vms: ['acd-store'],
+          gate: 'Completed',
+          awaits: ['acd-store'],
+        }),
+      ]);
+    },
+  );
 });
 
 describe('Large V3 (acd-store2 active)', () => {
-  test('startup: "First start acd-store2 ... Start acd-store1"; "pcs cluster and drbd replication status must be checked"', () => {
-    expect(stagesOf('LargeV3', 'On')).toEqual([
-      stage({
-        index: 0,
-        name: 'store side 2 (active)',
-        tier: 'store',
-        side: 2,
-        vms: ['acd-store2'],
-        gate: 'Completed',
-        awaits: ['acd-store2'],
-      }),
-      stage({
-        index: 1,
-        name: 'store side 1 (inactive)',
-        tier: 'store',
-        side: 1,
-        vms: ['acd-store1'],
-        gate: 'Completed',
-        awaits: ['acd-store1'],
-        checks: ['pacemaker', 'drbd'],
-      }),
-      stage({
-        index: 2,
-        name: 'lb side 2 (active)',
-        tier: 'lb',
-        side: 2,
-        vms: ['acd-lb2'],
-        gate: 'Completed',
-        awaits: ['acd-lb2'],
-      }),
-      stage({
-        index: 3,
-        name: 'lb side 1 (inactive)',
-        tier: 'lb',
-        side: 1,
-        vms: ['acd-lb1'],
-        gate: 'Completed',
-        awaits: ['acd-lb1'],
-        checks: ['pacemaker'],
-      }),
-      stage({
-        index: 4,
-        name: 'dbm side 2 (active)',
-        tier: 'dbm',
-        side: 2,
-        vms: ['acd-dbm2'],
-        gate: 'Completed',
-        awaits: ['acd-dbm2'],
-      }),
-      stage({
-        index: 5,
-        name: 'dbm side 1 (inactive)',
-        tier: 'dbm',
-        side: 1,
-        vms: ['acd-dbm1'],
-        gate: 'Completed',
-        awaits: ['acd-dbm1'],
-      }),
-      stage({
-        index: 6,
-        name: 'dbs/dbr side 2 (active)',
-        tier: 'dbsr',
-        side: 2,
-        vms: ['acd-dbs2-dbr2'],
-        gate: 'Completed',
-        awaits: ['acd-dbs2-dbr2'],
-      }),
-      stage({
-        index: 7,
-        name: 'dbs/dbr side 1 (inactive)',
-        tier: 'dbsr',
-        side: 1,
-        vms: ['acd-dbs1-dbr1'],
-        gate: 'Completed',
-        awaits: ['acd-dbs1-dbr1'],
-        checks: ['mysqlReplication'],
-      }),
-      stage({
-        index: 8,
-        name: 'app tier',
-        tier: 'app',
-        vms: APP_LARGE,
-        gate: 'Completed',
-        awaits: APP_LARGE,
-        checks: ['systemHealth'],
-      }),
-    ]);
-  });
+  test(
+    'startup: "First start acd-store2 ... Start acd-store1"; ' +
+      '"pcs cluster and drbd replication status must be checked"',
+    () => {
+      expect(stagesOf('LargeV3', 'On')).toEqual([
+        stage({
+          index: 0,
+          name: 'store side 2 (active)',
+          tier: 'store',
+          side: 2,
+          vms: ['acd-store2'],
+          gate: 'Completed',
+          awaits: ['acd-store2'],
+        }),
+        stage({
+          index: 1,
+          name: 'store side 1 (inactive)',
+          tier: 'store',
+          side: 1,
+          vms: ['acd-store1'],
+          gate: 'Completed',
+          awaits: ['acd-store1'],
+          checks: ['pacemaker', 'drbd'],
+        }),
+        stage({
+          index: 2,
+          name: 'lb side 2 (active)',
+          tier: 'lb',
+          side: 2,
+          vms: ['acd-lb2'],
+          gate: 'Completed',
+          awaits: ['acd-lb2'],
+        }),
+        stage({
+          index: 3,
+          name: 'lb side 1 (inactive)',
+          tier: 'lb',
+          side: 1,
+          vms: ['acd-lb1'],
+          gate: 'Completed',
+          awaits: ['acd-lb1'],
+          checks: ['pacemaker'],
+        }),
+        stage({
+          index: 4,
+          name: 'dbm side 2 (active)',
+          tier: 'dbm',
+          side: 2,
+          vms: ['acd-dbm2'],
+          gate: 'Completed',
+          awaits: ['acd-dbm2'],
+        }),
+        stage({
+          index: 5,
+          name: 'dbm side 1 (inactive)',
+          tier: 'dbm',
+          side: 1,
+          vms: ['acd-dbm1'],
+          gate: 'Completed',
+          awaits: ['acd-dbm1'],
+        }),
+        stage({
+          index: 6,
+          name: 'dbs/dbr side 2 (active)',
+          tier: 'dbsr',
+          side: 2,
+          vms: ['acd-dbs2-dbr2'],
+          gate: 'Completed',
+          awaits: ['acd-dbs2-dbr2'],
+        }),
+        stage({
+          index: 7,
+          name: 'dbs/dbr side 1 (inactive)',
+          tier: 'dbsr',
+          side: 1,
+          vms: ['acd-dbs1-dbr1'],
+          gate: 'Completed',
+          awaits: ['acd-dbs1-dbr1'],
+          checks: ['mysqlReplication'],
+        }),
+        stage({
+          index: 8,
+          name: 'app tier',
+          tier: 'app',
+          vms: APP_LARGE,
+          gate: 'Completed',
+          awaits: APP_LARGE,
+          checks: ['systemHealth'],
+        }),
+      ]);
+    },
+  );
 
-  test('shutdown: "Wait until acd-lb2 is down before shutting down acd-store1. Wait until acd-store1 is down until shutting acd-store2 down."', () => {
-    expect(stagesOf('LargeV3', 'Off')).toEqual([
-      ...LARGE_DBSR_OFF_ACTIVE_2,
-      stage({
-        index: 5,
-        name: 'lb side 1 (inactive)',
-        tier: 'lb',
-        side: 1,
-        vms: ['acd-lb1'],
-        gate: 'Completed',
-        awaits: ['acd-lb1'],
-      }),
-      stage({
-        index: 6,
-        name: 'lb side 2 (active)',
-        tier: 'lb',
-        side: 2,
-        vms: ['acd-lb2'],
-        gate: 'Completed',
-        awaits: ['acd-lb2'],
-      }),
-      stage({
-        index: 7,
-        name: 'store side 1 (inactive)',
-        tier: 'store',
-        side: 1,
-        vms: ['acd-store1'],
-        gate: 'Completed',
-        awaits: ['acd-store1'],
-      }),
-      stage({
-        index: 8,
-        name: 'store side 2 (active)',
-        tier: 'store',
-        side: 2,
-        vms: ['acd-store2'],
-        gate: 'Completed',
-        awaits: ['acd-store2'],
-      }),
-    ]);
-  });
+  test(
+    'shutdown: "Wait until acd-lb2 is down before shutting down acd-store1. ' +
+      'Wait until acd-store1 is down until shutting acd-store2 down."',
+    () => {
+      expect(stagesOf('LargeV3', 'Off')).toEqual([
+        ...LARGE_DBSR_OFF_ACTIVE_2,
+        stage({
+          index: 5,
+          name: 'lb side 1 (inactive)',
+          tier: 'lb',
+          side: 1,
+          vms: ['acd-lb1'],
+          gate: 'Completed',
+          awaits: ['acd-lb1'],
+        }),
+        stage({
+          index: 6,
+          name: 'lb side 2 (active)',
+          tier: 'lb',
+          side: 2,
+          vms: ['acd-lb2'],
+          gate: 'Completed',
+          awaits: ['acd-lb2'],
+        }),
+        stage({
+          index: 7,
+          name: 'store side 1 (inactive)',
+          tier: 'store',
+          side: 1,
+          vms: ['acd-store1'],
+          gate: 'Completed',
+          awaits: ['acd-store1'],
+        }),
+        stage({
+          index: 8,
+          name: 'store side 2 (active)',
+          tier: 'store',
+          side: 2,
+          vms: ['acd-store2'],
+          gate: 'Completed',
+          awaits: ['acd-store2'],
+        }),
+      ]);
+    },
+  );
 });
 
 // "When shutting down a redundant ... architecture, the inactive machines are shutdown first. Therefore, before a

@@ -87,88 +87,99 @@ describe('planner properties', () => {
     );
   });
 
-  test('pairs: active side first on startup, inactive side first on shutdown; unsided VMs go with the active side', () => {
-    fc.assert(
-      fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
-        const plan = planTransition(machines, active, direction);
-        for (const tier of STARTUP_TIERS) {
-          const stages = plan.stages.filter((s) => s.tier === tier);
-          const kind = PAIR_OF[tier];
-          if (kind === undefined || !isPairedTier(machines, tier, direction)) {
-            expect(stages.length).toBeLessThanOrEqual(1);
-            expect(stages.every((s) => s.side === undefined)).toBe(true);
-            continue;
+  test(
+    'pairs: active side first on startup, inactive side first on shutdown; ' + 'unsided VMs go with the active side',
+    () => {
+      fc.assert(
+        fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
+          const plan = planTransition(machines, active, direction);
+          for (const tier of STARTUP_TIERS) {
+            const stages = plan.stages.filter((s) => s.tier === tier);
+            const kind = PAIR_OF[tier];
+            if (kind === undefined || !isPairedTier(machines, tier, direction)) {
+              expect(stages.length).toBeLessThanOrEqual(1);
+              expect(stages.every((s) => s.side === undefined)).toBe(true);
+              continue;
+            }
+            const activeSide = active[kind];
+            const sides = stages.map((s) => s.side);
+            const expectedOrder =
+              direction === 'On' ? [activeSide, 3 - (activeSide as number)] : [3 - (activeSide as number), activeSide];
+            expect(expectedOrder.filter((side) => sides.includes(side as Side))).toEqual(sides);
+            const byVm = new Map(machines.map((m) => [m.vm, m]));
+            for (const stage of stages) {
+              expect(stage.name.endsWith(stage.side === activeSide ? '(active)' : '(inactive)')).toBe(true);
+              const wrongSide = stage.vms.filter((vm) => ((byVm.get(vm) as Machine).side ?? activeSide) !== stage.side);
+              expect(wrongSide).toEqual([]);
+            }
           }
-          const activeSide = active[kind];
-          const sides = stages.map((s) => s.side);
-          const expectedOrder =
-            direction === 'On' ? [activeSide, 3 - (activeSide as number)] : [3 - (activeSide as number), activeSide];
-          expect(expectedOrder.filter((side) => sides.includes(side as Side))).toEqual(sides);
-          const byVm = new Map(machines.map((m) => [m.vm, m]));
+        }),
+        RUNS,
+      );
+    },
+  );
+
+  test(
+    'gates: startup waits everywhere; shutdown only skips waiting after the app tier and the ' +
+      'inactive dbs/dbr side',
+    () => {
+      fc.assert(
+        fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
+          const { stages } = planTransition(machines, active, direction);
+          stages.forEach((stage, index) => {
+            const isLast = index === stages.length - 1;
+            const mayInitiate =
+              direction === 'Off' &&
+              !isLast &&
+              (stage.tier === 'app' || (stage.tier === 'dbsr' && stages[index + 1]?.tier === 'dbsr'));
+            expect(stage.gate).toBe(mayInitiate ? 'Initiated' : 'Completed');
+          });
+        }),
+        RUNS,
+      );
+    },
+  );
+
+  test(
+    'awaits: Initiated awaits nothing, Completed awaits itself plus preceding Initiated ' +
+      'stages, each VM exactly once',
+    () => {
+      fc.assert(
+        fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
+          const { stages } = planTransition(machines, active, direction);
+          const awaitedAt = new Map<string, number>();
+          let owed: string[] = [];
           for (const stage of stages) {
-            expect(stage.name.endsWith(stage.side === activeSide ? '(active)' : '(inactive)')).toBe(true);
-            const wrongSide = stage.vms.filter((vm) => ((byVm.get(vm) as Machine).side ?? activeSide) !== stage.side);
-            expect(wrongSide).toEqual([]);
+            owed.push(...stage.vms);
+            if (stage.gate === 'Initiated') {
+              expect(stage.awaits).toEqual([]);
+              continue;
+            }
+            expect([...stage.awaits].sort()).toEqual([...owed].sort());
+            owed = [];
+            const awaitedTwice = stage.awaits.filter((vm) => awaitedAt.has(vm));
+            expect(awaitedTwice).toEqual([]);
+            for (const vm of stage.awaits) awaitedAt.set(vm, stage.index);
           }
-        }
-      }),
-      RUNS,
-    );
-  });
-
-  test('gates: startup waits everywhere; shutdown only skips waiting after the app tier and the inactive dbs/dbr side', () => {
-    fc.assert(
-      fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
-        const { stages } = planTransition(machines, active, direction);
-        stages.forEach((stage, index) => {
-          const isLast = index === stages.length - 1;
-          const mayInitiate =
-            direction === 'Off' &&
-            !isLast &&
-            (stage.tier === 'app' || (stage.tier === 'dbsr' && stages[index + 1]?.tier === 'dbsr'));
-          expect(stage.gate).toBe(mayInitiate ? 'Initiated' : 'Completed');
-        });
-      }),
-      RUNS,
-    );
-  });
-
-  test('awaits: Initiated awaits nothing, Completed awaits itself plus preceding Initiated stages, each VM exactly once', () => {
-    fc.assert(
-      fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
-        const { stages } = planTransition(machines, active, direction);
-        const awaitedAt = new Map<string, number>();
-        let owed: string[] = [];
-        for (const stage of stages) {
-          owed.push(...stage.vms);
-          if (stage.gate === 'Initiated') {
-            expect(stage.awaits).toEqual([]);
-            continue;
+          // Every VM is awaited by some stage at or after its own.
+          const awaitedTooEarly = stages.flatMap((s) => s.vms.filter((vm) => !((awaitedAt.get(vm) ?? -1) >= s.index)));
+          expect(awaitedTooEarly).toEqual([]);
+          const last = stages.at(-1);
+          if (last !== undefined) {
+            expect(last.gate).toBe('Completed');
+            const awaitedBefore = new Set(stages.slice(0, -1).flatMap((s) => s.awaits));
+            expect([...last.awaits].sort()).toEqual(
+              machines
+                .map((m) => m.vm)
+                .filter((vm) => !awaitedBefore.has(vm))
+                .sort(),
+            );
           }
-          expect([...stage.awaits].sort()).toEqual([...owed].sort());
-          owed = [];
-          const awaitedTwice = stage.awaits.filter((vm) => awaitedAt.has(vm));
-          expect(awaitedTwice).toEqual([]);
-          for (const vm of stage.awaits) awaitedAt.set(vm, stage.index);
-        }
-        // Every VM is awaited by some stage at or after its own.
-        const awaitedTooEarly = stages.flatMap((s) => s.vms.filter((vm) => !((awaitedAt.get(vm) ?? -1) >= s.index)));
-        expect(awaitedTooEarly).toEqual([]);
-        const last = stages.at(-1);
-        if (last !== undefined) {
-          expect(last.gate).toBe('Completed');
-          const awaitedBefore = new Set(stages.slice(0, -1).flatMap((s) => s.awaits));
-          expect([...last.awaits].sort()).toEqual(
-            machines
-              .map((m) => m.vm)
-              .filter((vm) => !awaitedBefore.has(vm))
-              .sort(),
-          );
-        }
-      }),
-      RUNS,
-    );
-  });
+        }),
+        RUNS,
+      );
+    },
+  );
 
   test('startup and shutdown mirror each other: same stages, tiers and VM sets, reversed', () => {
     fc.assert(
@@ -200,32 +211,36 @@ describe('planner properties', () => {
     );
   });
 
-  test('checks: none on shutdown; on startup systemHealth last, pcs/drbd after redundant pairs, replication once if partners exist', () => {
-    fc.assert(
-      fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
-        const { stages } = planTransition(machines, active, direction);
-        const checks = stages.flatMap((s) => s.checks);
-        if (direction === 'Off' || stages.length === 0) {
-          expect(checks).toEqual([]);
-          return;
-        }
-        expect(stages.at(-1)?.checks.at(-1)).toBe('systemHealth');
-        expect(checks.filter((c) => c === 'systemHealth')).toHaveLength(1);
-        const databaseVms = machines.filter((m) => m.roles.some((r) => r === 'dbm' || r === 'dbs' || r === 'dbr'));
-        expect(checks.filter((c) => c === 'mysqlReplication')).toHaveLength(databaseVms.length >= 2 ? 1 : 0);
-        const expectedPcs = (['store', 'lb'] as const).filter((tier) => isPairedTier(machines, tier, 'On')).length;
-        expect(checks.filter((c) => c === 'pacemaker')).toHaveLength(expectedPcs);
-        expect(checks.filter((c) => c === 'drbd')).toHaveLength(isPairedTier(machines, 'store', 'On') ? 1 : 0);
-        for (const stage of stages) {
-          // A check placed mid-tier would run before the partner it checks is up.
-          if (stage.checks.includes('drbd') || stage.checks.includes('pacemaker')) {
-            expect(stages[stage.index + 1]?.tier).not.toBe(stage.tier);
+  test(
+    'checks: none on shutdown; on startup systemHealth last, pcs/drbd after redundant pairs, ' +
+      'replication once if partners exist',
+    () => {
+      fc.assert(
+        fc.property(machinesArb, fullActiveArb, directionArb, (machines, active, direction) => {
+          const { stages } = planTransition(machines, active, direction);
+          const checks = stages.flatMap((s) => s.checks);
+          if (direction === 'Off' || stages.length === 0) {
+            expect(checks).toEqual([]);
+            return;
           }
-        }
-      }),
-      RUNS,
-    );
-  });
+          expect(stages.at(-1)?.checks.at(-1)).toBe('systemHealth');
+          expect(checks.filter((c) => c === 'systemHealth')).toHaveLength(1);
+          const databaseVms = machines.filter((m) => m.roles.some((r) => r === 'dbm' || r === 'dbs' || r === 'dbr'));
+          expect(checks.filter((c) => c === 'mysqlReplication')).toHaveLength(databaseVms.length >= 2 ? 1 : 0);
+          const expectedPcs = (['store', 'lb'] as const).filter((tier) => isPairedTier(machines, tier, 'On')).length;
+          expect(checks.filter((c) => c === 'pacemaker')).toHaveLength(expectedPcs);
+          expect(checks.filter((c) => c === 'drbd')).toHaveLength(isPairedTier(machines, 'store', 'On') ? 1 : 0);
+          for (const stage of stages) {
+            // A check placed mid-tier would run before the partner it checks is up.
+            if (stage.checks.includes('drbd') || stage.checks.includes('pacemaker')) {
+              expect(stages[stage.index + 1]?.tier).not.toBe(stage.tier);
+            }
+          }
+        }),
+        RUNS,
+      );
+    },
+  );
 
   test('an unknown active side of an existing pair always throws, naming exactly the missing pairs', () => {
     const partialActiveArb: fc.Arbitrary<ActiveSides> = fc.record(

@@ -16,8 +16,8 @@ const acd = (rv: string, stage?: string, generation = 1): AcdCluster => ({
   apiVersion: 'acd.power.dev/v1alpha1',
   kind: 'AcdCluster',
   metadata: { name: 'a', namespace: 'ns', resourceVersion: rv, generation },
-  spec: { powerState: 'Off', machines: [] } as unknown as AcdCluster['spec'],
-  ...(stage ? { status: { stage } as AcdCluster['status'] } : {}),
+  spec: { powerState: 'Off', machines: [] },
+  ...(stage ? { status: { stage } } : {}),
 });
 
 function world(initial: AcdCluster | undefined) {
