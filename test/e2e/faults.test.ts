@@ -51,60 +51,69 @@ afterAll(async () => {
 });
 
 describe('faults', () => {
-  test('SIGKILL mid-shutdown: a new operator finishes from the world and its status, commanding no VM twice', async () => {
-    const ns = 'fault-restart';
-    const tl = await setup(ns, SEED_LAYOUTS.LargeV1);
-    await waitReady(ns, 'acd', 120);
-    const since = Date.now();
-    await setPower(ns, 'acd', 'Off');
-    await until('stage 4 in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
-    await operator.stop('SIGKILL');
-    await sleep(500);
-    operator = await start();
-    await waitReady(ns, 'acd', 90);
-    expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of SEED_LAYOUTS.LargeV1)
-      expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
-    tl.stop();
-  }, 180_000);
+  test(
+    'SIGKILL mid-shutdown: a new operator finishes from the world and its status, ' + 'commanding no VM twice',
+    async () => {
+      const ns = 'fault-restart';
+      const tl = await setup(ns, SEED_LAYOUTS.LargeV1);
+      await waitReady(ns, 'acd', 120);
+      const since = Date.now();
+      await setPower(ns, 'acd', 'Off');
+      await until('stage 4 in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
+      await operator.stop('SIGKILL');
+      await sleep(500);
+      operator = await start();
+      await waitReady(ns, 'acd', 90);
+      expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
+      for (const m of SEED_LAYOUTS.LargeV1)
+        expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+      tl.stop();
+    },
+    180_000,
+  );
 
-  test('reversed mid-shutdown: the startup resumes from the current state and never starts a VM whose dependencies are down', async () => {
-    const ns = 'fault-reverse';
-    const tl = await setup(ns, SEED_LAYOUTS.LargeV2);
-    await waitReady(ns, 'acd', 120);
-    await setPower(ns, 'acd', 'Off');
-    await until('dbm stage in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
-    const reversedAt = Date.now();
-    await setPower(ns, 'acd', 'On');
-    await waitReady(ns, 'acd', 120);
-    const acd = await getAcd(ns, 'acd');
-    expect(acd.status?.power).toBe('On');
-    const events = JSON.parse(await kubectl(['get', 'events', '-n', ns, '-o', 'json'])).items.map(
-      (e: { reason: string }) => e.reason,
-    );
-    expect(events).toContain('Reversed');
-    // Every VM started after the reversal found every VM of the runbook's earlier startup steps up.
-    const steps = SEED_STARTUP.LargeV2;
-    steps.forEach((step, i) => {
-      for (const vm of step.vms) {
-        const t = tl.commandedAt(vm, 'On', reversedAt);
-        if (t === undefined) continue; // it never went down
-        for (const dep of steps.slice(0, i).flatMap((s) => s.vms)) {
-          const seen = tl.samples
-            .filter((x) => x.vm === dep || x.vm === vm)
-            .map((x) => `${x.t - reversedAt}ms ${x.vm} ${x.runStrategy} ${x.printableStatus} ready=${x.ready}`);
-          expect({ vm, dep, up: upAt(tl, dep, t), at: t - reversedAt }).toEqual({
-            vm,
-            dep,
-            up: true,
-            at: t - reversedAt,
-            ...(upAt(tl, dep, t) ? {} : { seen }),
-          });
+  test(
+    'reversed mid-shutdown: the startup resumes from the current state and never starts a VM ' +
+      'whose dependencies are down',
+    async () => {
+      const ns = 'fault-reverse';
+      const tl = await setup(ns, SEED_LAYOUTS.LargeV2);
+      await waitReady(ns, 'acd', 120);
+      await setPower(ns, 'acd', 'Off');
+      await until('dbm stage in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
+      const reversedAt = Date.now();
+      await setPower(ns, 'acd', 'On');
+      await waitReady(ns, 'acd', 120);
+      const acd = await getAcd(ns, 'acd');
+      expect(acd.status?.power).toBe('On');
+      const events = JSON.parse(await kubectl(['get', 'events', '-n', ns, '-o', 'json'])).items.map(
+        (e: { reason: string }) => e.reason,
+      );
+      expect(events).toContain('Reversed');
+      // Every VM started after the reversal found every VM of the runbook's earlier startup steps up.
+      const steps = SEED_STARTUP.LargeV2;
+      steps.forEach((step, i) => {
+        for (const vm of step.vms) {
+          const t = tl.commandedAt(vm, 'On', reversedAt);
+          if (t === undefined) continue; // it never went down
+          for (const dep of steps.slice(0, i).flatMap((s) => s.vms)) {
+            const seen = tl.samples
+              .filter((x) => x.vm === dep || x.vm === vm)
+              .map((x) => `${x.t - reversedAt}ms ${x.vm} ${x.runStrategy} ${x.printableStatus} ready=${x.ready}`);
+            expect({ vm, dep, up: upAt(tl, dep, t), at: t - reversedAt }).toEqual({
+              vm,
+              dep,
+              up: true,
+              at: t - reversedAt,
+              ...(upAt(tl, dep, t) ? {} : { seen }),
+            });
+          }
         }
-      }
-    });
-    tl.stop();
-  }, 180_000);
+      });
+      tl.stop();
+    },
+    180_000,
+  );
 
   test('a VM that never becomes Ready: Stalled at its stage, naming it, and no later stage starts', async () => {
     const ns = 'fault-never-ready';

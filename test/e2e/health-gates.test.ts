@@ -40,7 +40,8 @@ beforeAll(async () => {
   await rootQuery(
     db,
     'slave2',
-    `STOP SLAVE; CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE`,
+    'STOP SLAVE; CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, ' +
+      'MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE',
     [db.host, instance(db, 'master2').port, db.replication.user, db.replication.password],
   );
   await waitReplicating(db);
@@ -89,63 +90,71 @@ afterAll(async () => {
 });
 
 describe('health gates on real MariaDB replication', () => {
-  test('a Large V3 startup holds before the app tier while replication is broken, and completes once mended', async () => {
-    await stopIoThread(db, 'slave1');
-    const since = Date.now();
-    // Sides for the startup come from the spec or the last shutdown; pin the database side here.
-    await kubectl([
-      'patch',
-      'acd',
-      'acd',
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"powerState":"On","active":{"database":1}}}',
-    ]);
-    const held = await until(
-      'the replication gate to hold',
-      async () => {
-        const s = (await getAcd(NS, 'acd')).status;
-        const healthy = s?.conditions?.find((c) => c.type === 'Healthy');
-        return healthy?.status === 'False' ? s : undefined;
-      },
-      60_000,
-      200,
-    );
-    const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
-    // One `kubectl get acd -o yaml` says which check failed, on which VM, and why.
-    expect(healthy.reason).toBe('ChecksFailed');
-    expect(healthy.message).toMatch(/mysqlReplication/);
-    expect(healthy.message).toMatch(/acd-dbs1-dbr1/);
-    expect(healthy.message).toMatch(/IO/i);
-    const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
-    expect(stage.checks).toContain('mysqlReplication');
-    await sleep(2000);
-    for (const vm of ['acd-jb1', 'acd-jb2', 'acd-tel1', 'acd-tel2'])
-      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
-    expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
+  test(
+    'a Large V3 startup holds before the app tier while replication is broken, ' + 'and completes once mended',
+    async () => {
+      await stopIoThread(db, 'slave1');
+      const since = Date.now();
+      // Sides for the startup come from the spec or the last shutdown; pin the database side here.
+      await kubectl([
+        'patch',
+        'acd',
+        'acd',
+        '-n',
+        NS,
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"powerState":"On","active":{"database":1}}}',
+      ]);
+      const held = await until(
+        'the replication gate to hold',
+        async () => {
+          const s = (await getAcd(NS, 'acd')).status;
+          const healthy = s?.conditions?.find((c) => c.type === 'Healthy');
+          return healthy?.status === 'False' ? s : undefined;
+        },
+        60_000,
+        200,
+      );
+      const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
+      // One `kubectl get acd -o yaml` says which check failed, on which VM, and why.
+      expect(healthy.reason).toBe('ChecksFailed');
+      expect(healthy.message).toMatch(/mysqlReplication/);
+      expect(healthy.message).toMatch(/acd-dbs1-dbr1/);
+      expect(healthy.message).toMatch(/IO/i);
+      const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
+      expect(stage.checks).toContain('mysqlReplication');
+      await sleep(2000);
+      for (const vm of ['acd-jb1', 'acd-jb2', 'acd-tel1', 'acd-tel2'])
+        expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+      expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
 
-    await mend(db, 'slave1');
-    await waitReady(NS, 'acd', 90);
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect(s.power).toBe('On');
-    expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
-    expect(s.health!.find((h) => h.name === 'mysqlReplication')!.healthy).toBe(true);
-  }, 180_000);
+      await mend(db, 'slave1');
+      await waitReady(NS, 'acd', 90);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.power).toBe('On');
+      expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
+      expect(s.health!.find((h) => h.name === 'mysqlReplication')!.healthy).toBe(true);
+    },
+    180_000,
+  );
 
-  test('while On a broken replica makes the cluster Degraded without touching a VM, and recovers by itself', async () => {
-    const since = Date.now();
-    await stopIoThread(db, 'slave2');
-    await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded', '--timeout=30s']);
-    expect((await getAcd(NS, 'acd')).status!.conditions!.find((c) => c.type === 'Degraded')!.message).toMatch(
-      /acd-dbs2-dbr2/,
-    );
-    await mend(db, 'slave2');
-    await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded=False', '--timeout=30s']);
-    for (const vm of Object.keys(DB_OF)) expect(tl.commands(vm, 'Off', since)).toBe(0);
-  }, 90_000);
+  test(
+    'while On a broken replica makes the cluster Degraded without touching a VM, ' + 'and recovers by itself',
+    async () => {
+      const since = Date.now();
+      await stopIoThread(db, 'slave2');
+      await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded', '--timeout=30s']);
+      expect((await getAcd(NS, 'acd')).status!.conditions!.find((c) => c.type === 'Degraded')!.message).toMatch(
+        /acd-dbs2-dbr2/,
+      );
+      await mend(db, 'slave2');
+      await kubectl(['wait', 'acd/acd', '-n', NS, '--for=condition=Degraded=False', '--timeout=30s']);
+      for (const vm of Object.keys(DB_OF)) expect(tl.commands(vm, 'Off', since)).toBe(0);
+    },
+    90_000,
+  );
 
   test('a shutdown with active database Auto does not begin while the probes disagree', async () => {
     await kubectl([
@@ -171,17 +180,22 @@ describe('health gates on real MariaDB replication', () => {
       expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
   }, 90_000);
 
-  test('once the probes agree, the shutdown takes the side they report: the inactive master goes down first', async () => {
-    await setReadOnly(db, 'master2', true); // master1 is the one writable master, and the slaves follow it or its partner
-    const since = Date.now();
-    await waitReady(NS, 'acd', 120);
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect(s.power).toBe('Off');
-    expect(s.active?.database).toMatchObject({ side: 1, source: 'Detected' });
-    const down = (vm: string) => tl.commandedAt(vm, 'Off', since)!;
-    expect(down('acd-dbm2')).toBeLessThan(down('acd-dbm1'));
-    expect(down('acd-dbs2-dbr2')).toBeLessThanOrEqual(down('acd-dbs1-dbr1') + 1000);
-    expect(tl.reachedAt('acd-dbm2', 'Off', since)!).toBeLessThanOrEqual(down('acd-dbm1'));
-    expect(s.lastShutdownActive?.database).toBe(1);
-  }, 150_000);
+  test(
+    'once the probes agree, the shutdown takes the side they report: ' + 'the inactive master goes down first',
+    async () => {
+      // master1 is the one writable master, and the slaves follow it or its partner
+      await setReadOnly(db, 'master2', true);
+      const since = Date.now();
+      await waitReady(NS, 'acd', 120);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.power).toBe('Off');
+      expect(s.active?.database).toMatchObject({ side: 1, source: 'Detected' });
+      const down = (vm: string) => tl.commandedAt(vm, 'Off', since)!;
+      expect(down('acd-dbm2')).toBeLessThan(down('acd-dbm1'));
+      expect(down('acd-dbs2-dbr2')).toBeLessThanOrEqual(down('acd-dbs1-dbr1') + 1000);
+      expect(tl.reachedAt('acd-dbm2', 'Off', since)!).toBeLessThanOrEqual(down('acd-dbm1'));
+      expect(s.lastShutdownActive?.database).toBe(1);
+    },
+    150_000,
+  );
 });

@@ -146,70 +146,80 @@ afterAll(async () => {
 });
 
 describe('health gates and active detection over SSH (real sshd + crm_mon)', () => {
-  test('a startup holds after the lb stage while a load balancer is offline, and completes once the pcs cluster is whole', async () => {
-    await useScenario('lb-node-offline');
-    const since = Date.now();
-    await setPower(NS, 'acd', 'On');
-    const held = await waitHeld();
-    const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
-    expect(healthy.reason).toBe('ChecksFailed');
-    expect(healthy.message).toMatch(/pacemaker/);
-    expect(healthy.message).toMatch(/lb pair/);
-    expect(healthy.message).toMatch(/node acd-lb2 offline/);
-    const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
-    expect(stage.tier).toBe('lb');
-    expect(stage.checks).toContain('pacemaker');
-    // The store stage before it passed its own gate: the storage pcs cluster and DRBD are healthy.
-    expect(held.transition!.stages.filter((st) => st.tier === 'store').map((st) => st.state)).toEqual([
-      'Completed',
-      'Completed',
-    ]);
-    await sleep(2000);
-    for (const vm of [...STORE, ...LB])
-      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) !== undefined }).toEqual({ vm, commanded: true });
-    for (const vm of LATER)
-      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
-    expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
+  test(
+    'a startup holds after the lb stage while a load balancer is offline, ' +
+      'and completes once the pcs cluster is whole',
+    async () => {
+      await useScenario('lb-node-offline');
+      const since = Date.now();
+      await setPower(NS, 'acd', 'On');
+      const held = await waitHeld();
+      const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
+      expect(healthy.reason).toBe('ChecksFailed');
+      expect(healthy.message).toMatch(/pacemaker/);
+      expect(healthy.message).toMatch(/lb pair/);
+      expect(healthy.message).toMatch(/node acd-lb2 offline/);
+      const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
+      expect(stage.tier).toBe('lb');
+      expect(stage.checks).toContain('pacemaker');
+      // The store stage before it passed its own gate: the storage pcs cluster and DRBD are healthy.
+      expect(held.transition!.stages.filter((st) => st.tier === 'store').map((st) => st.state)).toEqual([
+        'Completed',
+        'Completed',
+      ]);
+      await sleep(2000);
+      for (const vm of [...STORE, ...LB])
+        expect({ vm, commanded: tl.commandedAt(vm, 'On', since) !== undefined }).toEqual({ vm, commanded: true });
+      for (const vm of LATER)
+        expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+      expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
 
-    await useScenario('healthy');
-    await waitReady(NS, 'acd', 90);
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect(s.power).toBe('On');
-    expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
-    const check = (name: string) => s.health!.find((h) => h.name === name)!;
-    expect(check('pacemaker')).toMatchObject({ healthy: true });
-    expect(check('pacemaker').message).toMatch(/lb pair: acd-lb1: cluster healthy/);
-    expect(check('drbd')).toMatchObject({ healthy: true });
-    expect(check('mysqlReplication')).toMatchObject({ healthy: true });
-    expect(check('mysqlReplication').message).toMatch(/skipped/);
-    expect(check('systemHealth').message).toMatch(/store pair: acd-store1: cluster healthy/);
-    expect(check('systemHealth').message).toMatch(/drbd healthy: data UpToDate\/UpToDate, Primary on acd-store1/);
-  }, 180_000);
+      await useScenario('healthy');
+      await waitReady(NS, 'acd', 90);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.power).toBe('On');
+      expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
+      const check = (name: string) => s.health!.find((h) => h.name === name)!;
+      expect(check('pacemaker')).toMatchObject({ healthy: true });
+      expect(check('pacemaker').message).toMatch(/lb pair: acd-lb1: cluster healthy/);
+      expect(check('drbd')).toMatchObject({ healthy: true });
+      expect(check('mysqlReplication')).toMatchObject({ healthy: true });
+      expect(check('mysqlReplication').message).toMatch(/skipped/);
+      expect(check('systemHealth').message).toMatch(/store pair: acd-store1: cluster healthy/);
+      expect(check('systemHealth').message).toMatch(/drbd healthy: data UpToDate\/UpToDate, Primary on acd-store1/);
+    },
+    180_000,
+  );
 
-  test('a startup holds after the store stage while DRBD is split brain (StandAlone), and completes once it reconnects', async () => {
-    await setPower(NS, 'acd', 'Off');
-    await waitReady(NS, 'acd', 90);
-    await useScenario('drbd-standalone');
-    const since = Date.now();
-    await setPower(NS, 'acd', 'On');
-    const held = await waitHeld();
-    const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
-    expect(healthy.message).toMatch(/drbd/);
-    expect(healthy.message).toMatch(/acd-store1: data StandAlone to acd-store2/);
-    const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
-    expect(stage.tier).toBe('store');
-    expect(stage.checks).toEqual(expect.arrayContaining(['pacemaker', 'drbd']));
-    await sleep(2000);
-    for (const vm of [...LB, ...LATER])
-      expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
+  test(
+    'a startup holds after the store stage while DRBD is split brain (StandAlone), ' +
+      'and completes once it reconnects',
+    async () => {
+      await setPower(NS, 'acd', 'Off');
+      await waitReady(NS, 'acd', 90);
+      await useScenario('drbd-standalone');
+      const since = Date.now();
+      await setPower(NS, 'acd', 'On');
+      const held = await waitHeld();
+      const healthy = held.conditions!.find((c) => c.type === 'Healthy')!;
+      expect(healthy.message).toMatch(/drbd/);
+      expect(healthy.message).toMatch(/acd-store1: data StandAlone to acd-store2/);
+      const stage = held.transition!.stages.find((st) => st.state === 'InProgress')!;
+      expect(stage.tier).toBe('store');
+      expect(stage.checks).toEqual(expect.arrayContaining(['pacemaker', 'drbd']));
+      await sleep(2000);
+      for (const vm of [...LB, ...LATER])
+        expect({ vm, commanded: tl.commandedAt(vm, 'On', since) }).toEqual({ vm, commanded: undefined });
 
-    await useScenario('healthy');
-    await waitReady(NS, 'acd', 90);
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect(s.power).toBe('On');
-    expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
-    expect(s.health!.find((h) => h.name === 'drbd')).toMatchObject({ healthy: true });
-  }, 180_000);
+      await useScenario('healthy');
+      await waitReady(NS, 'acd', 90);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.power).toBe('On');
+      expect(s.conditions!.find((c) => c.type === 'Healthy')!.status).toBe('True');
+      expect(s.health!.find((h) => h.name === 'drbd')).toMatchObject({ healthy: true });
+    },
+    180_000,
+  );
 
   test('a shutdown with loadBalancer and storage Auto does not begin while no node runs the VIP', async () => {
     await useScenario('no-vip');
@@ -225,26 +235,31 @@ describe('health gates and active detection over SSH (real sshd + crm_mon)', () 
       expect({ vm: m.vm, commanded: tl.commandedAt(m.vm, 'Off', since) }).toEqual({ vm: m.vm, commanded: undefined });
   }, 90_000);
 
-  test('once the VIP runs again, the shutdown takes the sides the probes report: the inactive lb and store go down first', async () => {
-    // After a failover the VIP runs on acd-lb2, and DRBD is Primary on acd-store1: both the
-    // opposite of the sides the startups were pinned to.
-    await useScenario('vip-on-lb2');
-    const since = Date.now();
-    await waitReady(NS, 'acd', 120);
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect(s.power).toBe('Off');
-    expect(s.active?.loadBalancer).toMatchObject({ side: 2, source: 'Detected' });
-    expect(s.active?.loadBalancer?.message).toMatch(/VIP \(IPaddr2\) runs on acd-lb2/);
-    expect(s.active?.storage).toMatchObject({ side: 1, source: 'Detected' });
-    expect(s.active?.storage?.message).toMatch(/acd-store1 is Primary/);
-    expect(s.active?.database).toMatchObject({ side: 1, source: 'Spec' });
-    const down = (vm: string) => tl.commandedAt(vm, 'Off', since)!;
-    expect(down('acd-lb1')).toBeLessThan(down('acd-lb2'));
-    expect(tl.reachedAt('acd-lb1', 'Off', since)!).toBeLessThanOrEqual(down('acd-lb2'));
-    expect(down('acd-store2')).toBeLessThan(down('acd-store1'));
-    expect(tl.reachedAt('acd-store2', 'Off', since)!).toBeLessThanOrEqual(down('acd-store1'));
-    expect(s.lastShutdownActive).toMatchObject({ loadBalancer: 2, storage: 1 });
-  }, 150_000);
+  test(
+    'once the VIP runs again, the shutdown takes the sides the probes report: ' +
+      'the inactive lb and store go down first',
+    async () => {
+      // After a failover the VIP runs on acd-lb2, and DRBD is Primary on acd-store1: both the
+      // opposite of the sides the startups were pinned to.
+      await useScenario('vip-on-lb2');
+      const since = Date.now();
+      await waitReady(NS, 'acd', 120);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.power).toBe('Off');
+      expect(s.active?.loadBalancer).toMatchObject({ side: 2, source: 'Detected' });
+      expect(s.active?.loadBalancer?.message).toMatch(/VIP \(IPaddr2\) runs on acd-lb2/);
+      expect(s.active?.storage).toMatchObject({ side: 1, source: 'Detected' });
+      expect(s.active?.storage?.message).toMatch(/acd-store1 is Primary/);
+      expect(s.active?.database).toMatchObject({ side: 1, source: 'Spec' });
+      const down = (vm: string) => tl.commandedAt(vm, 'Off', since)!;
+      expect(down('acd-lb1')).toBeLessThan(down('acd-lb2'));
+      expect(tl.reachedAt('acd-lb1', 'Off', since)!).toBeLessThanOrEqual(down('acd-lb2'));
+      expect(down('acd-store2')).toBeLessThan(down('acd-store1'));
+      expect(tl.reachedAt('acd-store2', 'Off', since)!).toBeLessThanOrEqual(down('acd-store1'));
+      expect(s.lastShutdownActive).toMatchObject({ loadBalancer: 2, storage: 1 });
+    },
+    150_000,
+  );
 
   test('no private key appears in the AcdCluster status, its Events or the operator log', async () => {
     expect(usedKeys.size).toBe(Object.keys(SCENARIOS).length);

@@ -161,41 +161,45 @@ afterAll(async () => {
 });
 
 describe('helm install onto the test bed', () => {
-  test('the release and its objects exist; the Deployment runs two leader-electing replicas as the ServiceAccount', async () => {
-    const status = JSON.parse(await helm(['status', 'acd', '-n', RELEASE_NS, '-o', 'json'])) as {
-      info: { status: string };
-    };
-    expect(status.info.status).toBe('deployed');
-    const names = async (kind: string, ns: string) =>
-      (
-        JSON.parse(await kubectl(['get', kind, '-n', ns, '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']))
-          .items as { metadata: { name: string } }[]
-      )
-        .map((o) => o.metadata.name)
-        .sort();
-    expect(await names('serviceaccount', RELEASE_NS)).toEqual([SA]);
-    expect(await names('deployment', RELEASE_NS)).toEqual([SA]);
-    expect(await names('service', RELEASE_NS)).toEqual([`${SA}-metrics`]);
-    expect(await names('role', RELEASE_NS)).toEqual([`${SA}-leader-election`]);
-    expect(await names('rolebinding', RELEASE_NS)).toEqual([`${SA}-leader-election`]);
-    expect(await names('role', WATCHED)).toEqual([SA]);
-    expect(await names('rolebinding', WATCHED)).toEqual([SA]);
-    // scope=namespaces: nothing cluster-wide besides the CRD.
-    const cluster = JSON.parse(
-      await kubectl(['get', 'clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']),
-    ).items;
-    expect(cluster).toEqual([]);
+  test(
+    'the release and its objects exist; ' + 'the Deployment runs two leader-electing replicas as the ServiceAccount',
+    async () => {
+      const status = JSON.parse(await helm(['status', 'acd', '-n', RELEASE_NS, '-o', 'json'])) as {
+        info: { status: string };
+      };
+      expect(status.info.status).toBe('deployed');
+      const names = async (kind: string, ns: string) =>
+        (
+          JSON.parse(await kubectl(['get', kind, '-n', ns, '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']))
+            .items as { metadata: { name: string } }[]
+        )
+          .map((o) => o.metadata.name)
+          .sort();
+      expect(await names('serviceaccount', RELEASE_NS)).toEqual([SA]);
+      expect(await names('deployment', RELEASE_NS)).toEqual([SA]);
+      expect(await names('service', RELEASE_NS)).toEqual([`${SA}-metrics`]);
+      expect(await names('role', RELEASE_NS)).toEqual([`${SA}-leader-election`]);
+      expect(await names('rolebinding', RELEASE_NS)).toEqual([`${SA}-leader-election`]);
+      expect(await names('role', WATCHED)).toEqual([SA]);
+      expect(await names('rolebinding', WATCHED)).toEqual([SA]);
+      // scope=namespaces: nothing cluster-wide besides the CRD.
+      const cluster = JSON.parse(
+        await kubectl(['get', 'clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/instance=acd', '-o', 'json']),
+      ).items;
+      expect(cluster).toEqual([]);
 
-    const dep = JSON.parse(await kubectl(['get', 'deployment', SA, '-n', RELEASE_NS, '-o', 'json']));
-    expect(dep.spec.replicas).toBe(2);
-    const pod = dep.spec.template.spec;
-    expect(pod.serviceAccountName).toBe(SA);
-    expect(pod.containers[0].args).toEqual(
-      expect.arrayContaining(['--leader-elect', `--lease-namespace=${RELEASE_NS}`, `--namespace=${WATCHED}`]),
-    );
-    // No kubelet: no pod ever runs, which is why the install does not --wait.
-    expect(dep.status?.availableReplicas ?? 0).toBe(0);
-  }, 60_000);
+      const dep = JSON.parse(await kubectl(['get', 'deployment', SA, '-n', RELEASE_NS, '-o', 'json']));
+      expect(dep.spec.replicas).toBe(2);
+      const pod = dep.spec.template.spec;
+      expect(pod.serviceAccountName).toBe(SA);
+      expect(pod.containers[0].args).toEqual(
+        expect.arrayContaining(['--leader-elect', `--lease-namespace=${RELEASE_NS}`, `--namespace=${WATCHED}`]),
+      );
+      // No kubelet: no pod ever runs, which is why the install does not --wait.
+      expect(dep.status?.availableReplicas ?? 0).toBe(0);
+    },
+    60_000,
+  );
 
   test('the operator, as the chart ServiceAccount, powers a Small V3 ACD Off and On in seed order', async () => {
     tl = await VmTimeline.start(WATCHED);

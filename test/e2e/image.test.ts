@@ -75,7 +75,9 @@ async function inImage(script: string): Promise<string> {
 
 /** Tries to write `path` from inside the running container, as its user; 'ok' or the error code. */
 async function writeInContainer(path: string): Promise<string> {
-  const script = `try { process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(path)}, 'x'); console.log('ok'); } catch (e) { console.log(e.code); }`;
+  const script =
+    `try { process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(path)}, 'x'); console.log('ok'); } ` +
+    'catch (e) { console.log(e.code); }';
   return (await podman(['exec', NAME, 'node', '-e', script])).trim();
 }
 
@@ -163,9 +165,10 @@ describe('the container image', () => {
     expect(inside.npm).toEqual([]);
     expect(inside.npmDir).toBe(false);
     expect(inside.secret).toBe(false);
-    expect(inside.node).toBe(
-      `v${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.node}`,
-    );
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(inside.node).toBe(`v${pkg.devDependencies.node}`);
     expect(inside.app).toEqual(['dist', 'node_modules', 'package.json']);
     // node_modules is what the lock file installs without dev dependencies, no more and no less.
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {

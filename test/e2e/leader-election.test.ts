@@ -98,44 +98,50 @@ describe('leader election', () => {
     expect(lines(second, 'commanded')).toEqual([]);
   }, 60_000);
 
-  test('SIGKILL of the leader mid-shutdown: the standby takes over within a lease period, finishes in order, commands no VM twice', async () => {
-    const since = offSince;
-    expect(since).toBeGreaterThan(0);
-    await until('stage 4 (acd-dbm1) in progress', async () => (await stageOf()) >= 3, 60_000, 50);
-    const killedAt = Date.now();
-    await first.stop('SIGKILL');
-    expect(lines(second, 'commanded')).toEqual([]);
+  test(
+    'SIGKILL of the leader mid-shutdown: the standby takes over within a lease period, ' +
+      'finishes in order, commands no VM twice',
+    async () => {
+      const since = offSince;
+      expect(since).toBeGreaterThan(0);
+      await until('stage 4 (acd-dbm1) in progress', async () => (await stageOf()) >= 3, 60_000, 50);
+      const killedAt = Date.now();
+      await first.stop('SIGKILL');
+      expect(lines(second, 'commanded')).toEqual([]);
 
-    const tookOverAt = await until('the standby to become leader', async () => becameLeaderAt(second), 20_000, 50);
-    const takeoverMs = tookOverAt - killedAt;
-    console.log(
-      `[leader-election] takeover ${takeoverMs} ms after SIGKILL (lease ${LEASE_SECONDS}s, renew every ${Math.round(RENEW_MS)} ms)`,
-    );
-    // The dead leader's last renewal was at most one renew period before the kill, so the Lease
-    // expires at most one lease duration after it; the standby retries every duration/5.
-    expect(takeoverMs).toBeLessThan(LEASE_SECONDS * 1000 + RENEW_MS);
+      const tookOverAt = await until('the standby to become leader', async () => becameLeaderAt(second), 20_000, 50);
+      const takeoverMs = tookOverAt - killedAt;
+      console.log(
+        `[leader-election] takeover ${takeoverMs} ms after SIGKILL ` +
+          `(lease ${LEASE_SECONDS}s, renew every ${Math.round(RENEW_MS)} ms)`,
+      );
+      // The dead leader's last renewal was at most one renew period before the kill, so the Lease
+      // expires at most one lease duration after it; the standby retries every duration/5.
+      expect(takeoverMs).toBeLessThan(LEASE_SECONDS * 1000 + RENEW_MS);
 
-    await waitReady(NS, 'acd', 90);
-    const acd = await getAcd(NS, 'acd');
-    expect(acd.status?.power).toBe('Off');
-    expect(acd.status?.transition?.outcome).toBe('Succeeded');
+      await waitReady(NS, 'acd', 90);
+      const acd = await getAcd(NS, 'acd');
+      expect(acd.status?.power).toBe('Off');
+      expect(acd.status?.transition?.outcome).toBe('Succeeded');
 
-    // The kill really was mid-transition: the new leader issued the remaining commands, all of them
-    // after it became leader; the killed one never commanded after its death.
-    const late = lines(second, 'commanded');
-    expect(late.length).toBeGreaterThan(0);
-    expect(late.every((l) => (l.time as number) >= tookOverAt)).toBe(true);
-    expect(lines(first, 'commanded').every((l) => (l.time as number) < killedAt)).toBe(true);
-    expect(tl.commandedAt('acd-store', 'Off', since)).toBeGreaterThan(killedAt);
+      // The kill really was mid-transition: the new leader issued the remaining commands, all of them
+      // after it became leader; the killed one never commanded after its death.
+      const late = lines(second, 'commanded');
+      expect(late.length).toBeGreaterThan(0);
+      expect(late.every((l) => (l.time as number) >= tookOverAt)).toBe(true);
+      expect(lines(first, 'commanded').every((l) => (l.time as number) < killedAt)).toBe(true);
+      expect(tl.commandedAt('acd-store', 'Off', since)).toBeGreaterThan(killedAt);
 
-    expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
-    for (const m of machines)
-      expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
+      expect(checkTimeline(SEED_SHUTDOWN.LargeV1, 'Off', tl, since)).toEqual([]);
+      for (const m of machines)
+        expect({ vm: m.vm, flips: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, flips: 1 });
 
-    const l = await lease();
-    expect(holds(l, second)).toBe(true);
-    expect(l.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
-    expect(await readyz(second)).toBe(200);
-    expect(await scrape(second, 'acd_leader')).toBe(1);
-  }, 180_000);
+      const l = await lease();
+      expect(holds(l, second)).toBe(true);
+      expect(l.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
+      expect(await readyz(second)).toBe(200);
+      expect(await scrape(second, 'acd_leader')).toBe(1);
+    },
+    180_000,
+  );
 });

@@ -172,13 +172,17 @@ async function reversal(c: (typeof cases)[number]): Promise<Record<string, unkno
 // All 18 cases run side by side (each in its namespace), so the file takes about as long as one
 // reversal; each case is then judged on its own.
 describe('Manual VMs reversed at every stage of a Large V3', () => {
-  test('Off reversed at each of its 9 stages, and On at each of its 9: target reached, every VM there, order kept', async () => {
-    const results = await Promise.all(cases.map(reversal));
-    expect(results).toEqual(
-      cases.map((c) => {
-        const back = c.first === 'Off' ? 'On' : 'Off';
-        return { ns: c.ns, power: back, phase: back, notThere: [], order: [], specChanged: [] };
-      }),
-    );
-  }, 300_000);
+  test(
+    'Off reversed at each of its 9 stages, and On at each of its 9: target reached, ' + 'every VM there, order kept',
+    async () => {
+      const results = await Promise.all(cases.map(reversal));
+      expect(results).toEqual(
+        cases.map((c) => {
+          const back = c.first === 'Off' ? 'On' : 'Off';
+          return { ns: c.ns, power: back, phase: back, notThere: [], order: [], specChanged: [] };
+        }),
+      );
+    },
+    300_000,
+  );
 });

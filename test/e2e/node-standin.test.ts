@@ -43,37 +43,41 @@ afterAll(async () => {
 });
 
 describe('node stand-in faults, as real KubeVirt reports them', () => {
-  test('a guest that ignores ACPI: a graceful stop takes the grace period; a stop with gracePeriod 0 ends it at once', async () => {
-    await kubectl(
-      [
-        'replace',
-        '--raw',
-        `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachines/acpi-ignored/start`,
-        '-f',
-        '-',
-      ],
-      '{}',
-    );
-    await until(
-      'acpi-ignored Running and Ready',
-      async () => {
-        const v = await vm('acpi-ignored');
-        return v.status?.printableStatus === 'Running' && v.status.ready;
-      },
-      30_000,
-      100,
-    );
-    const t0 = Date.now();
-    await stop('acpi-ignored');
-    await until('acpi-ignored Stopping', async () => (await status('acpi-ignored')) === 'Stopping', 10_000, 50);
-    await new Promise((r) => setTimeout(r, 3_000));
-    // Still shutting down 3 s in: the guest ignores ACPI and the grace period (9 s here) has not passed.
-    expect(await status('acpi-ignored')).toBe('Stopping');
-    // KubeVirt applies the new grace period to the VMI; the stand-in's guest is then killed.
-    await stop('acpi-ignored', '{"gracePeriod":0}');
-    await until('acpi-ignored Stopped', async () => (await status('acpi-ignored')) === 'Stopped', 10_000, 50);
-    expect(Date.now() - t0).toBeLessThan(8_500);
-  }, 60_000);
+  test(
+    'a guest that ignores ACPI: a graceful stop takes the grace period; ' + 'a stop with gracePeriod 0 ends it at once',
+    async () => {
+      await kubectl(
+        [
+          'replace',
+          '--raw',
+          `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachines/acpi-ignored/start`,
+          '-f',
+          '-',
+        ],
+        '{}',
+      );
+      await until(
+        'acpi-ignored Running and Ready',
+        async () => {
+          const v = await vm('acpi-ignored');
+          return v.status?.printableStatus === 'Running' && v.status.ready;
+        },
+        30_000,
+        100,
+      );
+      const t0 = Date.now();
+      await stop('acpi-ignored');
+      await until('acpi-ignored Stopping', async () => (await status('acpi-ignored')) === 'Stopping', 10_000, 50);
+      await new Promise((r) => setTimeout(r, 3_000));
+      // Still shutting down 3 s in: the guest ignores ACPI and the grace period (9 s here) has not passed.
+      expect(await status('acpi-ignored')).toBe('Stopping');
+      // KubeVirt applies the new grace period to the VMI; the stand-in's guest is then killed.
+      await stop('acpi-ignored', '{"gracePeriod":0}');
+      await until('acpi-ignored Stopped', async () => (await status('acpi-ignored')) === 'Stopped', 10_000, 50);
+      expect(Date.now() - t0).toBeLessThan(8_500);
+    },
+    60_000,
+  );
 
   test("never ready: Running, but Ready stays false (the launcher pod's Ready held False)", async () => {
     await until('never-ready Running', async () => (await status('never-ready')) === 'Running', 30_000, 100);

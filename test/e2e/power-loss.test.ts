@@ -30,76 +30,81 @@ afterAll(async () => {
 const powerLoss = (n: number) => kubectl(['annotate', 'node', 'standin-node', `${POWER_LOSS}=${n}`, '--overwrite']);
 
 describe('power loss', () => {
-  test('Manual VMs: a power loss during the recovery from a power loss ends with every VM up, started in runbook order', async () => {
-    await createNamespace(NS);
-    const tl = await VmTimeline.start(NS);
-    await apply([
-      ...L3.map((m) =>
-        vmManifest(NS, m.vm, { runStrategy: 'Manual', annotations: { 'standin.acd.power.dev/boot-seconds': '30' } }),
-      ),
-      acdManifest(NS, 'acd', L3, { powerState: 'On', active: { database: 2, loadBalancer: 2, storage: 2 } }),
-    ]);
-    await waitReady(NS, 'acd', 180);
-    const first = Date.now();
-    await powerLoss(1);
-    // KubeVirt keeps a Manual VM's Failed VMI: every VM reads Stopped, and nothing restarts it.
-    await until(
-      'every VM seen Stopped',
-      async () =>
-        L3.every((m) => tl.samples.some((x) => x.vm === m.vm && x.t >= first && x.printableStatus === 'Stopped')),
-      30_000,
-      50,
-    );
-    await until(
-      'the recovery in its fifth stage',
-      async () => {
-        const t = (await getAcd(NS, 'acd')).status?.transition;
-        return (
-          t && Date.parse(t.startedAt) >= first - 1_000 && t.stages.findIndex((x) => x.state === 'InProgress') >= 4
-        );
-      },
-      120_000,
-      25,
-    );
-    const second = Date.now();
-    await powerLoss(2);
-    await until(
-      'On again',
-      async () => {
-        const s = (await getAcd(NS, 'acd')).status;
-        return s?.power === 'On' && s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      },
-      240_000,
-      250,
-    );
-    const s = (await getAcd(NS, 'acd')).status!;
-    expect({ power: s.power, ready: s.readyVMs }).toEqual({ power: 'On', ready: `${L3.length}/${L3.length}` });
-    // Each start after each loss found every earlier startup step up (Manual VMs: a start shows as
-    // KubeVirt's state-change request on the VM).
-    for (const since of [first, second]) {
-      const violations = SEED_STARTUP.LargeV3.flatMap((st, i) =>
-        st.vms.flatMap((vm) => {
-          const at = tl.commandedAt(vm, 'On', since);
-          if (at === undefined) return [`${vm} never started after the loss at ${since}`];
-          return SEED_STARTUP.LargeV3.slice(0, i)
-            .flatMap((e) => e.vms)
-            .filter((d) => !upAt(tl, d, at))
-            .map((d) => `${vm} started while ${d} was not up`);
-        }),
+  test(
+    'Manual VMs: a power loss during the recovery from a power loss ends with every VM up, ' +
+      'started in runbook order',
+    async () => {
+      await createNamespace(NS);
+      const tl = await VmTimeline.start(NS);
+      await apply([
+        ...L3.map((m) =>
+          vmManifest(NS, m.vm, { runStrategy: 'Manual', annotations: { 'standin.acd.power.dev/boot-seconds': '30' } }),
+        ),
+        acdManifest(NS, 'acd', L3, { powerState: 'On', active: { database: 2, loadBalancer: 2, storage: 2 } }),
+      ]);
+      await waitReady(NS, 'acd', 180);
+      const first = Date.now();
+      await powerLoss(1);
+      // KubeVirt keeps a Manual VM's Failed VMI: every VM reads Stopped, and nothing restarts it.
+      await until(
+        'every VM seen Stopped',
+        async () =>
+          L3.every((m) => tl.samples.some((x) => x.vm === m.vm && x.t >= first && x.printableStatus === 'Stopped')),
+        30_000,
+        50,
       );
-      expect({ since, violations }).toEqual({ since, violations: [] });
-    }
-    const events = await kubectl([
-      'get',
-      'events',
-      '-n',
-      NS,
-      '--field-selector',
-      'reason=StageReopened',
-      '-o',
-      'jsonpath={.items[*].message}',
-    ]);
-    expect(events).toMatch(/no longer up; going back to this stage/);
-    tl.stop();
-  }, 300_000);
+      await until(
+        'the recovery in its fifth stage',
+        async () => {
+          const t = (await getAcd(NS, 'acd')).status?.transition;
+          return (
+            t && Date.parse(t.startedAt) >= first - 1_000 && t.stages.findIndex((x) => x.state === 'InProgress') >= 4
+          );
+        },
+        120_000,
+        25,
+      );
+      const second = Date.now();
+      await powerLoss(2);
+      await until(
+        'On again',
+        async () => {
+          const s = (await getAcd(NS, 'acd')).status;
+          return s?.power === 'On' && s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        },
+        240_000,
+        250,
+      );
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect({ power: s.power, ready: s.readyVMs }).toEqual({ power: 'On', ready: `${L3.length}/${L3.length}` });
+      // Each start after each loss found every earlier startup step up (Manual VMs: a start shows as
+      // KubeVirt's state-change request on the VM).
+      for (const since of [first, second]) {
+        const violations = SEED_STARTUP.LargeV3.flatMap((st, i) =>
+          st.vms.flatMap((vm) => {
+            const at = tl.commandedAt(vm, 'On', since);
+            if (at === undefined) return [`${vm} never started after the loss at ${since}`];
+            return SEED_STARTUP.LargeV3.slice(0, i)
+              .flatMap((e) => e.vms)
+              .filter((d) => !upAt(tl, d, at))
+              .map((d) => `${vm} started while ${d} was not up`);
+          }),
+        );
+        expect({ since, violations }).toEqual({ since, violations: [] });
+      }
+      const events = await kubectl([
+        'get',
+        'events',
+        '-n',
+        NS,
+        '--field-selector',
+        'reason=StageReopened',
+        '-o',
+        'jsonpath={.items[*].message}',
+      ]);
+      expect(events).toMatch(/no longer up; going back to this stage/);
+      tl.stop();
+    },
+    300_000,
+  );
 });

@@ -88,7 +88,8 @@ const LARGE_DB_DOWN: Step[] = [
     vms: APP_LARGE,
     wait: false,
     quote:
-      'First shutdown acd-tel and acd-jbN in no particular order. You do not have to wait until acd-tel and acd-jbN are down before shutting acd-dbs1/dbr1 and acd-dbs2/dbr2 down',
+      'First shutdown acd-tel and acd-jbN in no particular order. ' +
+      'You do not have to wait until acd-tel and acd-jbN are down before shutting acd-dbs1/dbr1 and acd-dbs2/dbr2 down',
   },
   { vms: ['acd-dbs1-dbr1'], wait: false, quote: 'simultaneously, but in correct order.' },
   {
@@ -128,7 +129,8 @@ export const SEED_SHUTDOWN: Record<Seed, Step[]> = {
       vms: APP_SMALL,
       wait: false,
       quote:
-        'First shutdown acd-tel and acd-jbN in no particular order. You do not have to wait until acd-tel and acd-jbN are down before starting the shutdown at acd-dbm/dbs/dbr.',
+        'First shutdown acd-tel and acd-jbN in no particular order. ' +
+        'You do not have to wait until acd-tel and acd-jbN are down before starting the shutdown at acd-dbm/dbs/dbr.',
     },
     {
       vms: ['acd-dbm-dbs-dbr'],
@@ -217,7 +219,9 @@ export function checkTimeline(steps: Step[], target: 'On' | 'Off', tl: TimelineV
     if (step.wait && firstLater < lastAwaited) {
       v.push({
         rule: `step ${i + 1} waits: "${step.quote}"`,
-        detail: `a later VM was commanded ${lastAwaited - firstLater} ms before ${[...step.vms, ...(step.waitAlso ?? [])].join(', ')} reached ${target}`,
+        detail:
+          `a later VM was commanded ${lastAwaited - firstLater} ms before ` +
+          `${[...step.vms, ...(step.waitAlso ?? [])].join(', ')} reached ${target}`,
       });
     }
     const next = steps[i + 1]!.vms;
