@@ -68,7 +68,8 @@ export function loadServices(): ServicesState {
   const file = process.env[STATE_ENV] ?? process.env[REUSE_ENV];
   if (!file || !existsSync(file)) {
     throw new Error(
-      `${STATE_ENV} is not set: run through the jest "integration" project or set ${REUSE_ENV} (npx tsx test/services/cli.ts up)`,
+      `${STATE_ENV} is not set: run through the jest "integration" project ` +
+        `or set ${REUSE_ENV} (npx tsx test/services/cli.ts up)`,
     );
   }
   return readState(file);

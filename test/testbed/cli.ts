@@ -38,9 +38,8 @@ async function main(): Promise<number> {
         console.error(`still running: ${JSON.stringify(left)}; still listening: ${JSON.stringify(open)}`);
         return 1;
       }
-      console.log(
-        `test bed down: processes ${Object.values(state.pids).join(', ')} gone, ports ${Object.values(state.ports).join(', ')} closed`,
-      );
+      const [pids, ports] = [Object.values(state.pids), Object.values(state.ports)];
+      console.log(`test bed down: processes ${pids.join(', ')} gone, ports ${ports.join(', ')} closed`);
       return 0;
     }
     case 'env':

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
     console.log(`$ kubectl get vm -n ${NS}\n${kubectl('get', 'vm', '-n', NS)}`);
     if (keep) {
       console.log(
-        `kept running: export KUBECONFIG=${tb.kubeconfig}; stop with: kill ${op.pid}; ACD_TESTBED_DIR=${dir} npm run testbed -- down`,
+        `kept running: export KUBECONFIG=${tb.kubeconfig}; ` +
+          `stop with: kill ${op.pid}; ACD_TESTBED_DIR=${dir} npm run testbed -- down`,
       );
       return;
     }
@@ -138,8 +139,10 @@ async function follow(api: CustomObjectsApi, power: 'On' | 'Off', what: string):
         if (seen.get(key) !== line) {
           seen.set(key, line);
           if (st.state !== 'Pending') {
+            const checks = st.checks.length ? `  (checks: ${st.checks.join(', ')})` : '';
             say(
-              `  [${power}] stage ${String(st.index + 1).padStart(2)}/${t.stages.length} ${st.name.padEnd(34)} ${st.state.padEnd(10)} ${st.vms.join(', ')}${st.checks.length ? `  (checks: ${st.checks.join(', ')})` : ''}`,
+              `  [${power}] stage ${String(st.index + 1).padStart(2)}/${t.stages.length} ` +
+                `${st.name.padEnd(34)} ${st.state.padEnd(10)} ${st.vms.join(', ')}${checks}`,
             );
           }
         }

@@ -203,39 +203,44 @@ describe('SSH host keys are pinned: a key not in known_hosts fails before any lo
     expect(other.logged).not.toMatch(/Accepted publickey/);
     const none = await attempt('');
     expect(none.r.error).toBe(
-      `host key of ${where()} is not in known_hosts (the credentials Secret has no known_hosts key): ${fingerprint(blob(real()))}`,
+      `host key of ${where()} is not in known_hosts (the credentials Secret has no known_hosts key): ` +
+        fingerprint(blob(real())),
     );
     expect(none.logged).not.toMatch(/Accepted publickey/);
   });
 
-  test('a changed host key (the VM now presents another key than the one pinned to its name): refused, no login', async () => {
-    // Another sshd with a host key of its own answers for acd-lb1, whose pinned key is this file's sshd's.
-    const other = await startSshd({ nodes: ['node1'], scenarios: [{ name: 'plain' }] });
-    try {
-      const before = readFileSync(other.logFile, 'utf8').length;
-      const creds = {
-        username: other.username,
-        privateKey: readFileSync(other.keys['plain']!, 'utf8'),
-        knownHosts: parseKnownHosts(`acd-lb1 ${real()}`),
-      };
-      const ep = { vm: 'acd-lb1', host: other.host, port: other.nodes['node1']! };
-      const r = await runOverSsh(ep, creds, 'echo hi', 10_000);
-      expect(r.error).toBe(
-        `host key of acd-lb1 (${other.host}:${ep.port}) does not match known_hosts: ${fingerprint(blob(hostKeyOf(other)))}`,
-      );
-      expect(readFileSync(other.logFile, 'utf8').slice(before)).not.toMatch(/Accepted publickey/);
-      // Pinned to its own key instead, the same login works: the refusal was the host key's alone.
-      const ok = await runOverSsh(
-        ep,
-        { ...creds, knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(other)}`) },
-        'echo hi',
-        10_000,
-      );
-      expect(ok.code).toBe(0);
-    } finally {
-      await stopSshd(other);
-    }
-  });
+  test(
+    'a changed host key (the VM now presents another key than the one pinned to its name): ' + 'refused, no login',
+    async () => {
+      // Another sshd with a host key of its own answers for acd-lb1, whose pinned key is this file's sshd's.
+      const other = await startSshd({ nodes: ['node1'], scenarios: [{ name: 'plain' }] });
+      try {
+        const before = readFileSync(other.logFile, 'utf8').length;
+        const creds = {
+          username: other.username,
+          privateKey: readFileSync(other.keys['plain']!, 'utf8'),
+          knownHosts: parseKnownHosts(`acd-lb1 ${real()}`),
+        };
+        const ep = { vm: 'acd-lb1', host: other.host, port: other.nodes['node1']! };
+        const r = await runOverSsh(ep, creds, 'echo hi', 10_000);
+        expect(r.error).toBe(
+          `host key of acd-lb1 (${other.host}:${ep.port}) does not match known_hosts: ` +
+            fingerprint(blob(hostKeyOf(other))),
+        );
+        expect(readFileSync(other.logFile, 'utf8').slice(before)).not.toMatch(/Accepted publickey/);
+        // Pinned to its own key instead, the same login works: the refusal was the host key's alone.
+        const ok = await runOverSsh(
+          ep,
+          { ...creds, knownHosts: parseKnownHosts(`acd-lb1 ${hostKeyOf(other)}`) },
+          'echo hi',
+          10_000,
+        );
+        expect(ok.code).toBe(0);
+      } finally {
+        await stopSshd(other);
+      }
+    },
+  );
 
   test('a hashed known_hosts line (ssh-keygen -H, HashKnownHosts yes) pins the host too', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'acd-hashed-'));

@@ -128,19 +128,23 @@ describe('helm chart deploy/helm/acd-operator', () => {
       expect(objects.some((o) => o.kind === 'ServiceMonitor')).toBe(false);
     });
 
-    it('is hardened: non-root 65532, RuntimeDefault seccomp, read-only root, no privilege escalation, no capabilities', () => {
-      const d = only(ofKind<V1Deployment>(objects, 'Deployment'));
-      const pod = d.spec?.template.spec;
-      expect(pod?.securityContext?.runAsNonRoot).toBe(true);
-      expect(pod?.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
-      const sc = only(pod?.containers ?? []).securityContext;
-      expect(sc?.readOnlyRootFilesystem).toBe(true);
-      expect(sc?.allowPrivilegeEscalation).toBe(false);
-      expect(sc?.capabilities?.drop).toEqual(['ALL']);
-      expect(sc?.capabilities?.add ?? []).toEqual([]);
-      expect(sc?.runAsUser).toBe(65532);
-      expect(sc?.privileged ?? false).toBe(false);
-    });
+    it(
+      'is hardened: non-root 65532, RuntimeDefault seccomp, read-only root, ' +
+        'no privilege escalation, no capabilities',
+      () => {
+        const d = only(ofKind<V1Deployment>(objects, 'Deployment'));
+        const pod = d.spec?.template.spec;
+        expect(pod?.securityContext?.runAsNonRoot).toBe(true);
+        expect(pod?.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
+        const sc = only(pod?.containers ?? []).securityContext;
+        expect(sc?.readOnlyRootFilesystem).toBe(true);
+        expect(sc?.allowPrivilegeEscalation).toBe(false);
+        expect(sc?.capabilities?.drop).toEqual(['ALL']);
+        expect(sc?.capabilities?.add ?? []).toEqual([]);
+        expect(sc?.runAsUser).toBe(65532);
+        expect(sc?.privileged ?? false).toBe(false);
+      },
+    );
 
     it('watches all namespaces and gets leader-election namespace from the downward API', () => {
       const d = only(ofKind<V1Deployment>(objects, 'Deployment'));

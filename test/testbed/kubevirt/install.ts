@@ -250,8 +250,9 @@ export async function startKubevirt(o: {
     ),
   ) as { gitVersion?: string; gitCommit?: string };
   const line =
-    `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), ` +
-    `virt-controller ${version} (pid ${virtController.pid}), node stand-in for kubelet + virt-handler (pid ${nodeStandin.pid})`;
+    `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); ` +
+    `virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), virt-controller ${version} (pid ${virtController.pid}), ` +
+    `node stand-in for kubelet + virt-handler (pid ${nodeStandin.pid})`;
   writeFileSync(join(logs, 'kubevirt.log'), `${new Date().toISOString()} ${line}\n`, { flag: 'a' });
   o.log(line);
   return started;

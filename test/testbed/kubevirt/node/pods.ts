@@ -140,7 +140,8 @@ export function unschedulableStatus(pod: V1Pod, now: Date): V1PodStatus {
         reason: 'Unschedulable',
         lastTransitionTime: now,
         message:
-          '0/1 nodes are available: 1 Insufficient devices.kubevirt.io/kvm (node stand-in: standin.acd.power.dev/unschedulable).',
+          '0/1 nodes are available: 1 Insufficient devices.kubevirt.io/kvm ' +
+          '(node stand-in: standin.acd.power.dev/unschedulable).',
       },
     ],
   };
