@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { scalar } from '../../src/health/util.js';
 import { freePort, probeTcp, runOk, spawnDaemon, stopPid, waitFor } from './proc.js';
 
 export interface MariaDbInstance {
@@ -239,7 +240,7 @@ export async function syncAll(info: MariaDbInfo, timeoutSec = 20): Promise<void>
   for (const inst of info.instances) {
     const master = instance(info, inst.replicatesFrom as string);
     const [row] = await rootQuery(info, master.name, 'SELECT @@gtid_binlog_pos AS pos');
-    const pos = String(row?.['pos'] ?? '');
+    const pos = scalar(row?.['pos']);
     if (!pos) continue;
     const [w] = await rootQuery(info, inst.name, 'SELECT MASTER_GTID_WAIT(?, ?) AS r', [pos, timeoutSec]);
     if (Number(w?.['r']) !== 0) throw new Error(`${inst.name} did not reach ${master.name}'s ${pos}`);

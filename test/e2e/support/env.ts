@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { errorText } from '../../../src/health/util.js';
 import { bin } from '../../testbed/binaries.js';
 import type { TestbedState } from '../../testbed/testbed.js';
 
@@ -62,5 +63,5 @@ export async function until<T>(
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${errorText(last)}` : ''}`);
 }

@@ -71,7 +71,7 @@ function withoutNulls(v: unknown): unknown {
 }
 
 function loadCases(): HealthCase[] {
-  const doc = loadYaml(readFileSync(join(checkDir, 'health_test.yaml'), 'utf8')) as { tests: HealthCase[] };
+  const doc = loadYaml<{ tests: HealthCase[] }>(readFileSync(join(checkDir, 'health_test.yaml'), 'utf8'));
   return doc.tests;
 }
 

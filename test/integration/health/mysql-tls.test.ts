@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withConnection } from '../../../src/health/mysql-conn.js';
+import { scalar } from '../../../src/health/util.js';
 import type { DbCredentials, Endpoint, MysqlTlsMode } from '../../../src/health/types.js';
 import { ca, issue } from '../../testbed/pki.js';
 import { dbCredentials, dbEndpoint } from '../../services/endpoints.js';
@@ -49,7 +50,7 @@ const creds = (mode: MysqlTlsMode, caFile?: string): DbCredentials => ({
 });
 /** The cipher of the session, as the server reports it: empty on a plain connection. */
 const cipher = (ep: Endpoint, c: DbCredentials) =>
-  withConnection(ep, c, 10_000, async (q) => String((await q("SHOW STATUS LIKE 'Ssl_cipher'"))[0]?.Value ?? ''));
+  withConnection(ep, c, 10_000, async (q) => scalar((await q("SHOW STATUS LIKE 'Ssl_cipher'"))[0]?.Value));
 
 describe('MySQL TLS modes against a real MariaDB', () => {
   test('Required: encrypted, the server not verified', async () => {
@@ -72,7 +73,8 @@ describe('MySQL TLS modes against a real MariaDB', () => {
   test('VerifyCA with the wrong CA: refused, naming the Secret', async () => {
     await expect(cipher(tlsServer(), creds('VerifyCA', 'other-ca.crt'))).rejects.toThrow(
       new RegExp(
-        `cannot connect to 127\\.0\\.0\\.1:${db.instances[0]!.port}: TLS to 127\\.0\\.0\\.1:\\d+ \\(VerifyCA\\): the server's certificate is not signed by the CA in Secret secret-other-ca\\.crt`,
+        `cannot connect to 127\\.0\\.0\\.1:${db.instances[0]!.port}: TLS to 127\\.0\\.0\\.1:\\d+ \\(VerifyCA\\): ` +
+          "the server's certificate is not signed by the CA in Secret secret-other-ca\\.crt",
       ),
     );
   });

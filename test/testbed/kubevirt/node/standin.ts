@@ -12,6 +12,7 @@
 //    before it ever runs; a power loss fails every VMI on the node at once.
 // Everything else (runStrategy, VMI creation, printableStatus, start/stop/restart, back-off,
 // finalizers, pod creation and deletion) is real KubeVirt. Every delay here is scaled by `speed`.
+import { inspect } from 'node:util';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -394,7 +395,12 @@ export class NodeStandin {
 
 const ownerUid = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((r) => r.kind === 'VirtualMachineInstance')?.uid;
 const heartbeatNow = () => goTime(new Date());
-const errText = (e: unknown) => String((e as { body?: unknown })?.body ?? (e as Error)?.message ?? e).split('\n')[0];
+/** The first line of an API error's body, or of the error's message. */
+function errText(e: unknown): string | undefined {
+  const { body, message } = (e ?? {}) as { body?: unknown; message?: unknown };
+  const text = body ?? message ?? e;
+  return (typeof text === 'string' ? text : inspect(text, { breakLength: Infinity })).split('\n')[0];
+}
 
 function notFound(e: unknown): undefined {
   if (httpCode(e) === 404) return undefined;
