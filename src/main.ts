@@ -25,9 +25,8 @@ const { values: args } = parseArgs({
     'health-port': { type: 'string', default: '8081' },
     'resync-seconds': { type: 'string', default: '60' },
     // AcdClusters reconciled at once (one key never twice at once). A reconcile mostly waits on
-    // the API server, so more workers than cores pays off when many ACDs move together: in the
-    // bench, 100 ACDs finishing their first stage in the same second waited up to 3.4 s for one of
-    // 16 workers; with 64 the slowest next command came 0.4-0.8 s later (two runs, bench/results/2026-11-25.md).
+    // the API server, so more workers than cores pays off when many ACDs move together (the
+    // figures: docs/adr/0005 and the bench results).
     workers: { type: 'string', default: '64' },
   },
 });

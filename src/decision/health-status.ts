@@ -31,7 +31,7 @@ export function periodicCheck(
   if (target !== 'On' || status.power !== 'On' || (t && !t.finishedAt) || r.commands.length || r.runChecks)
     return undefined;
   // With no check on, every interval would only stamp 'skipped' results with a new time: a status
-  // write per ACD per minute for nothing (bench, 100 ACDs idle: 100 PUTs a minute).
+  // write per ACD per interval for nothing.
   if (!anyCheckOn(o.spec.health)) return undefined;
   const interval = parseDuration(o.spec.health.interval);
   const last = status.health?.find((h) => h.name === 'systemHealth')?.checkedAt;

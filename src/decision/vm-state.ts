@@ -26,8 +26,8 @@ export const isUp = (vm: VmView) =>
   vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !queued(vm, 'Stop');
 /**
  * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
- * not acted on yet). The mirror of isUp, found by the chaos flip test: without it a shutdown that
- * reverses a startup took a VM about to boot for down and went on. KubeVirt says Stopped when the
+ * not acted on yet). The mirror of isUp: a shutdown that reverses a startup must not take a VM about
+ * to boot for down and go on (docs/adr/0005). KubeVirt says Stopped when the
  * VMI is gone or final (Succeeded, Failed); a Manual VM keeps its final VMI (`created` stays true)
  * after a guest power-off, a crash or a node loss, and is down all the same.
  */
@@ -38,7 +38,7 @@ export const isDown = (vm: VmView) =>
  * KubeVirt acts on a VM's queued requests in order, so a queued Start means a VMI is about to run
  * even when a Stop follows it (and a queued Stop, a shutdown), whatever the last request says. The
  * two only stand queued together in our own view: the cache still showed KubeVirt's queue when our
- * command the other way was laid over it (CI: acd-lb2 stopped while acd-lb1 was still booting).
+ * command the other way was laid over it (docs/adr/0005).
  */
 const queued = (vm: VmView, action: 'Start' | 'Stop') => vm.pendingActions.includes(action);
 
@@ -57,8 +57,8 @@ export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
 
 /**
  * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
- * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped.
- * Sent anyway, the 409 was once recorded as done and the VM was never started again.
+ * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped
+ * (and a 409 is never a command done: docs/adr/0005).
  */
 export const mustSettleBefore = (vm: VmView, target: Direction) =>
   target === 'On' && commandsVia(vm) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
@@ -109,8 +109,8 @@ export function withIntent(vm: VmView, action: Action): VmView {
 /**
  * The VM as of before KubeVirt reacted to our own command: while the cache still holds the version
  * we commanded (or the one our patch wrote), its status predates the command and cannot say the VM
- * reached the target. Found by the chaos flip test: a VM stopped and restarted in quick
- * succession still read "Running, ready" while it was in fact going down.
+ * reached the target: a VM stopped and restarted in quick succession still reads "Running, ready"
+ * while it is in fact going down (docs/adr/0005).
  */
 export function unsettled(vm: VmView, action: Action): VmView {
   if (action === 'Start')

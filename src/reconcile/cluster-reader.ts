@@ -1,8 +1,8 @@
 // Where a reconcile reads its AcdCluster from: the informer cache, overlaid with this process's own
 // last status write until the cache has caught up with it (read-your-own-writes).
 //
-// Why not a fresh GET per reconcile: at 100 ACDs it was the operator's most frequent request (125
-// GETs per ACD per transition in the 2026-11-24 bench) and sat on every stage hop. Why not the bare
+// Why not a fresh GET per reconcile: at 100 ACDs it is the operator's most frequent request and sits
+// on every stage hop (figures: docs/adr/0005). Why not the bare
 // cache: right after our status PUT the watch may not have brought it back yet, and a pass decided
 // on the older status would repeat that pass's commands.
 //

@@ -62,8 +62,7 @@ export class OwnCommands {
  * the command was based on or produced, or — when resourceVersions are the integers the API server
  * hands out (comparable since Kubernetes 1.35, KEP-5504) — not newer than the one our write produced.
  * The numeric rule also covers a version written by KubeVirt between our read and our write, which
- * the set alone misses (chaos flip test: a VM seen 'Stopped' from before its last Start counted as
- * down, and the next stage went early).
+ * the set alone misses: a VM seen 'Stopped' from before its last Start is not down (docs/adr/0005).
  */
 export function predatesReaction(rv: string, versions: Set<string>): boolean {
   if (versions.has(rv)) return true;

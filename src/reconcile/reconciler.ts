@@ -172,8 +172,8 @@ export class Reconciler {
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });
       if (r.status === 'rejected' && r.reason instanceof ApiError && r.reason.code === 409) {
         // A 409 is KubeVirt saying "not now" (a start while the old VMI is still shutting down), not
-        // "done": recorded as done, it once left a Manual VM down for good. Nothing is recorded or
-        // remembered; the command is decided again once the VM settles.
+        // "done" (docs/adr/0005). Nothing is recorded or remembered; the command is decided again
+        // once the VM settles.
         clog.info({ err: r.reason.message }, 'command refused for now (409); retried when the VM settles');
         refused++;
         return;
