@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../test/fixtures/seed-layouts.js';
@@ -16,7 +17,6 @@ import {
   asList,
   kubectlFor,
   operatorMemory,
-  sleep,
   startOperator,
   waitAcds,
   type Operator,

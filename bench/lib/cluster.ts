@@ -2,6 +2,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Machine } from '../../src/plan/index.js';
@@ -202,5 +203,3 @@ export async function operatorEvents(op: Operator): Promise<number> {
     0,
   );
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -2,9 +2,9 @@
 // watch event with a write cannot hop faster than this on this test bed (its own reaction is
 // what the hop adds on top). Measured with keep-alive connections (PooledKubeConfig), as the
 // operator talks to the API server, on an annotation nobody acts on.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '../../src/kube/kubeconfig.js';
-import { sleep } from './cluster.js';
 
 const KEY = 'bench.acd.power.dev/floor';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

@@ -6,13 +6,14 @@
 //
 // Restarting the kube-apiserver would cut every other e2e file's watches, so this file runs on a test
 // bed of its own (started in beforeAll into a temp dir), and every helper here talks to that one.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Watch } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { Machine } from '../../src/plan/index.js';
 import { restartApiserver, type TestbedState } from '../testbed/testbed.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { kubeConfig, sleep, until } from './support/env.js';
+import { kubeConfig, until } from './support/env.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';

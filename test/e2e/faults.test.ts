@@ -1,11 +1,12 @@
 // The operator under trouble, on the test bed: killed mid-transition, reversed mid-transition, a VM
 // that never becomes Ready, a missing VM, paused, and Manual-strategy VMs driven only through
 // KubeVirt's subresources.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { Machine } from '../../src/plan/index.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { kubectl, sleep, until } from './support/env.js';
+import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 import { upAt, VmTimeline } from './support/timeline.js';

@@ -2,6 +2,7 @@
 // on loopback): a Large V3 startup holds before the app tier while replication is broken and
 // resumes once it is mended; a shutdown with active database Auto takes the side the probes
 // report, and does not begin while they disagree.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import {
@@ -16,7 +17,7 @@ import {
   type MariaDbInfo,
 } from '../services/mariadb.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { kubectl, sleep, until } from './support/env.js';
+import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { VmTimeline } from './support/timeline.js';
 

@@ -6,11 +6,12 @@
 // and does not begin while no node runs the VIP. The private key never leaves the Secret.
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { knownHostsOf, startSshd, stopSshd, type SshdInfo, type SshScenario } from '../services/sshd.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { kubectl, sleep, until } from './support/env.js';
+import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { VmTimeline } from './support/timeline.js';
 

@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,8 +85,6 @@ export function isAlive(pid: number): boolean {
     return existsSync(`/proc/${pid}`);
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, wait for the PID to go away, SIGKILL after `graceMs`. */
 export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
-export { isAlive, sleep, stopPid } from '../services/proc.js';
+export { isAlive, stopPid } from '../services/proc.js';
+export { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Started {
   pid: number;

@@ -2,6 +2,7 @@
 // client-node KubeConfig for watches.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { errorText } from '../../../src/health/util.js';
@@ -43,8 +44,6 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
     throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function until<T>(
   what: string,
