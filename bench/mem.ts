@@ -12,15 +12,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../test/fixtures/seed-layouts.js';
 import { repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed } from '../test/testbed/testbed.js';
-import {
-  acdObjects,
-  asList,
-  kubectlFor,
-  operatorMemory,
-  startOperator,
-  waitAcds,
-  type Operator,
-} from './lib/cluster.js';
+import { kubectlFor } from '../test/support/kubectl.js';
+import { acdObjects, asList, operatorMemory, startOperator, waitAcds, type Operator } from './lib/cluster.js';
 import { summarizeHeap } from './lib/heap.js';
 import { vmHwmKb } from './lib/probe.js';
 import { VmRecorder } from './lib/recorder.js';

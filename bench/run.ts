@@ -15,10 +15,10 @@ import { bin, repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/testbed.js';
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
 import { baselineScript, runScript, type Via } from './lib/baseline.js';
+import { kubectlFor, type Kubectl } from '../test/support/kubectl.js';
 import {
   acdObjects,
   asList,
-  kubectlFor,
   operatorEvents,
   operatorMemory,
   startOperator,
@@ -191,13 +191,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(2);
  * Part 1: one Large V3 ACD, the admin's kubectl script N times, the virtctl-style script N times, then the operator
  * N times, same VMs.
  */
-async function sideBySide(
-  tb: TestbedState,
-  kc: KubeConfig,
-  rec: VmRecorder,
-  kubectl: ReturnType<typeof kubectlFor>,
-  ops: Operator[],
-) {
+async function sideBySide(tb: TestbedState, kc: KubeConfig, rec: VmRecorder, kubectl: Kubectl, ops: Operator[]) {
   const ns = 'bench-l3';
   const keys = MACHINES.map((m) => `${ns}/${m.vm}`);
   await kubectl(['apply', '-f', '-'], asList(acdObjects(ns, MACHINES, TIMING, false)));
@@ -352,7 +346,7 @@ async function scaleRun(
   tb: TestbedState,
   kc: KubeConfig,
   rec: VmRecorder,
-  kubectl: ReturnType<typeof kubectlFor>,
+  kubectl: Kubectl,
   ops: Operator[],
   sc: ScaleResults,
 ): Promise<void> {

@@ -1,31 +1,15 @@
-// Test-bed plumbing for the bench: kubectl, manifests, the operator process, AcdCluster status.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// Test-bed plumbing for the bench: manifests, the operator process, AcdCluster status.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Machine } from '../../src/plan/index.js';
 import type { AcdClusterStatus } from '../../src/api/status.js';
-import { bin, repoRoot } from '../../test/testbed/binaries.js';
+import { repoRoot } from '../../test/testbed/binaries.js';
 import { freePort } from '../../test/testbed/ports.js';
 import { BOOT_SECONDS, STOP_SECONDS } from '../../test/testbed/kubevirt/annotations.js';
 import { SEED_ACTIVE } from '../../test/fixtures/seed-layouts.js';
-
-const run = promisify(execFile);
-
-export function kubectlFor(kubeconfig: string) {
-  return async (args: string[], input?: string): Promise<string> => {
-    const p = run(bin('kubectl'), ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    if (input !== undefined) p.child.stdin?.end(input);
-    try {
-      return (await p).stdout;
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new Error(`kubectl ${args.slice(0, 4).join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
-    }
-  };
-}
 
 export interface Timing {
   bootSeconds: number;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
+import { kubectlFor } from '../support/kubectl.js';
 import { bin, repoRoot } from '../testbed/binaries.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
 import { kubeconfigPath, kubectl, testbedState } from './support/env.js';
@@ -58,8 +59,6 @@ async function canI(
   opts: { namespace?: string; subresource?: string } = {},
 ): Promise<boolean> {
   const args = [
-    '--kubeconfig',
-    kubeconfigPath(),
     'auth',
     'can-i',
     verb,
@@ -69,10 +68,7 @@ async function canI(
     opts.namespace ?? WATCHED,
     ...(opts.subresource ? [`--subresource=${opts.subresource}`] : []),
   ];
-  const out = await run(bin('kubectl'), args).then(
-    (r) => r.stdout,
-    (e: { stdout?: string }) => e.stdout ?? '',
-  );
+  const out = (await kubectl.try(args)).stdout;
   const answer = out.trim();
   if (answer !== 'yes' && answer !== 'no')
     throw new Error(`kubectl auth can-i ${verb} ${resource}: unexpected answer ${JSON.stringify(out)}`);
@@ -104,12 +100,8 @@ async function sar(verb: string, group: string, resource: string, subresource: s
 
 /** kubectl with the ServiceAccount's token instead of the admin certificate. */
 async function kubectlAsSa(args: string[], input?: string): Promise<{ ok: boolean; out: string }> {
-  const p = run(bin('kubectl'), ['--kubeconfig', saKubeconfig, ...args]);
-  if (input !== undefined) p.child.stdin?.end(input);
-  return p.then(
-    (r) => ({ ok: true, out: r.stdout }),
-    (e: { stderr?: string }) => ({ ok: false, out: e.stderr ?? '' }),
-  );
+  const r = await kubectlFor(saKubeconfig).try(args, input);
+  return { ok: r.ok, out: r.ok ? r.stdout : r.stderr };
 }
 
 beforeAll(async () => {

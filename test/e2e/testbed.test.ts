@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bin, repoRoot } from '../testbed/binaries.js';
+import { kubectlFor } from '../support/kubectl.js';
+import { repoRoot } from '../testbed/binaries.js';
 import { listeningPorts } from '../testbed/ports.js';
 import { isAlive } from '../testbed/process.js';
 import type { TestbedState } from '../testbed/testbed.js';
@@ -27,19 +28,18 @@ describe('npm run testbed -- up|env|down', () => {
     expect(up.stdout).toMatch(/export KUBECONFIG=/);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TestbedState;
     try {
-      const kubectl = (...args: string[]) =>
-        run(bin('kubectl'), ['--kubeconfig', state.kubeconfig, ...args]).then((r) => r.stdout);
-      const version = JSON.parse(await kubectl('version', '-o', 'json')) as { serverVersion: { gitVersion: string } };
+      const kubectl = kubectlFor(state.kubeconfig);
+      const version = JSON.parse(await kubectl(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string } };
       expect(version.serverVersion.gitVersion).toBe('v1.36.3');
-      expect(await kubectl('explain', 'virtualmachine.spec.runStrategy')).toMatch(
+      expect(await kubectl(['explain', 'virtualmachine.spec.runStrategy'])).toMatch(
         /Running state indicates the requested running state of the\s+VirtualMachineInstance/,
       );
       // RBAC is on: a user with no bindings may not list VMs.
-      await expect(kubectl('get', 'vm', '-A', '--as=nobody')).rejects.toThrow(/forbidden/);
+      await expect(kubectl(['get', 'vm', '-A', '--as=nobody'])).rejects.toThrow(/forbidden/);
       expect((await cli(dir, 'env')).stdout.trim()).toBe(`export KUBECONFIG=${state.kubeconfig}`);
       for (const pid of Object.values(state.pids)) expect(isAlive(pid)).toBe(true);
       // KubeVirt's own virt-api, through the aggregated API, at the version the test bed runs.
-      const kv = JSON.parse(await kubectl('get', '--raw', '/apis/subresources.kubevirt.io/v1/version')) as {
+      const kv = JSON.parse(await kubectl(['get', '--raw', '/apis/subresources.kubevirt.io/v1/version'])) as {
         gitVersion: string;
       };
       expect(kv.gitVersion).toBe(state.kubevirtVersion);

@@ -1,14 +1,15 @@
 // `npm run demo`: the operator's main job on the local test bed. Starts a real kube-apiserver, real
 // KubeVirt (virt-api, virt-controller) and the node stand-in, creates a Large V3 ACD (12 VMs), runs
 // the operator (dist/main.js), and power-cycles the ACD with `kubectl patch`, printing each stage as it progresses.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { AcdClusterStatus } from '../../src/api/status.js';
-import { bin, repoRoot } from './binaries.js';
+import { kubectlFor } from '../support/kubectl.js';
+import { repoRoot } from './binaries.js';
 import { freePort } from './ports.js';
 import { startTestbed, stopTestbed } from './testbed.js';
 
@@ -23,13 +24,12 @@ async function main(): Promise<void> {
   say('building or finding kube-apiserver, etcd, kubectl (a cold build takes a few minutes) ...');
   const dir = mkdtempSync(join(tmpdir(), 'acd-demo-'));
   const tb = await startTestbed(dir, { speed, log: say });
-  const kubectl = (...args: string[]) =>
-    execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, ...args], { encoding: 'utf8' });
+  const kubectl = kubectlFor(tb.kubeconfig);
   let op: ReturnType<typeof spawn> | undefined;
   try {
-    kubectl('apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml'));
-    kubectl('wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev');
-    kubectl('create', 'namespace', NS);
+    kubectl.sync(['apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml')]);
+    kubectl.sync(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
+    kubectl.sync(['create', 'namespace', NS]);
     const machines = SEED_LAYOUTS.LargeV3;
     const vms = machines.map((m) => ({
       apiVersion: 'kubevirt.io/v1',
@@ -57,9 +57,7 @@ async function main(): Promise<void> {
       metadata: { name: 'acd', namespace: NS },
       spec: { powerState: 'On', machines, active: { database: 2, loadBalancer: 2, storage: 2 } },
     };
-    execFileSync(bin('kubectl'), ['--kubeconfig', tb.kubeconfig, 'apply', '-f', '-'], {
-      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }),
-    });
+    kubectl.sync(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }));
     say(`created a Large V3 ACD: ${machines.length} VirtualMachines (runStrategy Always), AcdCluster ${NS}/acd`);
 
     const log = join(dir, 'logs', 'operator.log');
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
     await follow(api, 'On', 'waiting for the operator to report the ACD On');
     for (const power of ['Off', 'On'] as const) {
       console.log(`\n$ kubectl patch acdcluster acd -n ${NS} --type merge -p '{"spec":{"powerState":"${power}"}}'`);
-      kubectl(
+      kubectl.sync([
         'patch',
         'acdcluster',
         'acd',
@@ -94,13 +92,13 @@ async function main(): Promise<void> {
         'merge',
         '-p',
         JSON.stringify({ spec: { powerState: power } }),
-      );
+      ]);
       const started = Date.now();
       await follow(api, power, `powering ${power}`);
       say(`ACD is ${power} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    console.log(`\n$ kubectl get acd -n ${NS}\n${kubectl('get', 'acd', '-n', NS)}`);
-    console.log(`$ kubectl get vm -n ${NS}\n${kubectl('get', 'vm', '-n', NS)}`);
+    console.log(`\n$ kubectl get acd -n ${NS}\n${kubectl.sync(['get', 'acd', '-n', NS])}`);
+    console.log(`$ kubectl get vm -n ${NS}\n${kubectl.sync(['get', 'vm', '-n', NS])}`);
     if (keep) {
       console.log(
         `kept running: export KUBECONFIG=${tb.kubeconfig}; ` +

@@ -1,15 +1,11 @@
 // What an e2e test needs to talk to the test bed: its kubeconfig, the real kubectl, and a
 // client-node KubeConfig for watches.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { errorText } from '../../../src/health/util.js';
-import { bin } from '../../testbed/binaries.js';
+import { kubectlFor } from '../../support/kubectl.js';
 import type { TestbedState } from '../../testbed/testbed.js';
-
-const run = promisify(execFile);
 
 export function kubeconfigPath(): string {
   const k = process.env.ACD_KUBECONFIG;
@@ -31,19 +27,8 @@ export function kubeConfig(): KubeConfig {
   return kc;
 }
 
-/** Runs the real kubectl; resolves with stdout, rejects with stderr in the message. */
-export async function kubectl(args: string[], input?: string): Promise<string> {
-  const p = run(bin('kubectl'), ['--kubeconfig', kubeconfigPath(), ...args], { maxBuffer: 32 * 1024 * 1024 });
-  if (input !== undefined) {
-    p.child.stdin?.end(input);
-  }
-  try {
-    return (await p).stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
-  }
-}
+/** The real kubectl on the test bed (ACD_KUBECONFIG, read at each call); see test/support/kubectl.ts. */
+export const kubectl = kubectlFor(kubeconfigPath);
 
 export async function until<T>(
   what: string,

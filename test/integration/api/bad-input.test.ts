@@ -3,7 +3,6 @@
 // The two must agree: what the server refuses the operator refuses too, and what both accept is
 // defaulted the same way. Also: parseVm never throws on garbage VM status.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import fc from 'fast-check';
 import { crdYaml } from '../../../src/api/crd-file.js';
 import { validateSpec } from '../../../src/api/validate.js';
 import { parseVm } from '../../../src/kubevirt/vm.js';
-import { bin } from '../../testbed/binaries.js';
+import { kubectlFor } from '../../support/kubectl.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from '../../testbed/control-plane.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
@@ -19,15 +18,11 @@ const NS = 'acd-bad-input';
 let dir = '';
 let cp: ControlPlane | undefined;
 
-function kubectl(args: string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
+/** kubectl against this file's control plane; every call here wants the verdict, not an exception. */
+const kubectl = kubectlFor(() => {
   if (!cp) throw new Error('control plane not started');
-  const r = spawnSync(bin('kubectl'), ['--kubeconfig', cp.kubeconfig, ...args], {
-    encoding: 'utf8',
-    input,
-    timeout: 60_000,
-  });
-  return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr };
-}
+  return cp.kubeconfig;
+}).trySync;
 
 /** Server-side dry-run create with strict field validation: the API server's full verdict, nothing stored. */
 function serverCreate(

@@ -2,13 +2,14 @@
 // accepts every object under strict validation, and its RBAC authorizer grants the operator's
 // ServiceAccount exactly what the operator needs, asked through SubjectAccessReviews.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane, stopControlPlane, type ControlPlane } from '../../testbed/control-plane.js';
 import { binary } from '../../support/binaries.js';
+import { kubectlFor } from '../../support/kubectl.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const chart = join(repo, 'deploy/helm/acd-operator');
@@ -19,20 +20,12 @@ const SA = `system:serviceaccount:${RELEASE_NS}:acd-acd-operator`;
 let dir = '';
 let cp: ControlPlane | undefined;
 
-function kubectl(args: string[], input?: string): string {
+const kubectl = kubectlFor(() => {
   if (cp === undefined) {
     throw new Error('control plane not started');
   }
-  const r = spawnSync(binary('kubectl'), ['--kubeconfig', cp.kubeconfig, ...args], {
-    encoding: 'utf8',
-    input,
-    timeout: 60_000,
-  });
-  if (r.status !== 0) {
-    throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  }
-  return r.stdout;
-}
+  return cp.kubeconfig;
+}).sync;
 
 function helmTemplate(...set: string[]): string {
   const args = ['template', 'acd', chart, '--namespace', RELEASE_NS, '--include-crds'];

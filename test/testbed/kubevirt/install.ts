@@ -14,7 +14,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApiregistrationV1Api, CoordinationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { bin, repoRoot } from '../binaries.js';
+import { kubectlFor } from '../../support/kubectl.js';
+import { repoRoot } from '../binaries.js';
 import { issue, type Pki } from '../pki.js';
 import { freePort } from '../ports.js';
 import { isAlive, sleep, startDetached, stopPid } from '../process.js';
@@ -147,24 +148,15 @@ export async function startKubevirt(o: {
     ['--namespace', KUBEVIRT_NAMESPACE, '--ca-bundle-file', pki.caCert, '--port', String(apiPort)],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
-  execFileSync(
-    bin('kubectl'),
-    ['--kubeconfig', o.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'],
-    { input: manifests, stdio: ['pipe', 'ignore', 'pipe'] },
-  );
-  execFileSync(
-    bin('kubectl'),
-    [
-      '--kubeconfig',
-      o.kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/virtualmachines.kubevirt.io',
-      'crd/virtualmachineinstances.kubevirt.io',
-    ],
-    { stdio: 'ignore' },
-  );
+  const kubectl = kubectlFor(o.kubeconfig);
+  kubectl.sync(['apply', '--server-side', '--force-conflicts', '-f', '-'], manifests);
+  kubectl.sync([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/virtualmachines.kubevirt.io',
+    'crd/virtualmachineinstances.kubevirt.io',
+  ]);
 
   const supervise = join(repoRoot, 'hack', 'supervise.sh');
   const logs = join(dir, 'logs');
@@ -242,13 +234,10 @@ export async function startKubevirt(o: {
     throw e;
   }
   // The version KubeVirt itself reports, in the test bed's log: what the e2e suite ran against.
-  const served = JSON.parse(
-    execFileSync(
-      bin('kubectl'),
-      ['--kubeconfig', o.kubeconfig, 'get', '--raw', '/apis/subresources.kubevirt.io/v1/version'],
-      { encoding: 'utf8' },
-    ),
-  ) as { gitVersion?: string; gitCommit?: string };
+  const served = JSON.parse(kubectl.sync(['get', '--raw', '/apis/subresources.kubevirt.io/v1/version'])) as {
+    gitVersion?: string;
+    gitCommit?: string;
+  };
   const line =
     `KubeVirt ${version} (${kvBin}): virt-api reports ${served.gitVersion} (commit ${served.gitCommit}); ` +
     `virt-api on 127.0.0.1:${apiPort} (pid ${virtApi.pid}), virt-controller ${version} (pid ${virtController.pid}), ` +
