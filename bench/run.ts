@@ -16,15 +16,8 @@ import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/te
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
 import { baselineScript, runScript, type Via } from './lib/baseline.js';
 import { kubectlFor, type Kubectl } from '../test/support/kubectl.js';
-import {
-  acdObjects,
-  asList,
-  operatorEvents,
-  operatorMemory,
-  startOperator,
-  waitAcds,
-  type Operator,
-} from './lib/cluster.js';
+import { asList } from '../test/support/manifests.js';
+import { acdObjects, operatorEvents, operatorMemory, startOperator, waitAcds, type Operator } from './lib/cluster.js';
 import {
   byVerb,
   diff,

@@ -10,6 +10,7 @@ import { repoRoot } from '../../test/testbed/binaries.js';
 import { freePort } from '../../test/testbed/ports.js';
 import { BOOT_SECONDS, STOP_SECONDS } from '../../test/testbed/kubevirt/annotations.js';
 import { SEED_ACTIVE } from '../../test/fixtures/seed-layouts.js';
+import { acdManifest, vmManifest } from '../../test/support/manifests.js';
 
 export interface Timing {
   bootSeconds: number;
@@ -26,38 +27,15 @@ export function acdObjects(
   timing: Timing,
   withCluster: boolean,
 ): Record<string, unknown>[] {
-  const vms = machines.map((m) => ({
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachine',
-    metadata: {
-      name: m.vm,
-      namespace,
-      annotations: { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) },
-    },
-    spec: {
-      runStrategy: 'Always',
-      template: {
-        spec: {
-          domain: { devices: {}, resources: { requests: { memory: '64Mi' } } },
-          terminationGracePeriodSeconds: 180,
-        },
-      },
-    },
-  }));
-  const acd = {
-    apiVersion: 'acd.power.dev/v1alpha1',
-    kind: 'AcdCluster',
-    metadata: { name: 'acd', namespace },
-    spec: { powerState: 'On', machines, active: SEED_ACTIVE },
-  };
+  const annotations = { [BOOT_SECONDS]: String(timing.bootSeconds), [STOP_SECONDS]: String(timing.stopSeconds) };
+  const vms = machines.map((m) => vmManifest(namespace, m.vm, { runStrategy: 'Always', annotations }));
+  const acd = acdManifest(namespace, 'acd', machines, { active: SEED_ACTIVE });
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     ...vms,
     ...(withCluster ? [acd] : []),
   ];
 }
-
-export const asList = (items: Record<string, unknown>[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
 export interface Operator {
   child: ChildProcess;

@@ -9,6 +9,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { AcdClusterStatus } from '../../src/api/status.js';
 import { kubectlFor } from '../support/kubectl.js';
+import { acdManifest, asList, vmManifest } from '../support/manifests.js';
 import { repoRoot } from './binaries.js';
 import { freePort } from './ports.js';
 import { startTestbed, stopTestbed } from './testbed.js';
@@ -31,33 +32,10 @@ async function main(): Promise<void> {
     kubectl.sync(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
     kubectl.sync(['create', 'namespace', NS]);
     const machines = SEED_LAYOUTS.LargeV3;
-    const vms = machines.map((m) => ({
-      apiVersion: 'kubevirt.io/v1',
-      kind: 'VirtualMachine',
-      metadata: {
-        name: m.vm,
-        namespace: NS,
-        annotations: { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' },
-      },
-      // A memory request, as KubeVirt's admission requires of every VMI it creates from the template.
-      spec: {
-        runStrategy: 'Always',
-        template: {
-          metadata: { labels: { 'kubevirt.io/vm': m.vm } },
-          spec: {
-            domain: { devices: {}, resources: { requests: { memory: '64Mi' } } },
-            terminationGracePeriodSeconds: 180,
-          },
-        },
-      },
-    }));
-    const acd = {
-      apiVersion: 'acd.power.dev/v1alpha1',
-      kind: 'AcdCluster',
-      metadata: { name: 'acd', namespace: NS },
-      spec: { powerState: 'On', machines, active: { database: 2, loadBalancer: 2, storage: 2 } },
-    };
-    kubectl.sync(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...vms, acd] }));
+    const annotations = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' };
+    const vms = machines.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Always', annotations }));
+    const acd = acdManifest(NS, 'acd', machines, { active: { database: 2, loadBalancer: 2, storage: 2 } });
+    kubectl.sync(['apply', '-f', '-'], asList([...vms, acd]));
     say(`created a Large V3 ACD: ${machines.length} VirtualMachines (runStrategy Always), AcdCluster ${NS}/acd`);
 
     const log = join(dir, 'logs', 'operator.log');

@@ -1,51 +1,14 @@
-// Builds what a user would apply: a namespace, the ACD's VirtualMachines (with the stand-in's
-// timing annotations) and an AcdCluster; applied with the real kubectl.
-import type { Machine } from '../../../src/plan/index.js';
-import { kubectl } from './env.js';
+// What a user does to an ACD on the test bed: apply its VirtualMachines (with the stand-in's timing
+// annotations) and its AcdCluster, create a namespace, flip powerState, wait for Ready; with the real
+// kubectl. The manifests themselves are built in test/support/manifests.ts.
 import type { AcdClusterStatus } from '../../../src/api/status.js';
+import { asList } from '../../support/manifests.js';
+import { kubectl } from './env.js';
 
-export interface VmOptions {
-  runStrategy?: string;
-  annotations?: Record<string, string>;
-  running?: boolean;
-}
-
-export function vmManifest(namespace: string, name: string, o: VmOptions = {}): Record<string, unknown> {
-  const spec: Record<string, unknown> =
-    o.running !== undefined ? { running: o.running } : { runStrategy: o.runStrategy ?? 'Halted' };
-  return {
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachine',
-    metadata: { name, namespace, labels: { app: 'acd' }, annotations: o.annotations ?? {} },
-    spec: {
-      ...spec,
-      template: {
-        metadata: { labels: { 'kubevirt.io/vm': name } },
-        spec: {
-          domain: { devices: {}, resources: { requests: { memory: '64Mi' } } },
-          terminationGracePeriodSeconds: 180,
-        },
-      },
-    },
-  };
-}
-
-export function acdManifest(
-  namespace: string,
-  name: string,
-  machines: Machine[],
-  spec: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    apiVersion: 'acd.power.dev/v1alpha1',
-    kind: 'AcdCluster',
-    metadata: { name, namespace },
-    spec: { powerState: 'On', machines, ...spec },
-  };
-}
+export { acdManifest, vmManifest, type VmOptions } from '../../support/manifests.js';
 
 export async function apply(objects: Record<string, unknown>[]): Promise<void> {
-  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  await kubectl(['apply', '-f', '-'], asList(objects));
 }
 
 export async function createNamespace(name: string): Promise<void> {
