@@ -12,7 +12,16 @@ import { Watch } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { Machine } from '../../src/plan/index.js';
 import { restartApiserver, type TestbedState } from '../testbed/testbed.js';
-import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
+import {
+  acdManifest,
+  apply,
+  createNamespace,
+  getAcd,
+  setPower,
+  stageInProgress,
+  vmManifest,
+  waitReady,
+} from './support/acd.js';
 import { kubeConfig, until } from './support/env.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -189,9 +198,6 @@ async function reached(ns: string, target: 'On' | 'Off', timeoutMs: number): Pro
   );
 }
 
-const stageOf = async (ns: string) =>
-  (await getAcd(ns, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
-
 /** Runbook-order check for one transition window, with the first violation's samples for context. */
 function orderViolations(steps: Step[], target: 'On' | 'Off', tl: VmTimeline, from: number, to: number) {
   const view = {
@@ -321,7 +327,7 @@ describe('chaos', () => {
     await waitReady(ns, 'acd', 60);
     const since = Date.now();
     await setPower(ns, 'acd', target);
-    await until(`stage ${stage + 1} in progress`, async () => (await stageOf(ns)) >= stage, 60_000, 50);
+    await until(`stage ${stage + 1} in progress`, async () => (await stageInProgress(ns, 'acd')) >= stage, 60_000, 50);
     const { downMs } = await restartApiserver(bed, signal);
     const back = Date.now();
     // Recovery: the operator's first command after the API is back (the stage it was in needed a VM

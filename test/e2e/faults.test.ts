@@ -5,7 +5,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { Machine } from '../../src/plan/index.js';
-import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
+import {
+  acdManifest,
+  apply,
+  createNamespace,
+  getAcd,
+  setPower,
+  stageInProgress,
+  vmManifest,
+  waitReady,
+} from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
@@ -39,11 +48,6 @@ async function setup(
   return tl;
 }
 
-const stageOf = async (ns: string) => {
-  const s = (await getAcd(ns, 'acd')).status;
-  return s?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
-};
-
 beforeAll(async () => {
   operator = await start();
 });
@@ -60,7 +64,7 @@ describe('faults', () => {
       await waitReady(ns, 'acd', 120);
       const since = Date.now();
       await setPower(ns, 'acd', 'Off');
-      await until('stage 4 in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
+      await until('stage 4 in progress', async () => (await stageInProgress(ns, 'acd')) >= 3, 60_000, 50);
       await operator.stop('SIGKILL');
       await sleep(500);
       operator = await start();
@@ -81,7 +85,7 @@ describe('faults', () => {
       const tl = await setup(ns, SEED_LAYOUTS.LargeV2);
       await waitReady(ns, 'acd', 120);
       await setPower(ns, 'acd', 'Off');
-      await until('dbm stage in progress', async () => (await stageOf(ns)) >= 3, 60_000, 50);
+      await until('dbm stage in progress', async () => (await stageInProgress(ns, 'acd')) >= 3, 60_000, 50);
       const reversedAt = Date.now();
       await setPower(ns, 'acd', 'On');
       await waitReady(ns, 'acd', 120);
@@ -251,7 +255,7 @@ describe('faults', () => {
     await waitReady(ns, 'acd', 120);
     const since = Date.now();
     await setPower(ns, 'acd', 'Off');
-    await until('dbm stage in progress', async () => (await stageOf(ns)) >= 2, 60_000, 50);
+    await until('dbm stage in progress', async () => (await stageInProgress(ns, 'acd')) >= 2, 60_000, 50);
     await kubectl(['delete', 'acd', 'acd', '-n', ns, '--wait=true']);
     const frozen = new Set(tl.samples.filter((x) => x.t >= since && x.runStrategy === 'Halted').map((x) => x.vm));
     await sleep(2000);

@@ -3,7 +3,16 @@
 // lease period and finishes the transition in runbook order, commanding no VM twice.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
+import {
+  acdManifest,
+  apply,
+  createNamespace,
+  getAcd,
+  setPower,
+  stageInProgress,
+  vmManifest,
+  waitReady,
+} from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN } from './support/seed-rules.js';
@@ -53,9 +62,6 @@ async function scrape(op: RunningOperator, metric: string): Promise<number | und
 
 const readyz = async (op: RunningOperator) => (await fetch(`http://127.0.0.1:${op.healthPort}/readyz`)).status;
 
-const stageOf = async () =>
-  (await getAcd(NS, 'acd')).status?.transition?.stages.findIndex((st) => st.state === 'InProgress') ?? -1;
-
 beforeAll(async () => {
   await createNamespace(NS);
   await createNamespace(LEASE_NS);
@@ -104,7 +110,7 @@ describe('leader election', () => {
     async () => {
       const since = offSince;
       expect(since).toBeGreaterThan(0);
-      await until('stage 4 (acd-dbm1) in progress', async () => (await stageOf()) >= 3, 60_000, 50);
+      await until('stage 4 (acd-dbm1) in progress', async () => (await stageInProgress(NS, 'acd')) >= 3, 60_000, 50);
       const killedAt = Date.now();
       await first.stop('SIGKILL');
       expect(lines(second, 'commanded')).toEqual([]);

@@ -6,9 +6,16 @@
 // the tiers above it were down).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { AcdClusterStatus } from '../../src/api/status.js';
+import {
+  acdManifest,
+  apply,
+  createNamespace,
+  getAcd,
+  setPower,
+  stageInProgress,
+  vmManifest,
+  waitReady,
+} from './support/acd.js';
 import { rawRequest } from '../../src/kube/raw.js';
 import { kubeConfig, kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -85,21 +92,6 @@ afterAll(async () => {
   await operator?.stop();
 });
 
-/**
- * The stage in progress, read with client-node (a GET in a few ms): polled through kubectl, 18
- * busy namespaces at once missed the short last stages of a transition on a loaded machine.
- */
-const inProgress = async (ns: string) => {
-  const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'acd.power.dev',
-    version: 'v1alpha1',
-    plural: 'acdclusters',
-    namespace: ns,
-    name: 'acd',
-  })) as { status?: AcdClusterStatus };
-  return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
-};
-
 /** The sample of `vm` last seen before position `i` of the timeline (positions keep watch order). */
 function lastBefore(samples: VmSample[], vm: string, i: number): VmSample | undefined {
   for (let j = i - 1; j >= 0; j--) if (samples[j]!.vm === vm) return samples[j];
@@ -139,7 +131,7 @@ async function reversal(c: (typeof cases)[number]): Promise<Record<string, unkno
   await setPower(c.ns, 'acd', c.first);
   await until(
     `${c.ns}: stage ${c.stage} of ${c.first} in progress`,
-    async () => (await inProgress(c.ns)) >= c.stage - 1,
+    async () => (await stageInProgress(c.ns, 'acd')) >= c.stage - 1,
     120_000,
     25,
   );

@@ -1,9 +1,10 @@
 // What a user does to an ACD on the test bed: apply its VirtualMachines (with the stand-in's timing
 // annotations) and its AcdCluster, create a namespace, flip powerState, wait for Ready; with the real
 // kubectl. The manifests themselves are built in test/support/manifests.ts.
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
 import { asList } from '../../support/manifests.js';
-import { kubectl } from './env.js';
+import { kubeConfig, kubectl } from './env.js';
 
 export { acdManifest, vmManifest, type VmOptions } from '../../support/manifests.js';
 
@@ -48,4 +49,21 @@ export async function waitReady(namespace: string, name: string, timeoutSeconds 
     `--timeout=${timeoutSeconds}s`,
   ]);
   await kubectl(['wait', `acd/${name}`, '-n', namespace, '--for=condition=Ready', `--timeout=${timeoutSeconds}s`]);
+}
+
+/**
+ * The index of the stage the operator has in progress, -1 when none (no transition, or between
+ * stages). Read with client-node, a GET in a few ms: polled through kubectl, 18 busy namespaces at
+ * once missed the short last stages of a transition on a loaded machine. A client per call, as the
+ * kubeconfig may change (an own test bed) and the API server may restart (chaos).
+ */
+export async function stageInProgress(namespace: string, name: string): Promise<number> {
+  const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'acd.power.dev',
+    version: 'v1alpha1',
+    plural: 'acdclusters',
+    namespace,
+    name,
+  })) as { status?: AcdClusterStatus };
+  return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
 }
