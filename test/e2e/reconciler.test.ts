@@ -12,11 +12,10 @@ import { GROUP, PLURAL, VERSION } from '../../src/api/names.js';
 import type { AcdCluster } from '../../src/api/types.js';
 import { deepFreeze } from '../../src/kube/informer.js';
 import { ApiError } from '../../src/kube/raw.js';
-import type { VmView } from '../../src/decision/vm-state.js';
 import type { EventRecorder } from '../../src/reconcile/events.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { World } from '../unit/decision/world.js';
+import { vmObject, World } from '../unit/decision/world.js';
 import { acdManifest, apply, createNamespace, setPower } from './support/acd.js';
 import { kubeConfig, kubectl } from './support/env.js';
 
@@ -30,18 +29,6 @@ const read = async (ns: string) =>
     namespace: ns,
     name: 'acd',
   })) as AcdCluster;
-
-/** A VM object as KubeVirt would serve it, from the world's view of it. */
-const vmObject = (ns: string, v: VmView) => ({
-  metadata: { name: v.name, namespace: ns, resourceVersion: v.resourceVersion, annotations: v.annotations },
-  spec: { runStrategy: v.runStrategy },
-  status: {
-    printableStatus: v.printableStatus,
-    ready: v.ready,
-    created: v.created,
-    stateChangeRequests: v.pendingActions.map((action) => ({ action })),
-  },
-});
 
 /**
  * A Reconciler on `world`, reading its AcdCluster from a deep-frozen copy of the last object the

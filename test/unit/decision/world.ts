@@ -179,6 +179,18 @@ export class World {
   }
 }
 
+/** A VM object as KubeVirt would serve it (what the reconciler's getVm returns), from the world's view of it. */
+export const vmObject = (ns: string, v: VmView) => ({
+  metadata: { name: v.name, namespace: ns, resourceVersion: v.resourceVersion, annotations: v.annotations },
+  spec: { runStrategy: v.runStrategy },
+  status: {
+    printableStatus: v.printableStatus,
+    ready: v.ready,
+    created: v.created,
+    stateChangeRequests: v.pendingActions.map((action) => ({ action })),
+  },
+});
+
 export function specOf(
   machines: readonly Machine[],
   powerState: 'On' | 'Off',
