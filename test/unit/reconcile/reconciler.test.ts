@@ -1,0 +1,311 @@
+// The Reconciler on its own, each dependency a recording fake: the AcdCluster API (GET and status
+// replace under optimistic concurrency), the VM commander (KubeVirt's answers, 409 included) and the
+// event recorder; the VMs are the decision tests' small world (test/unit/decision/world.ts). What
+// the decision decides is tested in test/unit/decision; this file tests what the Reconciler does
+// with it: which calls it makes, in which order, what it writes and what it leaves alone.
+// test/e2e/reconciler.test.ts runs the same Reconciler against a real API server.
+import { describe, expect, test } from '@jest/globals';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { Action } from '../../../src/api/domain.js';
+import type { AcdClusterStatus, Command } from '../../../src/api/status.js';
+import type { AcdCluster } from '../../../src/api/types.js';
+import type { VmView } from '../../../src/decision/vm-state.js';
+import type { Event } from '../../../src/decision/types.js';
+import { ApiError } from '../../../src/kube/raw.js';
+import type { VmCommander } from '../../../src/kubevirt/commands.js';
+import type { AcdClusterApi } from '../../../src/reconcile/cluster-api.js';
+import type { EventRecorder } from '../../../src/reconcile/events.js';
+import { Reconciler } from '../../../src/reconcile/reconciler.js';
+import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
+import { vmObject, World } from '../decision/world.js';
+
+const NS = 'acd-ns';
+const NAME = 'acd';
+const SMALL = SEED_LAYOUTS.SmallV3;
+/**
+ * The runbook's first Small V3 shutdown step ("First shutdown acd-tel and acd-jbN in no particular
+ * order"), in the plan's order, which is the order its commands go out and are recorded in.
+ */
+const APP_TIER = ['acd-jb1', 'acd-jb2', 'acd-tel'];
+
+/**
+ * What crosses the API server: JSON, so no undefined-valued keys and plain objects of this realm
+ * (structuredClone's come from another realm under jest, and isDeepStrictEqual would tell them apart).
+ */
+const wire = <T>(x: T): T => (x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T));
+
+const conflict = () =>
+  new ApiException(409, 'Operation cannot be fulfilled on acdclusters.acd.power.dev "acd": conflict', {}, {});
+
+/**
+ * One AcdCluster as the API server keeps it: GET returns a copy, a status replace must be based on
+ * the current resourceVersion (else 409) and bumps it. Every call lands in `trace`, shared with the
+ * commander, so a test reads the Reconciler's calls in the order it made them.
+ */
+class FakeAcdClusterApi implements AcdClusterApi {
+  /** Every status the API server accepted, in order. */
+  readonly written: AcdClusterStatus[] = [];
+  private rv = 1;
+  private meanwhile: ((obj: AcdCluster) => void) | undefined;
+
+  constructor(
+    private readonly trace: string[],
+    private obj: AcdCluster | undefined,
+  ) {
+    if (obj) obj.metadata.resourceVersion = String(this.rv);
+  }
+
+  /** The object as stored now. */
+  get stored(): AcdCluster | undefined {
+    return wire(this.obj);
+  }
+
+  /** The next status write is answered 409, after `change` (another writer) has changed the object. */
+  conflictOnNextWrite(change: (obj: AcdCluster) => void = () => {}): void {
+    this.meanwhile = change;
+  }
+
+  async get(namespace: string, name: string): Promise<AcdCluster | undefined> {
+    this.trace.push(`GET ${namespace}/${name}`);
+    return this.obj && wire(this.obj);
+  }
+
+  async replaceStatus(obj: AcdCluster, status: AcdClusterStatus): Promise<AcdCluster> {
+    const base = obj.metadata.resourceVersion;
+    if (!this.obj) throw new ApiException(404, 'not found', {}, {});
+    const change = this.meanwhile;
+    this.meanwhile = undefined;
+    if (change) {
+      change(this.obj);
+      this.bump();
+    }
+    if (base !== this.obj.metadata.resourceVersion) {
+      this.trace.push(`PUT status@${base}: 409`);
+      throw conflict();
+    }
+    this.obj.status = wire(status);
+    this.bump();
+    this.written.push(wire(status));
+    this.trace.push(`PUT status@${base}: ${commandsOf(status).join(', ') || 'no commands'}`);
+    return wire(this.obj);
+  }
+
+  private bump(): void {
+    this.obj!.metadata.resourceVersion = String(++this.rv);
+  }
+}
+
+/** KubeVirt as the world answers it: a command it cannot take now, or one the test refuses, is a 409. */
+class FakeCommander implements VmCommander {
+  private readonly refused = new Set<string>();
+  constructor(
+    private readonly trace: string[],
+    private readonly world: World,
+  ) {}
+
+  /** Answer every command to these VMs with 409 ("not now"), until `allow`. */
+  refuse(...vms: string[]): void {
+    for (const vm of vms) this.refused.add(vm);
+  }
+
+  allow(): void {
+    this.refused.clear();
+  }
+
+  async command(_ns: string, vm: VmView, action: Action, via: 'runStrategy' | 'subresource'): Promise<undefined> {
+    this.trace.push(`${action} ${vm.name}`);
+    if (this.refused.has(vm.name) || !this.world.apply({ vm, action, via }))
+      throw new ApiError(409, `${action} ${vm.name}: 409 Conflict`, '{"reason":"Conflict"}');
+    return undefined;
+  }
+}
+
+const commandsOf = (s: AcdClusterStatus | undefined) =>
+  (s?.transition?.commands ?? []).map((c: Command) => `${c.action} ${c.vm}`);
+
+function acdCluster(spec: Record<string, unknown>): AcdCluster {
+  return {
+    apiVersion: 'acd.power.dev/v1alpha1',
+    kind: 'AcdCluster',
+    metadata: { name: NAME, namespace: NS, uid: 'uid-1', generation: 1 },
+    spec,
+  };
+}
+
+/** A Reconciler on `world` with recording fakes; no informer, so every reconcile GETs the object. */
+function harness(obj: AcdCluster | undefined, world: World) {
+  const trace: string[] = [];
+  const api = new FakeAcdClusterApi(trace, obj);
+  const commander = new FakeCommander(trace, world);
+  const events: Event[] = [];
+  // EventRecorder is a class with private state; the Reconciler calls only its record().
+  const recorder = { record: (_obj: AcdCluster, e: Event) => void events.push(e) };
+  const reconciler = new Reconciler({
+    kc: new KubeConfig(), // unused: the API is given
+    api,
+    commander,
+    events: recorder as unknown as EventRecorder,
+    getVm: (ns, name) => {
+      const v = world.snapshot().get(name);
+      return v && vmObject(ns, v);
+    },
+    log: pino({ level: 'silent' }),
+    clock: () => world.now,
+  });
+  return { trace, api, commander, events, reconcile: () => reconciler.reconcile(`${NS}/${NAME}`) };
+}
+
+describe('Reconciler', () => {
+  test('Off from all up: a pass commands exactly one stage, records each command, writes once', async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL }), world);
+
+    const r = await h.reconcile();
+
+    // Pass 1 commands the app tier, and only it. The runbook does not wait for it ("You do not have
+    // to wait until acd-tel and acd-jbN are down before starting the shutdown at acd-dbm/dbs/dbr"),
+    // so pass 2 follows in the same reconcile with the db stage, which is waited for: no pass 3
+    // command. Each pass writes its commands before the next pass starts.
+    expect(h.trace).toEqual([
+      `GET ${NS}/${NAME}`,
+      ...APP_TIER.map((vm) => `Stop ${vm}`),
+      `PUT status@1: ${APP_TIER.map((vm) => `Stop ${vm}`).join(', ')}`,
+      'Stop acd-dbm-dbs-dbr',
+      `PUT status@2: ${[...APP_TIER, 'acd-dbm-dbs-dbr'].map((vm) => `Stop ${vm}`).join(', ')}`,
+    ]);
+    expect(h.api.written).toHaveLength(2);
+    const stored = h.api.stored!.status!;
+    expect(stored.transition!.commands).toEqual(
+      [...APP_TIER, 'acd-dbm-dbs-dbr'].map((vm) => ({
+        vm,
+        action: 'Stop',
+        via: 'runStrategy',
+        at: world.now.toISOString(),
+      })),
+    );
+    expect(stored.transition).toMatchObject({ direction: 'Off' });
+    expect(world.vm('acd-store-lb').runStrategy).toBe('Always');
+    // One StageStarted per stage begun, naming its VMs.
+    const started = h.events.filter((e) => e.reason === 'StageStarted');
+    expect(started.map((e) => e.type)).toEqual(['Normal', 'Normal']);
+    expect(started[0]!.message).toContain(APP_TIER.join(', '));
+    expect(started[1]!.message).toContain('acd-dbm-dbs-dbr');
+    // The db stage waits for its VM: the work queue is asked to come back, not left idle.
+    expect(r.requeueAfterMs).toBeGreaterThan(0);
+
+    // The next reconcile, before any VM has moved, repeats no command.
+    const before = h.trace.length;
+    await h.reconcile();
+    expect(h.trace.slice(before).filter((c) => c.startsWith('Stop'))).toEqual([]);
+  });
+
+  test('a 409 from KubeVirt is not recorded; the command is retried within a second and then recorded', async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL }), world);
+    h.commander.refuse(...APP_TIER);
+
+    const r = await h.reconcile();
+
+    expect(h.trace.filter((c) => c.startsWith('Stop'))).toEqual(APP_TIER.map((vm) => `Stop ${vm}`));
+    expect(commandsOf(h.api.stored!.status)).toEqual([]);
+    expect(r.requeueAfterMs).toBeDefined();
+    expect(r.requeueAfterMs).toBeLessThanOrEqual(1_000);
+    expect(world.log).toEqual([]);
+
+    // Not remembered as done: once KubeVirt takes them, the same commands go out and are recorded.
+    h.commander.allow();
+    await h.reconcile();
+    expect(commandsOf(h.api.stored!.status).slice(0, 3)).toEqual(APP_TIER.map((vm) => `Stop ${vm}`));
+    expect(world.log.map((a) => a.cmd.vm).slice(0, 3)).toEqual(APP_TIER);
+  });
+
+  test('an invalid spec: InvalidSpec=True in status, no command, one Warning event', async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Sideways', machines: SMALL }), world);
+
+    expect(await h.reconcile()).toEqual({});
+
+    expect(h.trace.filter((c) => !c.startsWith('GET') && !c.startsWith('PUT'))).toEqual([]);
+    expect(world.log).toEqual([]);
+    const status = h.api.stored!.status!;
+    expect(status.conditions?.find((c) => c.type === 'InvalidSpec')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidSpec',
+    });
+    expect(status.conditions?.find((c) => c.type === 'InvalidSpec')?.message).toMatch(/powerState/);
+    expect(status.phase).toBe('Stalled');
+    expect(status.transition).toBeUndefined();
+    expect(h.events).toEqual([
+      { type: 'Warning', reason: 'InvalidSpec', message: expect.stringMatching(/powerState/) },
+    ]);
+
+    // Reconciled again, nothing has changed: no second write, no second event.
+    await h.reconcile();
+    expect(h.api.written).toHaveLength(1);
+    expect(h.events).toHaveLength(1);
+  });
+
+  test("a conflict on the status write right after a stage's commands: the commands still end up stored", async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL }), world);
+    await h.reconcile();
+    world.advance(5_000); // the app tier and the db VM are down: the store-lb stage is next
+    // Someone (a user's edit, a second writer) changes the object between the command and the write.
+    h.api.conflictOnNextWrite((obj) => {
+      obj.metadata.annotations = { 'example.com/touched': 'yes' };
+    });
+    const before = h.trace.length;
+
+    await h.reconcile();
+
+    // The write based on the old version fails, the object is read again, and the commands are
+    // added to the transition it holds.
+    expect(h.trace.slice(before, before + 4)).toEqual([
+      `GET ${NS}/${NAME}`,
+      'Stop acd-store-lb',
+      'PUT status@3: 409',
+      `GET ${NS}/${NAME}`,
+    ]);
+    expect(h.trace.slice(before + 4)[0]).toMatch(/^PUT status@4: .*Stop acd-store-lb$/);
+    const stored = h.api.stored!;
+    expect(commandsOf(stored.status)).toEqual([...APP_TIER, 'acd-dbm-dbs-dbr', 'acd-store-lb'].map((v) => `Stop ${v}`));
+    expect(stored.metadata.annotations).toEqual({ 'example.com/touched': 'yes' });
+    // KubeVirt got the command once: the conflict did not make the Reconciler issue it again.
+    expect(h.trace.filter((c) => c === 'Stop acd-store-lb')).toHaveLength(1);
+  });
+
+  test('a conflict on the first write of a transition: that pass status is written over the fresh object', async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL }), world);
+    h.api.conflictOnNextWrite();
+
+    await h.reconcile();
+
+    expect(h.trace.slice(0, 6)).toEqual([
+      `GET ${NS}/${NAME}`,
+      ...APP_TIER.map((vm) => `Stop ${vm}`),
+      'PUT status@1: 409',
+      `GET ${NS}/${NAME}`,
+    ]);
+    expect(commandsOf(h.api.stored!.status).slice(0, 3)).toEqual(APP_TIER.map((vm) => `Stop ${vm}`));
+    expect(h.trace.filter((c) => c.startsWith('Stop acd-tel'))).toHaveLength(1);
+  });
+
+  test('a deleted AcdCluster: nothing is commanded, written or reported', async () => {
+    const world = World.of(SMALL, 'On');
+    const gone = harness(undefined, world);
+    expect(await gone.reconcile()).toEqual({});
+    expect(gone.trace).toEqual([`GET ${NS}/${NAME}`]);
+    expect(gone.events).toEqual([]);
+
+    // Being deleted (a finalizer holds it) counts as gone too.
+    const deleting = acdCluster({ powerState: 'Off', machines: SMALL });
+    deleting.metadata.deletionTimestamp = '2030-01-01T00:00:00Z';
+    const h = harness(deleting, world);
+    expect(await h.reconcile()).toEqual({});
+    expect(h.trace).toEqual([`GET ${NS}/${NAME}`]);
+    expect(h.api.written).toEqual([]);
+    expect(world.log).toEqual([]);
+  });
+});
