@@ -6,7 +6,7 @@
 // Nothing here is a stand-in: what Argo CD needs from a cluster (its CRDs, its namespace and config
 // maps, the AppProject argocd-server would create) is created the way its install manifests do.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../binaries.js';
 import { freePort } from '../ports.js';
@@ -54,6 +54,9 @@ const git = (cwd: string, ...args: string[]) =>
 function initRepo(dir: string): { bare: string; work: string } {
   const bare = join(dir, 'git', 'acd.git');
   const work = join(dir, 'git-work');
+  // A fresh history each time: a repo left by an earlier run would have other commits and remotes.
+  rmSync(join(dir, 'git'), { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
   mkdirSync(bare, { recursive: true });
   git(bare, 'init', '--bare', '--initial-branch=main', '--quiet');
   mkdirSync(work, { recursive: true });
