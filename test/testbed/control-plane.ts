@@ -160,30 +160,39 @@ async function startApiserver(dir: string, pki: Pki, etcdPort: number) {
 }
 
 function writeKubeconfig(dir: string, server: string, pki: Pki): string {
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: testbed',
-      '  cluster:',
-      `    server: ${server}`,
-      `    certificate-authority: ${pki.caCert}`,
-      'users:',
-      '- name: admin',
-      '  user:',
-      `    client-certificate: ${pki.adminCert}`,
-      `    client-key: ${pki.adminKey}`,
-      'contexts:',
-      '- name: testbed',
-      '  context: {cluster: testbed, user: admin, namespace: default}',
-      'current-context: testbed',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
+  const user = { name: 'admin', cert: pki.adminCert, key: pki.adminKey };
+  return writeKubeconfigFile(join(dir, 'kubeconfig'), server, pki.caCert, user, 'default');
+}
+
+/** A kubeconfig for one client-certificate user of the test bed, readable by its owner only. */
+export function writeKubeconfigFile(
+  path: string,
+  server: string,
+  caCert: string,
+  user: { name: string; cert: string; key: string },
+  namespace?: string,
+): string {
+  const context = `{cluster: testbed, user: ${user.name}${namespace ? `, namespace: ${namespace}` : ''}}`;
+  const lines = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: testbed',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority: ${caCert}`,
+    'users:',
+    `- name: ${user.name}`,
+    '  user:',
+    `    client-certificate: ${user.cert}`,
+    `    client-key: ${user.key}`,
+    'contexts:',
+    '- name: testbed',
+    `  context: ${context}`,
+    'current-context: testbed',
+    '',
+  ];
+  writeFileSync(path, lines.join('\n'), { mode: 0o600 });
   return path;
 }
 

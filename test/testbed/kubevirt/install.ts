@@ -20,6 +20,7 @@ import { issue, type Pki } from '../pki.js';
 import { freePort } from '../ports.js';
 import { isAlive, sleep, startDetached, stopPid } from '../process.js';
 import { httpCode, loadKubeConfig } from './kube.js';
+import { writeKubeconfigFile } from '../control-plane.js';
 
 export const KUBEVIRT_NAMESPACE = 'kubevirt';
 export const KUBEVIRT_VERSION_DEFAULT = 'v1.8.4';
@@ -47,31 +48,8 @@ export function kubevirtBinDir(version = kubevirtVersion()): string {
 }
 
 function kubeconfigFor(dir: string, pki: Pki, server: string, name: string): string {
-  const path = join(dir, `kubeconfig-${name}`);
-  writeFileSync(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: testbed',
-      '  cluster:',
-      `    server: ${server}`,
-      `    certificate-authority: ${pki.caCert}`,
-      'users:',
-      `- name: ${name}`,
-      '  user:',
-      `    client-certificate: ${join(pki.dir, `${name}.crt`)}`,
-      `    client-key: ${join(pki.dir, `${name}.key`)}`,
-      'contexts:',
-      '- name: testbed',
-      `  context: {cluster: testbed, user: ${name}}`,
-      'current-context: testbed',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return path;
+  const user = { name, cert: join(pki.dir, `${name}.crt`), key: join(pki.dir, `${name}.key`) };
+  return writeKubeconfigFile(join(dir, `kubeconfig-${name}`), server, pki.caCert, user);
 }
 
 /** Node 24 from node_modules when present (the project's pinned runtime), else the one running us. */
