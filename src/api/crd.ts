@@ -81,6 +81,20 @@ export function buildCrd(): Json {
             },
             { name: 'Ready', type: 'string', jsonPath: '.status.readyVMs', description: 'VMs ready / VMs' },
             { name: 'Sizing', type: 'string', jsonPath: '.status.sizing' },
+            {
+              name: 'Mode',
+              type: 'string',
+              jsonPath: '.spec.powerState',
+              description: 'Requested: On, Off, or Scheduled',
+              priority: 1,
+            },
+            {
+              name: 'Next',
+              type: 'string',
+              jsonPath: '.status.schedule.nextTransition.at',
+              description: 'When the schedule next changes the power state',
+              priority: 1,
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

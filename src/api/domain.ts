@@ -14,3 +14,8 @@ export type HealthCheckName = 'mysqlReplication' | 'pacemaker' | 'drbd' | 'syste
 export type Tier = 'store' | 'lb' | 'dbm' | 'dbsr' | 'app';
 /** What the operator ever does to a VM. */
 export type Action = 'Start' | 'Stop' | 'ForceStop';
+/** Local weekdays of a power schedule, Monday first (ISO 8601). */
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+/** What spec.powerState may say: a direction, or follow spec.schedule. */
+export type PowerState = Direction | 'Scheduled';

@@ -9,6 +9,7 @@ export const CONDITION_TYPES = [
   'Stalled',
   'ActiveUnknown',
   'InvalidSpec',
+  'ScheduleValid',
   'Healthy',
   'Degraded',
   'HostKeysUnverified',
@@ -27,6 +28,7 @@ export const STALL_REASONS = [
   'InvalidSpec',
   'VMClaimedByAnotherCluster',
   'ActiveSideUnknown',
+  'InvalidSchedule',
 ] as const;
 export type StallReason = (typeof STALL_REASONS)[number];
 
@@ -41,6 +43,7 @@ export const CONDITION_REASONS = {
   Stalled: ['Progressing', ...STALL_REASONS],
   ActiveUnknown: ['ActiveSideUnknown', 'ActiveKnown'],
   InvalidSpec: ['SpecValid', 'InvalidSpec', 'VMClaimedByAnotherCluster'],
+  ScheduleValid: ['ScheduleValid', 'InvalidSchedule', 'NotScheduled'],
   Healthy: ['ChecksPassed', 'ChecksFailed', 'PoweredOff', 'NotChecked'],
   Degraded: ['ChecksFailed', 'NotDegraded'],
   HostKeysUnverified: ['InsecureSkipHostKeyVerification', 'HostKeysPinned'],

@@ -76,9 +76,38 @@ export const MYSQL_TLS_RULE_LIST: Rule<Tls>[] = [
   },
 ];
 
+type Exception = { date?: string; from?: string; to?: string };
+export const SCHEDULE_EXCEPTION_RULE_LIST: Rule<Exception>[] = [
+  {
+    rule: 'has(self.date) != (has(self.from) || has(self.to))',
+    message: 'an exception is either a whole date (date) or a local date-time range (from and to), not both',
+    check: (e) => (e.date !== undefined) !== (e.from !== undefined || e.to !== undefined),
+  },
+  {
+    rule: 'has(self.from) == has(self.to)',
+    message: 'a range exception needs both from and to',
+    check: (e) => (e.from !== undefined) === (e.to !== undefined),
+  },
+  {
+    rule: '!has(self.from) || !has(self.to) || self.from < self.to',
+    message: 'from must be before to (local date-times, YYYY-MM-DDTHH:MM)',
+    check: (e) => e.from === undefined || e.to === undefined || e.from < e.to,
+  },
+];
+
+type PowerSpec = { powerState: string; schedule?: unknown };
+export const SPEC_RULE_LIST: Rule<PowerSpec>[] = [
+  {
+    rule: "self.powerState != 'Scheduled' || has(self.schedule)",
+    message: 'powerState Scheduled needs spec.schedule (a timeZone and the windows the ACD is On in)',
+    check: (s) => s.powerState !== 'Scheduled' || s.schedule !== undefined,
+  },
+];
+
 const cel = <T>(rules: Rule<T>[]) => rules.map(({ rule, message }) => ({ rule, message }));
 export const MACHINE_RULES = cel(MACHINE_RULE_LIST);
 export const MACHINES_RULES = cel(MACHINES_RULE_LIST);
 export const ACTIVE_SIDE_RULES = cel(ACTIVE_SIDE_RULE_LIST);
 export const MYSQL_TLS_RULES = cel(MYSQL_TLS_RULE_LIST);
-export const SPEC_RULES: { rule: string; message: string }[] = [];
+export const SPEC_RULES = cel(SPEC_RULE_LIST);
+export const SCHEDULE_EXCEPTION_RULES = cel(SCHEDULE_EXCEPTION_RULE_LIST);

@@ -1,9 +1,16 @@
 // The AcdCluster spec, written once in zod. The same schema validates objects at run time and
 // generates the CRD's openAPIV3Schema (src/api/crd.ts), so the two cannot drift.
 import { z } from 'zod';
-import { ROLES } from './domain.js';
+import { ROLES, WEEKDAYS } from './domain.js';
 import { DURATION_PATTERN } from './duration.js';
-import { SPEC_RULES, MACHINES_RULES, MACHINE_RULES, ACTIVE_SIDE_RULES, MYSQL_TLS_RULES } from './rules.js';
+import {
+  SPEC_RULES,
+  MACHINES_RULES,
+  MACHINE_RULES,
+  ACTIVE_SIDE_RULES,
+  MYSQL_TLS_RULES,
+  SCHEDULE_EXCEPTION_RULES,
+} from './rules.js';
 
 const duration = (what: string) =>
   z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
@@ -206,14 +213,68 @@ export const HealthSchema = z
       'logs.',
   );
 
+const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+const LOCAL_DATE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
+const LOCAL_DATE_TIME = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+export const ScheduleWindowSchema = z
+  .object({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .max(7)
+      .describe("Local weekdays the window starts on (Mon ... Sun), in the schedule's time zone."),
+    from: z.string().max(5).regex(HHMM).describe('Local start, HH:MM.'),
+    to: z
+      .string()
+      .max(5)
+      .regex(new RegExp(`${HHMM.source}|^24:00$`))
+      .describe('Local end, HH:MM (24:00 = midnight). Earlier than from: the window wraps past midnight.'),
+  })
+  .strict()
+  .describe('The ACD is On inside the window.');
+
+export const ScheduleExceptionSchema = z
+  .object({
+    date: z.string().max(10).regex(LOCAL_DATE).optional().describe('A whole local date, YYYY-MM-DD.'),
+    from: z.string().max(16).regex(LOCAL_DATE_TIME).optional().describe('Local start, YYYY-MM-DDTHH:MM.'),
+    to: z.string().max(16).regex(LOCAL_DATE_TIME).optional().describe('Local end (exclusive), YYYY-MM-DDTHH:MM.'),
+    powerState: z.enum(['On', 'Off']).describe('The power state while the exception holds.'),
+    reason: z.string().max(200).optional().describe('Why, for status and events (e.g. "Christmas campaign").'),
+  })
+  .strict()
+  .meta({ 'x-kubernetes-validations': SCHEDULE_EXCEPTION_RULES })
+  .describe('Beats the windows and the holiday calendar: a whole date, or a local date-time range.');
+
+export const ScheduleSchema = z
+  .object({
+    timeZone: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('IANA time zone the windows are read in, e.g. Europe/Berlin. Never defaults to UTC.'),
+    on: z.array(ScheduleWindowSchema).max(50).default([]).describe('Windows the ACD is On in; Off outside them.'),
+    exceptions: z
+      .array(ScheduleExceptionSchema)
+      .max(200)
+      .optional()
+      .describe('Dates and ranges that override the windows, e.g. a holiday Off or a campaign Sunday On.'),
+  })
+  .strict()
+  .describe(
+    'When powerState is Scheduled: On inside the windows, Off outside, exceptions first. Read on every reconcile ' +
+      'from the clock; after any downtime the ACD goes to the current slot, never replays a past one.',
+  );
+
 export const SpecSchema = z
   .object({
     powerState: z
-      .enum(['On', 'Off'])
+      .enum(['On', 'Off', 'Scheduled'])
       .describe(
         'The requested power state of the whole ACD. Flip it to start or stop every VM stage by stage in the runbook ' +
-          'order.',
+          'order. Scheduled: On or Off as spec.schedule says at the time.',
       ),
+    schedule: ScheduleSchema.optional(),
     machines: z
       .array(MachineSchema)
       .min(1)

@@ -70,6 +70,18 @@ export const HealthCheckStatusSchema = z.object({
   checkedAt: time,
 });
 
+export const ScheduleStatusSchema = z
+  .object({
+    desired: z.enum(['On', 'Off']).describe('What spec.schedule asks for now.'),
+    source: z.enum(['Exception', 'Calendar', 'Window']).describe('What decided: an exception, a holiday, the windows.'),
+    reason: z.string().optional(),
+    nextTransition: z
+      .object({ at: time, powerState: z.enum(['On', 'Off']) })
+      .optional()
+      .describe('The next change the schedule asks for, within eight days.'),
+  })
+  .describe('The schedule, as evaluated at the last reconcile (powerState Scheduled).');
+
 export const StatusSchema = z
   .object({
     observedGeneration: z.number().int().optional(),
@@ -96,6 +108,7 @@ export const StatusSchema = z
       .optional()
       .describe('Active sides at the last completed shutdown; the last one down comes up first.'),
     health: z.array(HealthCheckStatusSchema).optional(),
+    schedule: ScheduleStatusSchema.optional(),
     conditions: z.array(ConditionSchema).optional(),
   })
   .describe('Observed state of the ACD, rebuilt from its VirtualMachines on every reconcile.');

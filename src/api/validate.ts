@@ -2,7 +2,13 @@
 // rules the CRD enforces in CEL. Returns messages a person can act on, never throws.
 import type { z } from 'zod';
 import { SpecSchema, type AcdClusterSpec } from './spec.js';
-import { MACHINE_RULE_LIST, MACHINES_RULE_LIST, MYSQL_TLS_RULE_LIST } from './rules.js';
+import {
+  MACHINE_RULE_LIST,
+  MACHINES_RULE_LIST,
+  MYSQL_TLS_RULE_LIST,
+  SCHEDULE_EXCEPTION_RULE_LIST,
+  SPEC_RULE_LIST,
+} from './rules.js';
 
 export type SpecResult = { ok: true; spec: AcdClusterSpec } | { ok: false; errors: string[] };
 
@@ -17,6 +23,11 @@ export function validateSpec(raw: unknown): SpecResult {
   for (const r of MACHINES_RULE_LIST) if (!r.check(spec.machines)) errors.push(`spec.machines: ${r.message}`);
   for (const r of MYSQL_TLS_RULE_LIST)
     if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
+  for (const r of SPEC_RULE_LIST) if (!r.check(spec)) errors.push(`spec: ${r.message}`);
+  spec.schedule?.exceptions?.forEach((e, i) => {
+    for (const r of SCHEDULE_EXCEPTION_RULE_LIST)
+      if (!r.check(e)) errors.push(`spec.schedule.exceptions[${i}]: ${r.message}`);
+  });
   return errors.length ? { ok: false, errors } : { ok: true, spec };
 }
 

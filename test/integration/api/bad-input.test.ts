@@ -77,6 +77,14 @@ const CEL_SIDE_ONLY_PAIRS = 'side is only for members of redundant pairs';
 const CEL_PAIR = 'a redundant pair is missing a side';
 const CEL_ACTIVE = 'must be 1, 2 or Auto';
 const CEL_TLS_CA = 'mode VerifyCA and VerifyIdentity need caSecret';
+const CEL_SCHEDULED = 'powerState Scheduled needs spec.schedule';
+const CEL_EXCEPTION_KIND = 'an exception is either a whole date (date) or a local date-time range';
+const CEL_EXCEPTION_RANGE = 'from must be before to';
+const berlin = (extra: Record<string, unknown> = {}) => ({
+  timeZone: 'Europe/Berlin',
+  on: [{ days: ['Mon'], from: '06:30', to: '22:00' }],
+  ...extra,
+});
 
 interface Case {
   name: string;
@@ -354,6 +362,50 @@ const CASES: Case[] = [
     spec: ok([tel], { paused: 'yes' }),
     server: /spec\.paused: Invalid value: "string"/,
     local: /spec\.paused: /,
+  },
+  {
+    name: 'powerState Scheduled without a schedule',
+    spec: ok([tel], { powerState: 'Scheduled' }),
+    server: CEL_SCHEDULED,
+    local: CEL_SCHEDULED,
+  },
+  {
+    name: 'schedule window at 25:00',
+    spec: ok([tel], {
+      powerState: 'Scheduled',
+      schedule: berlin({ on: [{ days: ['Mon'], from: '25:00', to: '26:00' }] }),
+    }),
+    server: /spec\.schedule\.on\[0\]\.from: Invalid value/,
+    local: /spec\.schedule\.on\.0\.from: /,
+  },
+  {
+    name: 'schedule window on "Monday"',
+    spec: ok([tel], {
+      powerState: 'Scheduled',
+      schedule: berlin({ on: [{ days: ['Monday'], from: '06:00', to: '07:00' }] }),
+    }),
+    server: /spec\.schedule\.on\[0\]\.days\[0\]: Unsupported value: "Monday"/,
+    local: /spec\.schedule\.on\.0\.days\.0: /,
+  },
+  {
+    name: 'schedule exception with a date and a range',
+    spec: ok([tel], {
+      powerState: 'Scheduled',
+      schedule: berlin({
+        exceptions: [{ date: '2026-12-24', from: '2026-12-24T08:00', to: '2026-12-24T12:00', powerState: 'On' }],
+      }),
+    }),
+    server: CEL_EXCEPTION_KIND,
+    local: CEL_EXCEPTION_KIND,
+  },
+  {
+    name: 'schedule exception range that ends before it starts',
+    spec: ok([tel], {
+      powerState: 'Scheduled',
+      schedule: berlin({ exceptions: [{ from: '2026-12-24T12:00', to: '2026-12-24T08:00', powerState: 'Off' }] }),
+    }),
+    server: CEL_EXCEPTION_RANGE,
+    local: CEL_EXCEPTION_RANGE,
   },
   // Unknown fields: pruned silently by a lax client, refused under strict field validation.
   {

@@ -99,7 +99,7 @@ describe('generated schema', () => {
   });
 
   test('YAML 1.1: On and Off stay strings (unquoted they would be booleans to Kubernetes)', () => {
-    expect(spec.properties!.powerState!.enum).toEqual(['On', 'Off']);
+    expect(spec.properties!.powerState!.enum).toEqual(['On', 'Off', 'Scheduled']);
     expect(fresh).toMatch(/- "On"\n\s+- "Off"/);
   });
 
@@ -163,6 +163,8 @@ describe('generated schema', () => {
       '.status.stage',
       '.status.readyVMs',
       '.status.sizing',
+      '.spec.powerState',
+      '.status.schedule.nextTransition.at',
       '.metadata.creationTimestamp',
     ]);
   });
