@@ -66,7 +66,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/plan/**/*.ts', 'src/decision/**/*.ts', 'src/api/domain.ts', 'src/api/reasons.ts'],
+    files: [
+      'src/plan/**/*.ts',
+      'src/decision/**/*.ts',
+      'src/schedule/**/*.ts',
+      'src/api/domain.ts',
+      'src/api/reasons.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', IO_IMPORTS] },
   },
 );

@@ -14,6 +14,7 @@ import {
   type Side,
   type Sizing,
 } from '../plan/index.js';
+import type { PowerState } from '../api/domain.js';
 
 export interface ActiveLine {
   kind: PairKind;
@@ -25,7 +26,7 @@ export type PlanOutcome = { direction: Direction; plan: Plan } | { direction: Di
 
 export interface PlanReport {
   subject: string;
-  powerState: Direction;
+  powerState: PowerState;
   sizing: Sizing;
   vms: number;
   active: ActiveLine[];

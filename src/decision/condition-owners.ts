@@ -25,6 +25,10 @@ export interface ActingFacts {
   /** Healthy as the last pass left it. */
   previousHealthy?: Condition;
   insecureSsh: boolean;
+  /** spec.powerState is Scheduled. */
+  scheduled: boolean;
+  /** Why the schedule cannot be read, if it cannot. */
+  scheduleProblem?: string;
 }
 /** What the owners read, when the operator refuses to act (an invalid spec, VMs claimed elsewhere). */
 export interface RefusedFacts {
@@ -78,6 +82,15 @@ export function activeUnknownCondition(f: ConditionFacts): Verdict<'ActiveUnknow
 export function invalidSpecCondition(f: ConditionFacts): Verdict<'InvalidSpec'> {
   if (f.kind === 'refused') return { status: 'True', reason: f.reason, message: f.message };
   return { status: 'False', reason: 'SpecValid', message: 'spec is valid' };
+}
+
+/** ScheduleValid: with powerState Scheduled, whether spec.schedule can be read (a known zone, valid times). */
+export function scheduleValidCondition(f: ConditionFacts): Verdict<'ScheduleValid'> | undefined {
+  if (f.kind === 'refused') return undefined;
+  if (!f.scheduled)
+    return { status: 'True', reason: 'NotScheduled', message: 'powerState is On or Off: no schedule applies' };
+  if (f.scheduleProblem) return { status: 'False', reason: 'InvalidSchedule', message: f.scheduleProblem };
+  return { status: 'True', reason: 'ScheduleValid', message: 'spec.schedule is read on every reconcile' };
 }
 
 /**
@@ -139,6 +152,7 @@ export const CONDITION_OWNERS: { readonly [T in ConditionType]: Owner<T> } = {
   Healthy: healthyCondition,
   Degraded: degradedCondition,
   InvalidSpec: invalidSpecCondition,
+  ScheduleValid: scheduleValidCondition,
   ActiveUnknown: activeUnknownCondition,
   HostKeysUnverified: hostKeysCondition,
 };

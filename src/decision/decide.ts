@@ -3,7 +3,8 @@
 // operator can make is a unit test away; src/reconcile/reconciler.ts does the observing and acting.
 // Its vocabulary (Observed, Decision, ...) is in ./types.ts.
 import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/status.js';
-import type { ActiveSides, Direction } from '../api/domain.js';
+import type { ActiveSides } from '../api/domain.js';
+import { desiredPower } from './power.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
 import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
@@ -20,9 +21,14 @@ import { periodicCheck, recordHealth } from './health-status.js';
 export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
   const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
-  const target: Direction = o.spec.powerState;
-  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target };
+  const power = desiredPower(o.spec, o.now, o.status.transition?.direction ?? 'Off', o.holidays);
+  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: power.target, power };
+  return withSchedule(ctx, decideTowards(ctx));
+}
 
+/** The decision for ctx.target, the direction spec.powerState asks for now. */
+function decideTowards(ctx: Ctx): Decision {
+  const { o } = ctx;
   const { sides, records } = resolveActive(o.spec, o.vms, o.status, requiredActiveSides(o.spec.machines), o.detected);
   const planned = planOrBlock(ctx, sides, records);
   if (!planned.plan) return planned.decision;
@@ -33,6 +39,12 @@ export function decide(observed: Observed): Decision {
       reason: 'Paused',
       message: 'spec.paused is true: no VM is started or stopped',
     };
+    return settled(ctx, buildStatus(ctx, o.status.transition, records, blocker));
+  }
+  // A schedule that cannot be read touches nothing: no guess at what it meant, and never UTC.
+  if (ctx.power?.invalid) {
+    const message = `spec.schedule: ${ctx.power.invalid}; nothing is started or stopped until it is corrected`;
+    const blocker: Blocker = { kind: 'Stalled', reason: 'InvalidSchedule', message };
     return settled(ctx, buildStatus(ctx, o.status.transition, records, blocker));
   }
   const kept = currentTransition(ctx, planned.plan);
@@ -54,6 +66,21 @@ export function decide(observed: Observed): Decision {
 }
 
 const settled = (ctx: Ctx, status: AcdClusterStatus): Decision => ({ status, commands: [], events: ctx.events });
+
+/**
+ * status.schedule says what the schedule asks for now and next (absent unless powerState is
+ * Scheduled), and the pass looks again just after the next boundary, whatever else it waits for.
+ */
+function withSchedule(ctx: Ctx, d: Decision): Decision {
+  const { schedule, nextAt } = ctx.power ?? {};
+  if (schedule) d.status.schedule = schedule;
+  else delete d.status.schedule;
+  if (!nextAt) return d;
+  const untilBoundary = Math.max(0, nextAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
+  return { ...d, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilBoundary, untilBoundary) };
+}
+/** Looked at this long after a boundary, the schedule reads the new state for sure. */
+const BOUNDARY_MARGIN_MS = 100;
 
 /** The plan for this direction; or, when a pair's active side is unknown, the decision to wait. */
 function planOrBlock(

@@ -35,6 +35,8 @@ export function buildStatus(
     health: o.health,
     previousHealthy: o.status.conditions?.find((c) => c.type === 'Healthy'),
     insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
+    scheduled: o.spec.powerState === 'Scheduled',
+    ...(ctx.power?.invalid ? { scheduleProblem: ctx.power.invalid } : {}),
   };
   const stalled = blocker?.kind === 'Stalled' || blocker?.kind === 'ActiveUnknown';
   const phase = stalled ? 'Stalled' : running || power !== target ? DIRECTION[target].moving : target;

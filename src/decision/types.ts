@@ -38,6 +38,8 @@ export interface Observed {
   health?: HealthResults;
   /** Live active-side detection, when the health probes are configured. */
   detected?: DetectedSides;
+  /** Local dates of the schedule's holiday calendars (Off days). */
+  holidays?: ReadonlySet<string>;
 }
 
 export type Via = 'runStrategy' | 'subresource';
@@ -70,12 +72,24 @@ export interface Blocker {
   message: string;
 }
 
+export interface DesiredPower {
+  target: Direction;
+  /** For status.schedule, when powerState is Scheduled and the schedule is valid. */
+  schedule?: NonNullable<AcdClusterStatus['schedule']>;
+  /** Why the schedule cannot be read (an unknown time zone, ...): nothing is touched until it is fixed. */
+  invalid?: string;
+  /** When the schedule next changes its mind: the pass should look again then. */
+  nextAt?: Date;
+}
+
 /** What one pass shares between the parts of the decision. */
 export interface Ctx {
   o: Observed;
   now: string;
   events: Event[];
   target: Direction;
+  /** What spec.powerState asks for now (Scheduled: read from spec.schedule). */
+  power?: DesiredPower;
 }
 
 /** The seam between the reconciler and src/health: runs named checks, detects active sides. */

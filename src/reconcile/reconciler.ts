@@ -16,6 +16,7 @@ import { parseVm } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide } from '../decision/decide.js';
+import { desiredPower } from '../decision/power.js';
 import { refusedStatus } from '../decision/report.js';
 import type { HealthRunner, Observed, VmView } from '../decision/types.js';
 import { ClusterReader } from './cluster-reader.js';
@@ -45,13 +46,12 @@ export interface ReconcilerDeps {
   onHealthCheck?: (cluster: string, check: string, healthy: boolean) => void;
 }
 
-function shutdownAboutToBegin(
-  prev: AcdClusterStatus,
-  spec: { powerState: string; active: Record<string, unknown> },
-): boolean {
+function shutdownAboutToBegin(prev: AcdClusterStatus, spec: AcdClusterSpec, now: Date): boolean {
   const t = prev.transition;
   const auto = Object.values(spec.active).some((v) => v === 'Auto');
-  return auto && spec.powerState === 'Off' && (!t || t.direction !== 'Off');
+  // What powerState asks for now: with Scheduled, the schedule at this clock.
+  const target = desiredPower(spec, now, t?.direction ?? 'Off').target;
+  return auto && target === 'Off' && (!t || t.direction !== 'Off');
 }
 
 /** A command KubeVirt refused for now (409) is decided again this soon, if no watch event comes first. */
@@ -137,7 +137,7 @@ export class Reconciler {
     }
     const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
-    if (this.d.health && shutdownAboutToBegin(prev, spec))
+    if (this.d.health && shutdownAboutToBegin(prev, spec, observed.now))
       observed.detected = await this.d.health.detectActive(obj, spec, vms);
 
     // 4. Decide; a health gate is one more pure decision after its checks ran.

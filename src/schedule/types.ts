@@ -3,8 +3,10 @@
 // arguments, so the verdict is a function of (schedule, now, holidays) and can be re-derived on every
 // reconcile.
 
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+import type { Weekday } from '../api/domain.js';
+
+// The weekdays are the API's (src/api/domain.ts): the CRD and the evaluator read the same list.
+export { WEEKDAYS, type Weekday } from '../api/domain.js';
 
 export type SchedulePowerState = 'On' | 'Off';
 

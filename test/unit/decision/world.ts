@@ -193,7 +193,7 @@ export const vmObject = (ns: string, v: VmView) => ({
 
 export function specOf(
   machines: readonly Machine[],
-  powerState: 'On' | 'Off',
+  powerState: 'On' | 'Off' | 'Scheduled',
   extra: Record<string, unknown> = {},
 ): AcdClusterSpec {
   return SpecSchema.parse({ powerState, machines: clone(machines), ...extra });
