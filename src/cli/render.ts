@@ -1,7 +1,7 @@
 // Everything acdctl prints, as pure functions of the objects it read: the CLI's output can then be
 // asserted in unit tests from sample statuses, and the commands only fetch and write.
 import type { AcdCluster } from '../api/types.js';
-import type { Condition, MachineStatus, StageStatus } from '../api/status.js';
+import type { AcdClusterStatus, Condition, MachineStatus, StageStatus } from '../api/status.js';
 import { ACTIVE_ANNOTATION } from '../api/names.js';
 import type { PairKind } from '../plan/index.js';
 import { formatPlanTable } from './plan-table.js';
@@ -161,6 +161,7 @@ export function renderStatus(acd: AcdCluster): string {
     ['Sizing', orNone(s.sizing)],
     ['Transition', describeTransition(acd)],
   );
+  if (s.schedule) fields.push(['Schedule', describeSchedule(s.schedule)]);
   const out = [formatFields(fields)];
   const stages = s.transition?.stages ?? [];
   out.push('', 'Stages:', stages.length ? stagesTable(stages) : 'none');
@@ -168,4 +169,11 @@ export function renderStatus(acd: AcdCluster): string {
   out.push('', 'Conditions:', s.conditions?.length ? conditionsTable(s.conditions) : 'none');
   out.push('', 'Active sides:', activeTable(s.active ?? {}) ?? 'none needed (no redundant pairs)');
   return out.join('\n');
+}
+
+/** "Off now (outside every window); next: On at 2026-12-07T05:30:00.000Z". */
+function describeSchedule(sc: NonNullable<AcdClusterStatus['schedule']>): string {
+  const why = sc.reason ? ` (${sc.reason})` : '';
+  const next = sc.nextTransition ? `; next: ${sc.nextTransition.powerState} at ${sc.nextTransition.at}` : '';
+  return `${sc.desired} now${why}${next}`;
 }

@@ -252,3 +252,25 @@ describe('power --wait progress', () => {
     expect(progressLine(acd, 7)).toBe('[4/4] On: all 10 VMs are On');
   });
 });
+
+describe('acdctl status with powerState Scheduled', () => {
+  test('shows what the schedule asks for now, why, and what comes next', () => {
+    const out = renderStatus({
+      apiVersion: 'acd.power.dev/v1alpha1',
+      kind: 'AcdCluster',
+      metadata: { name: 'acd', namespace: 'ns', generation: 3 },
+      spec: { powerState: 'Scheduled' } as never,
+      status: {
+        observedGeneration: 3,
+        power: 'Off',
+        schedule: {
+          desired: 'Off',
+          source: 'Window',
+          reason: 'outside every window',
+          nextTransition: { at: '2026-12-07T05:30:00.000Z', powerState: 'On' },
+        },
+      },
+    });
+    expect(out).toMatch(/Schedule:\s+Off now \(outside every window\); next: On at 2026-12-07T05:30:00\.000Z/);
+  });
+});
