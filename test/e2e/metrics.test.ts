@@ -2,6 +2,7 @@
 // command and event counters, reconcile and stage durations, queue depth and process metrics, and
 // the probes the kubelet would call.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -49,6 +50,29 @@ async function scrape(): Promise<Scrape> {
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', ...parse(await res.text()) };
 }
 
+/**
+ * A scrape once the counters are still: the operator counts a transition's events right after its
+ * status write, so a client that saw the status (kubectl wait) can scrape a few ms before the count.
+ */
+const TRANSITION_COUNTERS = [
+  'acd_transition_events_total',
+  'acd_stage_duration_seconds_count',
+  'acd_vm_commands_total',
+];
+async function settledScrape(): Promise<Scrape> {
+  const counters = (x: Scrape) =>
+    JSON.stringify(
+      x.samples.filter((m) => TRANSITION_COUNTERS.includes(m.name)).map((m) => [m.name, m.labels, m.value]),
+    );
+  let last = await scrape();
+  for (;;) {
+    await sleep(300);
+    const next = await scrape();
+    if (counters(next) === counters(last)) return next;
+    last = next;
+  }
+}
+
 /** Growth of a series over the power cycle (a series not yet exposed before counts as 0). */
 const delta = (s: Scrape, name: string, labels: Record<string, string> = {}) =>
   (value(s, name, labels) ?? NaN) - (value(before, name, labels) ?? 0);
@@ -66,7 +90,7 @@ beforeAll(async () => {
   ]);
   operator = await startOperator({ namespaces: [NS] });
   await waitReady(NS, 'acd', 60);
-  before = await scrape();
+  before = await settledScrape();
   await setPower(NS, 'acd', 'Off');
   await waitReady(NS, 'acd', 90);
   await setPower(NS, 'acd', 'On');
@@ -80,7 +104,7 @@ afterAll(async () => {
 
 describe('metrics after a power cycle', () => {
   test('/metrics is Prometheus text with the command, event and queue metrics', async () => {
-    const s = await scrape();
+    const s = await settledScrape();
     expect(s.status).toBe(200);
     expect(s.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     // SmallV1: two VMs, each stopped once and started once.
@@ -95,7 +119,7 @@ describe('metrics after a power cycle', () => {
   });
 
   test('reconcile duration and errors, stage duration by direction, health-check results', async () => {
-    const s = await scrape();
+    const s = await settledScrape();
     expect(value(s, 'acd_reconcile_duration_seconds_count', { result: 'success' })).toBeGreaterThan(0);
     expect(value(s, 'acd_reconcile_duration_seconds_bucket', { result: 'success', le: '+Inf' })).toBe(
       value(s, 'acd_reconcile_duration_seconds_count', { result: 'success' }),
@@ -120,7 +144,7 @@ describe('metrics after a power cycle', () => {
   });
 
   test('process and Node.js runtime metrics, under the operator prefix', async () => {
-    const s = await scrape();
+    const s = await settledScrape();
     for (const name of [
       'acd_operator_process_cpu_user_seconds_total',
       'acd_operator_process_resident_memory_bytes',

@@ -67,3 +67,21 @@ export async function stageInProgress(namespace: string, name: string): Promise<
   })) as { status?: AcdClusterStatus };
   return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
 }
+
+/**
+ * How far the transition towards `direction` got: the index of its stage in progress, or, once
+ * it has finished, the number of its stages (past the last); -1 before it began.
+ */
+export async function stageReached(namespace: string, name: string, direction: 'On' | 'Off'): Promise<number> {
+  const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'acd.power.dev',
+    version: 'v1alpha1',
+    plural: 'acdclusters',
+    namespace,
+    name,
+  })) as { status?: AcdClusterStatus };
+  const t = acd.status?.transition;
+  if (!t || t.direction !== direction) return -1;
+  if (t.finishedAt) return t.stages.length;
+  return t.stages.findIndex((s) => s.state === 'InProgress');
+}
