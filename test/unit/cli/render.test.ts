@@ -259,7 +259,7 @@ describe('acdctl status with powerState Scheduled', () => {
       apiVersion: 'acd.power.dev/v1alpha1',
       kind: 'AcdCluster',
       metadata: { name: 'acd', namespace: 'ns', generation: 3 },
-      spec: { powerState: 'Scheduled' } as never,
+      spec: { powerState: 'Scheduled' },
       status: {
         observedGeneration: 3,
         power: 'Off',
