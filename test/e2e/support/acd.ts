@@ -58,6 +58,12 @@ export async function waitReady(namespace: string, name: string, timeoutSeconds 
  * kubeconfig may change (an own test bed) and the API server may restart (chaos).
  */
 export async function stageInProgress(namespace: string, name: string): Promise<number> {
+  const t = (await statusOf(namespace, name))?.transition;
+  return t?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
+}
+
+/** The AcdCluster's status through client-node (a GET in a few ms), with a client per call. */
+async function statusOf(namespace: string, name: string): Promise<AcdClusterStatus | undefined> {
   const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
     group: 'acd.power.dev',
     version: 'v1alpha1',
@@ -65,7 +71,7 @@ export async function stageInProgress(namespace: string, name: string): Promise<
     namespace,
     name,
   })) as { status?: AcdClusterStatus };
-  return acd.status?.transition?.stages.findIndex((s) => s.state === 'InProgress') ?? -1;
+  return acd.status;
 }
 
 /**
@@ -73,14 +79,7 @@ export async function stageInProgress(namespace: string, name: string): Promise<
  * it has finished, the number of its stages (past the last); -1 before it began.
  */
 export async function stageReached(namespace: string, name: string, direction: 'On' | 'Off'): Promise<number> {
-  const acd = (await kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'acd.power.dev',
-    version: 'v1alpha1',
-    plural: 'acdclusters',
-    namespace,
-    name,
-  })) as { status?: AcdClusterStatus };
-  const t = acd.status?.transition;
+  const t = (await statusOf(namespace, name))?.transition;
   if (!t || t.direction !== direction) return -1;
   if (t.finishedAt) return t.stages.length;
   return t.stages.findIndex((s) => s.state === 'InProgress');
