@@ -15,6 +15,12 @@ import {
   type Sizing,
 } from '../plan/index.js';
 import type { PowerState } from '../api/domain.js';
+import {
+  InvalidScheduleError,
+  transitionsBetween,
+  validateSchedule,
+  type ScheduleTransition,
+} from '../schedule/index.js';
 
 export interface ActiveLine {
   kind: PairKind;
@@ -31,7 +37,15 @@ export interface PlanReport {
   vms: number;
   active: ActiveLine[];
   outcomes: PlanOutcome[];
+  /** powerState Scheduled: what the schedule does over the next SCHEDULE_DAYS days, or why it cannot. */
+  schedule?: ScheduleOutlook;
 }
+
+export type ScheduleOutlook =
+  { timeZone: string; from: Date; transitions: ScheduleTransition[] } | { timeZone: string; invalid: string };
+
+/** How far `acdctl plan` looks ahead into a schedule. */
+export const SCHEDULE_DAYS = 7;
 
 export interface PlanInput {
   subject: string;
@@ -39,6 +53,8 @@ export interface PlanInput {
   /** Present when planning an object read from the cluster (or a manifest that carries a status). */
   status?: AcdClusterStatus;
   overrides: ActiveSides;
+  /** The clock a schedule is read at (acdctl: now). */
+  now?: Date;
 }
 
 const DIRECTIONS: readonly Direction[] = ['Off', 'On'];
@@ -88,5 +104,19 @@ export function buildPlanReport(input: PlanInput): PlanReport {
     vms: machines.length,
     active,
     outcomes,
+    ...(input.spec.schedule && input.spec.powerState === 'Scheduled'
+      ? { schedule: outlook(input.spec.schedule, input.now ?? new Date()) }
+      : {}),
   };
+}
+
+function outlook(schedule: NonNullable<AcdClusterSpec['schedule']>, from: Date): ScheduleOutlook {
+  const problems = validateSchedule(schedule);
+  if (problems.length) return { timeZone: schedule.timeZone, invalid: problems.join('; ') };
+  try {
+    return { timeZone: schedule.timeZone, from, transitions: transitionsBetween(schedule, from, SCHEDULE_DAYS) };
+  } catch (e) {
+    if (e instanceof InvalidScheduleError) return { timeZone: schedule.timeZone, invalid: e.message };
+    throw e;
+  }
 }

@@ -5,7 +5,7 @@ import type { AcdClusterStatus, Condition, MachineStatus, StageStatus } from '..
 import { ACTIVE_ANNOTATION } from '../api/names.js';
 import type { PairKind } from '../plan/index.js';
 import { formatPlanTable } from './plan-table.js';
-import type { PlanReport } from './plan-report.js';
+import { SCHEDULE_DAYS, type PlanReport, type ScheduleOutlook } from './plan-report.js';
 
 const NONE = '-';
 
@@ -53,6 +53,7 @@ export function renderPlanReport(report: PlanReport): string {
       ['powerState', `${report.powerState} (dry run: nothing is changed)`],
     ]),
   );
+  if (report.schedule) out.push('', ...renderOutlook(report.schedule));
   out.push('');
   if (report.active.length === 0) {
     out.push('Active sides: none needed (no redundant pairs)');
@@ -85,6 +86,29 @@ export function renderPlanReport(report: PlanReport): string {
     blockedBefore = outcome.missing;
   }
   return out.join('\n');
+}
+
+/** The schedule's next changes, in its own zone's wall-clock time (and UTC), or why it cannot be read. */
+function renderOutlook(o: ScheduleOutlook): string[] {
+  if ('invalid' in o) return [`Schedule (${o.timeZone}): cannot be read: ${o.invalid}`];
+  const title = `Schedule: the next ${SCHEDULE_DAYS} days in ${o.timeZone}`;
+  if (!o.transitions.length) return [`${title}: no change`];
+  const local = new Intl.DateTimeFormat('en-GB', {
+    timeZone: o.timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const when = (d: Date) => {
+    const p = Object.fromEntries(local.formatToParts(d).map((x) => [x.type, x.value]));
+    return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+  const rows = o.transitions.map((t) => [when(t.at), t.at.toISOString(), t.powerState, t.source]);
+  return [`${title}:`, formatTable(['WHEN (LOCAL)', 'UTC', 'POWER', 'BY'], rows)];
 }
 
 // ---- status ----

@@ -97,6 +97,7 @@ export async function runPlan(args: PlanArgs, out: (text: string) => void): Prom
           subject: target.subject,
           spec: valid.spec,
           overrides: args.active,
+          now: new Date(),
           ...(target.status ? { status: target.status } : {}),
         }),
       ),

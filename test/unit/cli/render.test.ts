@@ -274,3 +274,47 @@ describe('acdctl status with powerState Scheduled', () => {
     expect(out).toMatch(/Schedule:\s+Off now \(outside every window\); next: On at 2026-12-07T05:30:00\.000Z/);
   });
 });
+
+describe('acdctl plan with powerState Scheduled', () => {
+  const spec = SpecSchema.parse({
+    powerState: 'Scheduled',
+    machines: SEED_LAYOUTS.SmallV1,
+    schedule: {
+      timeZone: 'Europe/Berlin',
+      on: [{ days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'], from: '06:30', to: '22:00' }],
+      exceptions: [{ date: '2026-12-08', powerState: 'Off', reason: 'maintenance' }],
+    },
+  });
+
+  test('lists the next 7 days of changes in the zone, with UTC and what caused each', () => {
+    // Friday 2026-12-04, 21:58 in Berlin.
+    const report = buildPlanReport({ subject: 's', spec, overrides: {}, now: new Date('2026-12-04T20:58:00Z') });
+    const out = renderPlanReport(report);
+    expect(out).toMatch(/Schedule: the next 7 days in Europe\/Berlin:/);
+    const rows = out
+      .split('\n')
+      .filter((l) => /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) 2026-/.test(l))
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows).toEqual([
+      ['Fri 2026-12-04 22:00', '2026-12-04T21:00:00.000Z', 'Off', 'Window'],
+      ['Mon 2026-12-07 06:30', '2026-12-07T05:30:00.000Z', 'On', 'Window'],
+      // Tuesday is Off all day by exception: Monday's window ends, Wednesday's begins.
+      ['Mon 2026-12-07 22:00', '2026-12-07T21:00:00.000Z', 'Off', 'Window'],
+      ['Wed 2026-12-09 06:30', '2026-12-09T05:30:00.000Z', 'On', 'Window'],
+      ['Wed 2026-12-09 22:00', '2026-12-09T21:00:00.000Z', 'Off', 'Window'],
+      ['Thu 2026-12-10 06:30', '2026-12-10T05:30:00.000Z', 'On', 'Window'],
+      ['Thu 2026-12-10 22:00', '2026-12-10T21:00:00.000Z', 'Off', 'Window'],
+      ['Fri 2026-12-11 06:30', '2026-12-11T05:30:00.000Z', 'On', 'Window'],
+    ]);
+  });
+
+  test('a schedule that cannot be read says why, and On/Off specs show no schedule', () => {
+    const bad = { ...spec, schedule: { ...spec.schedule!, timeZone: 'Mars/Olympus_Mons' } };
+    const out = renderPlanReport(buildPlanReport({ subject: 's', spec: bad, overrides: {}, now: new Date() }));
+    expect(out).toMatch(/Schedule \(Mars\/Olympus_Mons\): cannot be read: .*Mars\/Olympus_Mons/);
+    const on = SpecSchema.parse({ powerState: 'On', machines: SEED_LAYOUTS.SmallV1 });
+    expect(renderPlanReport(buildPlanReport({ subject: 's', spec: on, overrides: {}, now: new Date() }))).not.toMatch(
+      /Schedule/,
+    );
+  });
+});
