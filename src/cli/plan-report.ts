@@ -15,12 +15,7 @@ import {
   type Sizing,
 } from '../plan/index.js';
 import type { PowerState } from '../api/domain.js';
-import {
-  InvalidScheduleError,
-  transitionsBetween,
-  validateSchedule,
-  type ScheduleTransition,
-} from '../schedule/index.js';
+import { InvalidScheduleError, transitionsBetween, type ScheduleTransition } from '../schedule/index.js';
 
 export interface ActiveLine {
   kind: PairKind;
@@ -111,12 +106,10 @@ export function buildPlanReport(input: PlanInput): PlanReport {
 }
 
 function outlook(schedule: NonNullable<AcdClusterSpec['schedule']>, from: Date): ScheduleOutlook {
-  const problems = validateSchedule(schedule);
-  if (problems.length) return { timeZone: schedule.timeZone, invalid: problems.join('; ') };
   try {
     return { timeZone: schedule.timeZone, from, transitions: transitionsBetween(schedule, from, SCHEDULE_DAYS) };
   } catch (e) {
-    if (e instanceof InvalidScheduleError) return { timeZone: schedule.timeZone, invalid: e.message };
+    if (e instanceof InvalidScheduleError) return { timeZone: schedule.timeZone, invalid: e.problems.join('; ') };
     throw e;
   }
 }

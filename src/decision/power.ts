@@ -3,7 +3,7 @@
 // never replays a past one). The operator never writes spec, so a GitOps tool stays in sync.
 import type { Direction } from '../api/domain.js';
 import type { AcdClusterSpec } from '../api/spec.js';
-import { evaluateSchedule, InvalidScheduleError, validateSchedule } from '../schedule/index.js';
+import { evaluateSchedule, InvalidScheduleError } from '../schedule/index.js';
 import type { DesiredPower } from './types.js';
 
 /**
@@ -18,8 +18,6 @@ export function desiredPower(
 ): DesiredPower {
   if (spec.powerState !== 'Scheduled') return { target: spec.powerState };
   if (!spec.schedule) return { target: fallback, invalid: 'powerState Scheduled needs spec.schedule' };
-  const problems = validateSchedule(spec.schedule);
-  if (problems.length) return { target: fallback, invalid: problems.join('; ') };
   try {
     const v = evaluateSchedule(spec.schedule, now, holidays);
     const next = v.next && { at: v.next.at.toISOString(), powerState: v.next.powerState };
@@ -35,6 +33,6 @@ export function desiredPower(
     };
   } catch (e) {
     if (!(e instanceof InvalidScheduleError)) throw e;
-    return { target: fallback, invalid: e.message };
+    return { target: fallback, invalid: e.problems.join('; ') };
   }
 }
