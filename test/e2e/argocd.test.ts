@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { bin, repoRoot } from '../testbed/binaries.js';
+import { repoRoot } from '../testbed/binaries.js';
 import { commit, kstatusBinDir, startArgocd, stopArgocd, type ArgocdState } from '../testbed/argocd/install.js';
 import { acdManifest, getAcd, vmManifest } from './support/acd.js';
 import { kubeConfig, kubeconfigPath, kubectl, testbedState, until } from './support/env.js';
@@ -147,7 +147,6 @@ beforeAll(async () => {
   argo = await startArgocd({
     dir: join(bed.dir, 'argocd-e2e'),
     kubeconfig: kubeconfigPath(),
-    kubectl: bin('kubectl'),
     log: (m) => console.log(`[argocd e2e] ${m}`),
   });
   operator = await startOperator({ namespaces: Object.values(NS) });

@@ -28,7 +28,7 @@ async function up(state: TestbedState | undefined): Promise<number> {
   console.log(`  export PATH=${binDir()}:$PATH   # kubectl and helm of the same version`);
   console.log(`logs: ${s.logs}   stop: npm run testbed -- down`);
   if (!withArgocd) return 0;
-  const a = await startArgocd({ dir, kubeconfig: s.kubeconfig, kubectl: join(binDir(), 'kubectl'), log: console.log });
+  const a = await startArgocd({ dir, kubeconfig: s.kubeconfig, log: console.log });
   writeFileSync(
     argocdStateFile,
     JSON.stringify(a, (k, v: unknown) => (k === 'env' ? undefined : v), 2),

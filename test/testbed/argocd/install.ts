@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../binaries.js';
 import { freePort } from '../ports.js';
 import { isAlive, sleep, startDetached, stopPid } from '../process.js';
+import { probeTcp, waitFor } from '../../services/proc.js';
+import { kubectlFor, type Kubectl } from '../../support/kubectl.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const ARGOCD_VERSION = 'v3.6.1';
@@ -86,43 +88,31 @@ export function commit(s: ArgocdState, message: string, files: Record<string, st
   return git(s.workTree, 'rev-parse', 'HEAD').trim();
 }
 
+/**
+ * Waits until `port` accepts TCP, with the integration services' probe; fails at once, not after the
+ * timeout, when the process has exited.
+ */
 async function waitForPort(port: number, what: string, pid: number, log: string, timeoutMs = 60_000): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) throw new Error(`${what} exited; see ${log}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const c = connect({ host: '127.0.0.1', port }, () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms; see ${log}`);
+  let exited = false;
+  await waitFor(what, timeoutMs, async () => (exited = !isAlive(pid)) || probeTcp('127.0.0.1', port), log);
+  if (exited) throw new Error(`${what} exited; see ${log}`);
 }
 
-/** kubectl of the test bed, for what client-node makes long-winded (server-side apply of big CRDs). */
-function kubectlApply(kubectl: string, kubeconfig: string, yaml: string): void {
-  execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
-    input: yaml,
-    stdio: ['pipe', 'ignore', 'inherit'],
-  });
-}
+/** Server-side apply: Argo CD's ApplicationSet CRD is too big for a client-side apply's annotation. */
+const applyServerSide = (kubectl: Kubectl, yaml: string) =>
+  kubectl.sync(['apply', '--server-side', '--force-conflicts', '-f', '-'], yaml);
 
 /**
  * Waits until the CRDs are served. Polled: `kubectl wait --for=condition=Established` fails at once
  * (instead of waiting) on a CRD whose status has no conditions yet.
  */
-async function established(kubectl: string, kubeconfig: string, crds: string[]): Promise<void> {
+async function established(kubectl: Kubectl, crds: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (const crd of crds) {
     for (;;) {
-      const got = JSON.parse(
-        execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'get', 'crd', crd, '-o', 'json'], { encoding: 'utf8' }),
-      ) as { status?: { conditions?: { type: string; status: string }[] } };
+      const got = JSON.parse(kubectl.sync(['get', 'crd', crd, '-o', 'json'])) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
       const ok = got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`CRD ${crd} not Established within 60 s`);
@@ -175,10 +165,10 @@ function configObjects(): string {
 export async function startArgocd(o: {
   dir: string;
   kubeconfig: string;
-  kubectl: string;
   log: (m: string) => void;
 }): Promise<ArgocdState> {
   const binDir = argocdBinDir();
+  const kubectl = kubectlFor(o.kubeconfig);
   const dir = join(o.dir, 'argocd');
   const logs = join(dir, 'logs');
   for (const d of ['tls', 'ssh', 'tmp', 'gpg', logs])
@@ -190,10 +180,10 @@ export async function startArgocd(o: {
   for (const f of readdirSync(crds)
     .filter((x) => x.endsWith('.yaml'))
     .sort()) {
-    kubectlApply(o.kubectl, o.kubeconfig, readFileSync(join(crds, f), 'utf8'));
+    applyServerSide(kubectl, readFileSync(join(crds, f), 'utf8'));
   }
-  await established(o.kubectl, o.kubeconfig, ['applications.argoproj.io', 'appprojects.argoproj.io']);
-  kubectlApply(o.kubectl, o.kubeconfig, configObjects());
+  await established(kubectl, ['applications.argoproj.io', 'appprojects.argoproj.io']);
+  applyServerSide(kubectl, configObjects());
 
   const ports: Ports = {
     redis: await freePort(),
