@@ -5,8 +5,6 @@ import type { VmView } from './vm-state.js';
 import { DIRECTION } from './direction.js';
 import type { Observed } from './types.js';
 
-export type { Ctx } from './types.js';
-
 /** How often a waiting transition looks again, when no watch event comes first. */
 export const POLL_MS = 5_000;
 /**
