@@ -245,6 +245,16 @@ export async function syncAll(info: MariaDbInfo, timeoutSec = 20): Promise<void>
     const [w] = await rootQuery(info, inst.name, 'SELECT MASTER_GTID_WAIT(?, ?) AS r', [pos, timeoutSec]);
     if (Number(w?.['r']) !== 0) throw new Error(`${inst.name} did not reach ${master.name}'s ${pos}`);
   }
+  // Reaching the master's GTID position is not enough for a lag check. After a CHANGE MASTER,
+  // master2 asks master1 from its slave_pos, which lacks master2's own domain, so master1 resends
+  // master2's old events from the start of its binlog. master2 skips them (its own server id), but
+  // while it does, Seconds_Behind_Master reports their age: 853 s once in CI, on a loaded machine.
+  await waitFor(`no replication lag on ${info.instances.map((i) => i.name).join(',')}`, timeoutSec * 1000, async () => {
+    for (const inst of info.instances) {
+      if (Number((await slaveStatus(info, inst.name))?.['Seconds_Behind_Master']) !== 0) return false;
+    }
+    return true;
+  });
 }
 
 /** IO thread stopped on purpose (Slave_IO_Running: No, errno 0). */
