@@ -1,6 +1,6 @@
 // The test bed's control plane: a real etcd and a real kube-apiserver (built from the Go module
 // proxy at pinned versions), on free loopback ports, with RBAC, an admin user and aggregation.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin } from './binaries.js';
 import { httpsGet } from './https.js';
@@ -77,7 +77,19 @@ export async function restartApiserver(
   }
 }
 
+/** etcd on fresh ports; one that exits at once (a port taken meanwhile by another process) is tried again. */
 async function startEtcd(dir: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(dir);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !e.message.includes('exited during start-up')) throw e;
+      rmSync(join(dir, 'etcd-data'), { recursive: true, force: true });
+    }
+  }
+}
+
+async function startEtcdOnce(dir: string) {
   const port = await freePort();
   const peer = await freePort();
   const url = `http://127.0.0.1:${port}`;

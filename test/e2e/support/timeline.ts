@@ -33,16 +33,22 @@ export class VmTimeline {
   }
 
   private stopped = false;
+  /** The last version seen (bookmarks included): a new watch resumes there and misses nothing. */
+  private lastRv: string | undefined;
 
-  // A watch can end (server timeout, a loaded API server): start a fresh one, so the timeline
-  // never silently stops recording. Duplicated samples from the re-list are harmless.
+  // A watch can end (server timeout, an idle namespace, a loaded API server): start the next one
+  // from the last version seen. A fresh list instead would report the VMs in name order, not in
+  // the order they changed, and two commands in the gap would read as given the other way round.
   private async watch(namespace: string): Promise<void> {
     const w = new Watch(kubeConfig());
     this.req = await w.watch(
       `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines`,
-      {},
-      (_type, obj: WatchedVm) => {
-        this.samples.push(sampleOf(obj));
+      { allowWatchBookmarks: true, ...(this.lastRv ? { resourceVersion: this.lastRv } : {}) },
+      (type, obj: WatchedVm) => {
+        // 410 Gone: the version is too old to resume from; the next watch lists afresh.
+        if (type === 'ERROR') this.lastRv = undefined;
+        else this.lastRv = obj.metadata.resourceVersion ?? this.lastRv;
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.samples.push(sampleOf(obj));
       },
       () => {
         // Checked again when the timer fires: a stop() in between must not leave a new watch open
