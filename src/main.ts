@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { log } from './log.js';
 import { Controller } from './reconcile/controller.js';
+import { ConfigMapCalendars, kubeConfigMapReader } from './reconcile/calendars.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { EventRecorder } from './reconcile/events.js';
 import { KubevirtCommander } from './kubevirt/commands.js';
@@ -52,6 +53,19 @@ const numbers = {
 // log it; the informers restart themselves.
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection'));
 
+// FOR TESTS ONLY: ACD_TEST_CLOCK_OFFSET_MS runs the operator's clock that far ahead of the machine's,
+// so an e2e test (test/e2e/schedule.test.ts) can put it seconds before a schedule boundary, or jump
+// it over a whole slot across a restart. Real clusters never set it; the operator says so loudly.
+const clockOffsetMs = Number(process.env.ACD_TEST_CLOCK_OFFSET_MS ?? 0);
+if (!Number.isSafeInteger(clockOffsetMs)) {
+  console.error(
+    `acd-operator: ACD_TEST_CLOCK_OFFSET_MS must be an integer, not '${process.env.ACD_TEST_CLOCK_OFFSET_MS}'`,
+  );
+  process.exit(2);
+}
+if (clockOffsetMs) log.warn({ clockOffsetMs }, 'TEST CLOCK: the schedule is read at a shifted time; tests only');
+const clock = clockOffsetMs ? () => new Date(Date.now() + clockOffsetMs) : undefined;
+
 const kc = new PooledKubeConfig();
 if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
 else kc.loadFromDefault();
@@ -74,6 +88,9 @@ const reconciler: Reconciler = new Reconciler({
       metrics.stageDuration.observe({ direction }, (Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000);
   },
   onHealthCheck: (_c, check, healthy) => metrics.healthChecks.inc({ check, result: healthy ? 'healthy' : 'unhealthy' }),
+  onSlotsMissed: (_c, slots) => metrics.scheduleSlotsMissed.inc(slots),
+  calendars: new ConfigMapCalendars(kubeConfigMapReader(kc)),
+  ...(clock ? { clock } : {}),
 });
 const namespaces = (args.namespace ?? process.env.WATCH_NAMESPACES ?? '')
   .split(',')

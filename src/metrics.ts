@@ -46,6 +46,11 @@ export const metrics = {
     labelNames: ['check', 'result'],
     registers: [registry],
   }),
+  scheduleSlotsMissed: new Counter({
+    name: 'acd_schedule_slots_missed_total',
+    help: 'Scheduled On/Off slots that began and ended while no operator watched (reported, never replayed)',
+    registers: [registry],
+  }),
   leader: new Gauge({
     name: 'acd_leader',
     help: '1 while this replica acts (holds the leader Lease, or runs without leader election), else 0',

@@ -8,3 +8,8 @@ export const SHORT_NAMES = ['acd'];
 export const FIELD_MANAGER = 'acd-operator';
 /** VM annotation a user may set to name the active member of a pair. */
 export const ACTIVE_ANNOTATION = `${GROUP}/active`;
+/**
+ * AcdCluster annotation holding a power override (src/api/override.ts): an annotation, not the
+ * spec, so a GitOps tool that owns the spec neither reverts it nor fights the operator removing it.
+ */
+export const OVERRIDE_ANNOTATION = `${GROUP}/power-override`;

@@ -66,5 +66,8 @@ export const EVENT_REASONS = [
   'CommandFailed',
   'InvalidSpec',
   'VMClaimedByAnotherCluster',
+  'ScheduleSlotMissed',
+  'ScheduledTransitionSoon',
+  'OverrideExpired',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];

@@ -246,6 +246,25 @@ export const ScheduleExceptionSchema = z
   .meta({ 'x-kubernetes-validations': SCHEDULE_EXCEPTION_RULES })
   .describe('Beats the windows and the holiday calendar: a whole date, or a local date-time range.');
 
+export const CalendarRefSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
+      .describe('The ConfigMap, in the namespace of the AcdCluster.'),
+    key: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[-._a-zA-Z0-9]+$/)
+      .optional()
+      .describe('The data key holding the dates; without it, every key of the ConfigMap is read.'),
+  })
+  .strict()
+  .describe('A holiday calendar kept in a ConfigMap, shared by many ACDs.');
+
 export const ScheduleSchema = z
   .object({
     timeZone: z
@@ -259,6 +278,18 @@ export const ScheduleSchema = z
       .max(200)
       .optional()
       .describe('Dates and ranges that override the windows, e.g. a holiday Off or a campaign Sunday On.'),
+    announceBefore: duration(
+      'How long before a scheduled change a ScheduledTransitionSoon event goes out (0s: never).',
+    ).default('15m'),
+    calendarRefs: z
+      .array(CalendarRefSchema)
+      .max(10)
+      .optional()
+      .describe(
+        'Holiday calendars: ConfigMaps in the ACD\'s namespace with one local date YYYY-MM-DD a line ("#" starts a ' +
+          'comment). Those dates are Off days unless an exception says otherwise. A missing ConfigMap or a line ' +
+          'that is not a date sets ScheduleValid=False, and nothing is started or stopped until it is fixed.',
+      ),
   })
   .strict()
   .describe(
@@ -305,3 +336,4 @@ export type AcdClusterSpec = z.output<typeof SpecSchema>;
 export type MachineSpec = z.output<typeof MachineSchema>;
 export type HealthSpec = z.output<typeof HealthSchema>;
 export type ActiveSetting = 1 | 2 | 'Auto';
+export type CalendarRef = z.output<typeof CalendarRefSchema>;

@@ -72,13 +72,18 @@ export const HealthCheckStatusSchema = z.object({
 
 export const ScheduleStatusSchema = z
   .object({
-    desired: z.enum(['On', 'Off']).describe('What spec.schedule asks for now.'),
-    source: z.enum(['Exception', 'Calendar', 'Window']).describe('What decided: an exception, a holiday, the windows.'),
+    desired: z.enum(['On', 'Off']).describe('What spec.schedule (or an override) asks for now.'),
+    source: z
+      .enum(['Override', 'Exception', 'Calendar', 'Window'])
+      .describe('What decided: an override annotation, an exception, a holiday of a calendar, the windows.'),
     reason: z.string().optional(),
     nextTransition: z
       .object({ at: time, powerState: z.enum(['On', 'Off']) })
       .optional()
       .describe('The next change the schedule asks for, within eight days.'),
+    announced: time
+      .optional()
+      .describe('The transition a ScheduledTransitionSoon event went out for, so it goes out once.'),
   })
   .describe('The schedule, as evaluated at the last reconcile (powerState Scheduled).');
 

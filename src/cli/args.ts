@@ -15,11 +15,14 @@ export const USAGE = `Usage:
   acdctl plan NAME [-n NAMESPACE] [--active ...]
   acdctl status NAME [-n NAMESPACE] [--watch]
   acdctl power on|off NAME [-n NAMESPACE] [--wait] [--timeout 10m]
+  acdctl power on|off NAME --until TIME [--reason TEXT] [-n NAMESPACE]
 
 Commands:
   plan     Validate an AcdCluster and print its shutdown and startup plans. Changes nothing.
   status   Show the stages of the current transition, the VMs, the conditions and the active sides.
   power    Set spec.powerState; with --wait follow the transition until it is Ready or Stalled.
+           With --until (powerState Scheduled only): override the schedule until TIME, without
+           touching the spec; the operator removes the override when it ends.
 
 Flags:
   -f, --file FILE        plan an AcdCluster manifest (or a bare spec) instead of one in the cluster
@@ -29,6 +32,9 @@ Flags:
   -w, --watch            status: re-render on every change until interrupted
       --wait             power: wait until the operator reports Ready (exit 0), Stalled (exit 3)
       --timeout DURATION power --wait: give up after this long (exit 4); default 10m
+      --until TIME       power: override until HH:MM or YYYY-MM-DDTHH:MM (in the schedule's time zone),
+                         a duration such as 2h, or an RFC 3339 time
+      --reason TEXT      power --until: why, shown in status and events
   -h, --help             show this help
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 stalled, 4 timed out.`;
@@ -45,6 +51,8 @@ export type Invocation =
       namespace?: string;
       wait: boolean;
       timeoutMs: number;
+      /** An override instead of a spec change: --until as typed, resolved against the ACD's zone. */
+      override?: { until: string; reason?: string };
     };
 
 const OPTIONS = {
@@ -55,6 +63,8 @@ const OPTIONS = {
   watch: { type: 'boolean', short: 'w' },
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
+  until: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type Flag = keyof typeof OPTIONS;
@@ -62,7 +72,7 @@ type Flag = keyof typeof OPTIONS;
 const ALLOWED: Record<'plan' | 'status' | 'power', readonly Flag[]> = {
   plan: ['kubeconfig', 'namespace', 'file', 'active'],
   status: ['kubeconfig', 'namespace', 'watch'],
-  power: ['kubeconfig', 'namespace', 'wait', 'timeout'],
+  power: ['kubeconfig', 'namespace', 'wait', 'timeout', 'until', 'reason'],
 };
 
 const DEFAULT_TIMEOUT = '10m';
@@ -111,6 +121,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         throw new UsageError('power needs "on" or "off", then the AcdCluster NAME');
       if (name === undefined || extra.length) throw new UsageError('power on|off needs one AcdCluster NAME');
       if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout only applies with --wait');
+      if (values.reason !== undefined && values.until === undefined)
+        throw new UsageError('--reason only applies with --until');
+      if (values.until !== undefined && values.wait)
+        throw new UsageError('--wait follows a spec change; follow an override with: acdctl status NAME --watch');
+      if (values.reason !== undefined && values.reason.length > 200)
+        throw new UsageError('--reason: at most 200 characters');
       let timeoutMs: number;
       try {
         timeoutMs = parseDuration(values.timeout ?? DEFAULT_TIMEOUT);
@@ -124,6 +140,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         name,
         wait: values.wait === true,
         timeoutMs,
+        ...(values.until !== undefined
+          ? { override: { until: values.until, ...(values.reason !== undefined ? { reason: values.reason } : {}) } }
+          : {}),
       };
     }
   }

@@ -9,7 +9,7 @@ import {
   Watch,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { GROUP, PLURAL, SINGULAR, VERSION } from '../api/names.js';
+import { GROUP, OVERRIDE_ANNOTATION, PLURAL, SINGULAR, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 
 /** An error meant for the user: its message is printed as is, and the process exits with exitCode. */
@@ -126,6 +126,29 @@ export async function setPowerState(k: Kube, name: string, powerState: 'On' | 'O
     throw explain(e, k, name);
   }
 }
+
+/**
+ * Sets the override annotation, guarded by the resourceVersion it was decided on (the zone the
+ * `--until` was read in came from that version's spec): a concurrent edit fails with a conflict.
+ */
+export async function setOverride(k: Kube, acd: AcdCluster, value: string): Promise<AcdCluster> {
+  const { name, resourceVersion } = acd.metadata;
+  try {
+    return (await k.api.patchNamespacedCustomObject(
+      {
+        ...ref(k, name),
+        body: { metadata: { resourceVersion, annotations: { [OVERRIDE_ANNOTATION]: value } } },
+        fieldManager: 'acdctl',
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as AcdCluster;
+  } catch (e) {
+    throw explain(e, k, name);
+  }
+}
+
+/** Who acdctl runs as, for an override's `by`: the kubeconfig user's name, as kubectl shows it. */
+export const whoAmI = (k: Kube): string | undefined => k.kc.getCurrentUser()?.name;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

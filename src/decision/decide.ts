@@ -4,7 +4,8 @@
 // Its vocabulary (Observed, Decision, ...) is in ./types.ts.
 import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/status.js';
 import type { ActiveSides } from '../api/domain.js';
-import { desiredPower } from './power.js';
+import { desiredPowerOf } from './power.js';
+import { scheduleNotes } from './schedule-notes.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
 import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
@@ -21,7 +22,7 @@ import { periodicCheck, recordHealth } from './health-status.js';
 export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
   const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
-  const power = desiredPower(o.spec, o.now, o.status.transition?.direction ?? 'Off', o.holidays);
+  const power = desiredPowerOf(o);
   const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: power.target, power };
   return withSchedule(ctx, decideTowards(ctx));
 }
@@ -69,15 +70,19 @@ const settled = (ctx: Ctx, status: AcdClusterStatus): Decision => ({ status, com
 
 /**
  * status.schedule says what the schedule asks for now and next (absent unless powerState is
- * Scheduled), and the pass looks again just after the next boundary, whatever else it waits for.
+ * Scheduled), with its notes (missed slots, a change coming soon, an expired override), and the
+ * pass looks again just after the next boundary or announcement, whatever else it waits for.
  */
 function withSchedule(ctx: Ctx, d: Decision): Decision {
-  const { schedule, nextAt } = ctx.power ?? {};
-  if (schedule) d.status.schedule = schedule;
+  const notes = scheduleNotes(ctx);
+  if (notes.status) d.status.schedule = notes.status;
   else delete d.status.schedule;
-  if (!nextAt) return d;
-  const untilBoundary = Math.max(0, nextAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
-  return { ...d, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilBoundary, untilBoundary) };
+  const out: Decision = { ...d, events: [...d.events, ...notes.events] };
+  if (notes.removeOverride !== undefined) out.removeOverride = notes.removeOverride;
+  if (notes.missedSlots) out.missedSlots = notes.missedSlots;
+  if (!notes.wakeAt) return out;
+  const untilWake = Math.max(0, notes.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
+  return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
 }
 /** Looked at this long after a boundary, the schedule reads the new state for sure. */
 const BOUNDARY_MARGIN_MS = 100;

@@ -2,6 +2,7 @@
 // ports it needs from the edges. Every file of the core imports its types from here (never from each
 // other's implementation), so the core has no import cycle and the adapters depend on it, not on the
 // orchestrator in src/reconcile.
+import type { Override, OverrideRead } from '../api/override.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { AcdClusterStatus } from '../api/status.js';
 import type { AcdCluster } from '../api/types.js';
@@ -40,6 +41,10 @@ export interface Observed {
   detected?: DetectedSides;
   /** Local dates of the schedule's holiday calendars (Off days). */
   holidays?: ReadonlySet<string>;
+  /** Why a calendar of spec.schedule.calendarRefs cannot be read (missing, a bad line). */
+  calendarProblems?: readonly string[];
+  /** The override annotation, read (src/api/override.ts). */
+  override?: OverrideRead;
 }
 
 export type Via = 'runStrategy' | 'subresource';
@@ -63,6 +68,10 @@ export interface Decision {
   /** The tier whose stage asked for the checks (which pcs pair a Pacemaker check means). */
   checkTier?: Tier;
   requeueAfterMs?: number;
+  /** The override annotation to remove (it expired), if it still holds this value. */
+  removeOverride?: string;
+  /** Scheduled slots that began and ended while no pass looked. */
+  missedSlots?: number;
 }
 
 /** Why a transition does not move on: it waits for the user (Paused, Held) or is stuck (Stalled). */
@@ -80,6 +89,8 @@ export interface DesiredPower {
   invalid?: string;
   /** When the schedule next changes its mind: the pass should look again then. */
   nextAt?: Date;
+  /** An override annotation past its `until`: ignored, and to be removed. */
+  expiredOverride?: Override;
 }
 
 /** What one pass shares between the parts of the decision. */

@@ -16,7 +16,9 @@ import { parseVm } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import type { Logger } from '../log.js';
 import { decide } from '../decision/decide.js';
-import { desiredPower } from '../decision/power.js';
+import { desiredPowerOf } from '../decision/power.js';
+import { readOverride } from '../api/override.js';
+import { OVERRIDE_ANNOTATION } from '../api/names.js';
 import { refusedStatus } from '../decision/report.js';
 import type { HealthRunner, Observed, VmView } from '../decision/types.js';
 import { ClusterReader } from './cluster-reader.js';
@@ -24,6 +26,7 @@ import { KubeAcdClusterApi, type AcdClusterApi } from './cluster-api.js';
 import { OwnCommands } from './own-commands.js';
 import { StatusPacer } from './status-pacer.js';
 import type { EventRecorder } from './events.js';
+import type { CalendarRead, CalendarSource } from './calendars.js';
 
 export interface ReconcilerDeps {
   kc: KubeConfig;
@@ -44,15 +47,28 @@ export interface ReconcilerDeps {
   /** Once per StageCompleted event, with the finished stage (startedAt..finishedAt), for metrics. */
   onStageCompleted?: (cluster: string, direction: 'On' | 'Off', stage: StageStatus) => void;
   onHealthCheck?: (cluster: string, check: string, healthy: boolean) => void;
+  /** Scheduled slots that began and ended unseen (the operator was down), for the metric. */
+  onSlotsMissed?: (cluster: string, slots: number) => void;
+  /** The holiday calendars of spec.schedule.calendarRefs; without it, naming one is a problem. */
+  calendars?: CalendarSource;
 }
 
-function shutdownAboutToBegin(prev: AcdClusterStatus, spec: AcdClusterSpec, now: Date): boolean {
-  const t = prev.transition;
-  const auto = Object.values(spec.active).some((v) => v === 'Auto');
+function shutdownAboutToBegin(o: Observed): boolean {
+  const t = o.status.transition;
+  const auto = Object.values(o.spec.active).some((v) => v === 'Auto');
   // What powerState asks for now: with Scheduled, the schedule at this clock.
-  const target = desiredPower(spec, now, t?.direction ?? 'Off').target;
-  return auto && target === 'Off' && (!t || t.direction !== 'Off');
+  return auto && desiredPowerOf(o).target === 'Off' && (!t || t.direction !== 'Off');
 }
+
+/** What every pass of one reconcile shares: the validated spec, the log, the calendars read once. */
+interface PassInputs {
+  spec: AcdClusterSpec;
+  log: Logger;
+  calendars: CalendarRead | undefined;
+}
+
+/** An edited calendar ConfigMap (no watch on ConfigMaps) is seen within this long. */
+const CALENDAR_RECHECK_MS = 60_000;
 
 /** A command KubeVirt refused for now (409) is decided again this soon, if no watch event comes first. */
 const REFUSED_RETRY_MS = 1_000;
@@ -63,6 +79,8 @@ const MAX_PASSES = 4;
 export class Reconciler {
   private readonly clock: () => Date;
   private readonly own = new OwnCommands();
+  /** Override annotations this process removed, per ACD, until the cache stops showing them. */
+  private readonly removedOverrides = new Map<string, string>();
   private readonly pacer = new StatusPacer();
   private readonly clusters: ClusterReader;
   private readonly api: AcdClusterApi;
@@ -115,19 +133,32 @@ export class Reconciler {
     // 3–6, repeated while a pass issued commands: an Initiated stage lets the next stage begin as
     // soon as its commands are out, so the next pass follows at once instead of waiting for the
     // watch to bring the VMs' new spec back. Still one stage's commands per pass.
+    const calendars = await this.readCalendars(obj.metadata.namespace, valid.spec);
     let current = obj;
     let status = prev;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const r = await this.pass(key, current, status, valid.spec, log);
+      const r = await this.pass(key, current, status, { spec: valid.spec, log, calendars });
       if (r.failure) throw r.failure;
-      if (!r.issued || !r.written) return { requeueAfterMs: r.requeueAfterMs };
+      if (!r.issued || !r.written) {
+        if (!calendars) return { requeueAfterMs: r.requeueAfterMs };
+        return { requeueAfterMs: Math.min(r.requeueAfterMs ?? CALENDAR_RECHECK_MS, CALENDAR_RECHECK_MS) };
+      }
       current = r.written;
       status = r.status;
     }
     return { requeueAfterMs: 0 };
   }
 
-  private async pass(key: string, obj: AcdCluster, prev: AcdClusterStatus, spec: AcdClusterSpec, log: Logger) {
+  /** The holiday calendars, when the schedule in force names any; read once per reconcile. */
+  private async readCalendars(namespace: string, spec: AcdClusterSpec): Promise<CalendarRead | undefined> {
+    const refs = spec.powerState === 'Scheduled' ? (spec.schedule?.calendarRefs ?? []) : [];
+    if (!refs.length) return undefined;
+    if (!this.d.calendars) return { holidays: new Set(), problems: ['no calendar reader is configured'] };
+    return this.d.calendars.read(namespace, refs);
+  }
+
+  private async pass(key: string, obj: AcdCluster, prev: AcdClusterStatus, inputs: PassInputs) {
+    const { spec, log, calendars } = inputs;
     const namespace = obj.metadata.namespace;
     // 3. Observe.
     const vms = new Map<string, VmView>();
@@ -135,9 +166,17 @@ export class Reconciler {
       const vm = parseVm(this.d.getVm(namespace, m.vm));
       if (vm) vms.set(m.vm, this.own.overlay(namespace, vm));
     }
-    const observed: Observed = { generation: obj.metadata.generation ?? 0, spec, status: prev, vms, now: this.clock() };
+    const observed: Observed = {
+      generation: obj.metadata.generation ?? 0,
+      spec,
+      status: prev,
+      vms,
+      now: this.clock(),
+      override: this.overrideOf(key, obj),
+      ...(calendars ? { holidays: calendars.holidays, calendarProblems: calendars.problems } : {}),
+    };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
-    if (this.d.health && shutdownAboutToBegin(prev, spec, observed.now))
+    if (this.d.health && shutdownAboutToBegin(observed))
       observed.detected = await this.d.health.detectActive(obj, spec, vms);
 
     // 4. Decide; a health gate is one more pure decision after its checks ran.
@@ -227,10 +266,27 @@ export class Reconciler {
       this.d.onTransitionEvent?.(key, e.reason);
       this.d.events.record(obj, e);
     }
+    if (decision.missedSlots) this.d.onSlotsMissed?.(key, decision.missedSlots);
+    // After the event: a crash in between repeats the event at worst, and never loses the removal.
+    if (decision.removeOverride !== undefined) {
+      if (await this.api.removeAnnotation(obj, OVERRIDE_ANNOTATION, decision.removeOverride))
+        this.removedOverrides.set(key, decision.removeOverride);
+    }
     const requeueAfterMs = refused
       ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS)
       : decision.requeueAfterMs;
     return { status: recovered ?? status, written, issued, failure, requeueAfterMs };
+  }
+
+  /**
+   * The override annotation, as read, unless it is one this process removed already: the object the
+   * next pass reads (the cache, or our own status write) may predate the removal, and reading the
+   * expired override there again would report OverrideExpired twice.
+   */
+  private overrideOf(key: string, obj: AcdCluster) {
+    const raw = obj.metadata.annotations?.[OVERRIDE_ANNOTATION];
+    if (raw === undefined) this.removedOverrides.delete(key);
+    return raw !== undefined && this.removedOverrides.get(key) === raw ? {} : readOverride(obj.metadata.annotations);
   }
 
   private async refuse(

@@ -1,7 +1,10 @@
 // `acdctl power on|off`: sets spec.powerState (the operator does the rest) and, with --wait,
-// follows the transition one line per change until Ready, Stalled or the timeout.
+// follows the transition one line per change until Ready, Stalled or the timeout. With --until it
+// writes an override annotation instead, which beats spec.schedule until it ends.
 import { formatDuration } from '../../api/duration.js';
-import { connect, setPowerState, watchAcd } from '../kube.js';
+import { formatOverride } from '../../api/override.js';
+import { resolveUntil } from '../../schedule/index.js';
+import { CliError, connect, getAcd, setOverride, setPowerState, watchAcd, whoAmI, type Kube } from '../kube.js';
 import { progressLine, waitOutcome, type WaitOutcome } from '../progress.js';
 
 export interface PowerArgs {
@@ -11,6 +14,7 @@ export interface PowerArgs {
   namespace?: string;
   wait: boolean;
   timeoutMs: number;
+  override?: { until: string; reason?: string };
 }
 
 export const EXIT_STALLED = 3;
@@ -23,6 +27,7 @@ export async function runPower(
   signal?: AbortSignal,
 ): Promise<number> {
   const k = connect(args.kubeconfig, args.namespace);
+  if (args.override) return runOverride(k, args, args.override, out);
   const before = await setPowerState(k, args.name, args.state);
   const generation = before.metadata.generation ?? 0;
   out(`acdcluster ${args.name} in namespace ${k.namespace}: powerState ${args.state} (generation ${generation})`);
@@ -61,5 +66,43 @@ export async function runPower(
     return EXIT_STALLED;
   }
   out(`acdcluster ${args.name} is ${args.state}: ${outcome.message}`);
+  return 0;
+}
+
+/** The override annotation, for an ACD on a schedule only: On and Off are absolute by design. */
+async function runOverride(
+  k: Kube,
+  args: PowerArgs,
+  override: NonNullable<PowerArgs['override']>,
+  out: (text: string) => void,
+): Promise<number> {
+  const acd = await getAcd(k, args.name);
+  const spec = (acd.spec ?? {}) as { powerState?: string; schedule?: { timeZone?: string } };
+  if (spec.powerState !== 'Scheduled' || !spec.schedule?.timeZone) {
+    throw new CliError(
+      `acdcluster ${args.name} has powerState ${spec.powerState ?? '(none)'}: an override only applies to ` +
+        `powerState Scheduled; to change it for good: acdctl power ${args.state.toLowerCase()} ${args.name}`,
+    );
+  }
+  const zone = spec.schedule.timeZone;
+  let until: Date;
+  try {
+    until = resolveUntil(override.until, new Date(), zone);
+  } catch (e) {
+    throw new CliError(`--until: ${(e as Error).message}`, 2);
+  }
+  const by = whoAmI(k);
+  const value = formatOverride({
+    powerState: args.state,
+    until: until.toISOString(),
+    ...(override.reason !== undefined ? { reason: override.reason } : {}),
+    ...(by ? { by } : {}),
+  });
+  await setOverride(k, acd, value);
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
+  out(
+    `acdcluster ${args.name} in namespace ${k.namespace}: override ${args.state} until ${until.toISOString()} ` +
+      `(${local.format(until)} ${zone}); the schedule decides again after that`,
+  );
   return 0;
 }

@@ -111,6 +111,7 @@ describe('AcdCluster Argo CD health check (lua5.1, Argo CD library limits)', () 
     for (const required of [
       'healthy-on.yaml',
       'healthy-off.yaml',
+      'healthy-scheduled-off.yaml',
       'progressing-starting.yaml',
       'progressing-stopping.yaml',
       'progressing-new-generation.yaml',
@@ -129,8 +130,10 @@ describe('AcdCluster Argo CD health check (lua5.1, Argo CD library limits)', () 
 
   it('reports a deliberately Off cluster as Healthy, never Suspended', () => {
     // Suspended would park multi-wave syncs (argoproj/argo-cd#29663); make the reason explicit.
-    const off = cases.find((c) => c.inputPath.endsWith('healthy-off.yaml'));
-    expect(off?.healthStatus.status).toBe('Healthy');
+    for (const file of ['healthy-off.yaml', 'healthy-scheduled-off.yaml']) {
+      const off = cases.find((c) => c.inputPath.endsWith(file));
+      expect(off?.healthStatus.status).toBe('Healthy');
+    }
   });
 
   it('reads only globals that exist under Argo CD limits and writes none', () => {

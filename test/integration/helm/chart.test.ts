@@ -156,7 +156,7 @@ describe('helm chart deploy/helm/acd-operator', () => {
     it('grants exactly the least-privilege rules through a ClusterRole bound to the ServiceAccount', () => {
       const cr = only(ofKind<V1ClusterRole>(objects, 'ClusterRole'));
       const rules = cr.rules ?? [];
-      expect(verbsFor(rules, 'acd.power.dev', 'acdclusters')).toEqual(['get', 'list', 'watch']);
+      expect(verbsFor(rules, 'acd.power.dev', 'acdclusters')).toEqual(['get', 'list', 'patch', 'watch']);
       expect(verbsFor(rules, 'acd.power.dev', 'acdclusters/status')).toEqual(['get', 'patch', 'update']);
       expect(verbsFor(rules, 'kubevirt.io', 'virtualmachines')).toEqual(['get', 'list', 'patch', 'watch']);
       expect(verbsFor(rules, 'kubevirt.io', 'virtualmachineinstances')).toEqual(['get', 'list', 'watch']);
@@ -164,8 +164,10 @@ describe('helm chart deploy/helm/acd-operator', () => {
       expect(verbsFor(rules, 'subresources.kubevirt.io', 'virtualmachines/stop')).toEqual(['update']);
       expect(verbsFor(rules, '', 'events')).toEqual(['create', 'patch']);
       expect(verbsFor(rules, 'events.k8s.io', 'events')).toEqual([]);
-      // Nothing beyond those: no Secrets without healthSecrets, no leases cluster-wide.
+      // Nothing beyond those: no Secrets without healthSecrets, no ConfigMaps without calendarConfigMaps,
+      // no leases cluster-wide.
       expect(verbsFor(rules, '', 'secrets')).toEqual([]);
+      expect(verbsFor(rules, '', 'configmaps')).toEqual([]);
       expect(verbsFor(rules, 'coordination.k8s.io', 'leases')).toEqual([]);
       expect(rules).toHaveLength(6);
 
@@ -176,7 +178,7 @@ describe('helm chart deploy/helm/acd-operator', () => {
     });
 
     it('grants the very verbs docs/security.md lists, group by group and resource by resource', () => {
-      const withSecrets = render('healthSecrets={acd-ssh,acd-db}');
+      const withSecrets = render('healthSecrets={acd-ssh,acd-db}', 'calendarConfigMaps={de-holidays}');
       const granted = new Set(
         allRules(withSecrets).flatMap((r) =>
           (r.apiGroups ?? []).flatMap((g) =>
@@ -238,6 +240,16 @@ describe('helm chart deploy/helm/acd-operator', () => {
       expect(rule.resourceNames).toEqual(['acd-db-monitor', 'acd-ssh-key']);
       expect(rule.verbs).toEqual(['get']);
       expect(rule.resources).toEqual(['secrets']);
+    }
+  });
+
+  it('grants calendar ConfigMaps only by resourceNames, get only, when calendarConfigMaps is set', () => {
+    const objects = render('calendarConfigMaps={de-holidays,at-holidays}');
+    const rules = allRules(objects).filter((r) => (r.resources ?? []).includes('configmaps'));
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ resources: ['configmaps'], verbs: ['get'] });
+      expect(rule.resourceNames).toEqual(['de-holidays', 'at-holidays']);
     }
   });
 

@@ -17,6 +17,14 @@ describe('parseCommandLine', () => {
       wait: true,
       timeoutMs: 90_000,
     });
+    expect(parseCommandLine(['power', 'on', 'acd', '--until', '18:00', '--reason', 'campaign'])).toEqual({
+      command: 'power',
+      state: 'On',
+      name: 'acd',
+      wait: false,
+      timeoutMs: 600_000,
+      override: { until: '18:00', reason: 'campaign' },
+    });
     expect(parseCommandLine(['plan', '-f', 'x.yaml', '--active', 'db=2,lb=1'])).toEqual({
       command: 'plan',
       file: 'x.yaml',
@@ -41,6 +49,10 @@ describe('parseCommandLine', () => {
     [['power', 'on'], /needs one AcdCluster NAME/],
     [['power', 'on', 'acd', '--timeout', '1m'], /--timeout only applies with --wait/],
     [['power', 'on', 'acd', '--wait', '--timeout', 'soon'], /--timeout: not a duration/],
+    [['power', 'on', 'acd', '--reason', 'x'], /--reason only applies with --until/],
+    [['power', 'on', 'acd', '--until', '18:00', '--wait'], /follow an override with: acdctl status NAME --watch/],
+    [['power', 'on', 'acd', '--until', '18:00', '--reason', 'x'.repeat(201)], /at most 200 characters/],
+    [['status', 'acd', '--until', '18:00'], /status does not take --until/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

@@ -9,6 +9,7 @@ function unreachable(): AcdClusterApi {
   return {
     get: (namespace, name) => Promise.reject(new Error(`GET ${namespace}/${name} went to the API server`)),
     replaceStatus: () => Promise.reject(new Error('the reader never writes')),
+    removeAnnotation: () => Promise.reject(new Error('the reader never writes')),
   };
 }
 

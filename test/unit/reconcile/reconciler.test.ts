@@ -16,7 +16,9 @@ import { ApiError } from '../../../src/kube/raw.js';
 import type { VmCommander } from '../../../src/kubevirt/commands.js';
 import type { AcdClusterApi } from '../../../src/reconcile/cluster-api.js';
 import type { EventRecorder } from '../../../src/reconcile/events.js';
-import { Reconciler } from '../../../src/reconcile/reconciler.js';
+import { Reconciler, type ReconcilerDeps } from '../../../src/reconcile/reconciler.js';
+import { ConfigMapCalendars } from '../../../src/reconcile/calendars.js';
+import { OVERRIDE_ANNOTATION } from '../../../src/api/names.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { vmObject, World } from '../decision/world.js';
 
@@ -91,6 +93,23 @@ class FakeAcdClusterApi implements AcdClusterApi {
     return wire(this.obj);
   }
 
+  /** JSON patch semantics: `test` fails (422 there; false here) unless the value is still the same. */
+  async removeAnnotation(_obj: AcdCluster, key: string, value: string): Promise<boolean> {
+    const annotations = this.obj?.metadata.annotations;
+    const same = annotations?.[key] === value;
+    this.trace.push(`PATCH remove annotation ${key}: ${same ? 'removed' : 'test failed'}`);
+    if (!same || !annotations) return false;
+    delete annotations[key];
+    this.bump();
+    return true;
+  }
+
+  /** A user's metadata edit (kubectl annotate). */
+  annotate(key: string, value: string): void {
+    this.obj!.metadata.annotations = { ...this.obj!.metadata.annotations, [key]: value };
+    this.bump();
+  }
+
   private bump(): void {
     this.obj!.metadata.resourceVersion = String(++this.rv);
   }
@@ -134,7 +153,7 @@ function acdCluster(spec: Record<string, unknown>): AcdCluster {
 }
 
 /** A Reconciler on `world` with recording fakes; no informer, so every reconcile GETs the object. */
-function harness(obj: AcdCluster | undefined, world: World) {
+function harness(obj: AcdCluster | undefined, world: World, extra: Partial<ReconcilerDeps> = {}) {
   const trace: string[] = [];
   const api = new FakeAcdClusterApi(trace, obj);
   const commander = new FakeCommander(trace, world);
@@ -152,6 +171,7 @@ function harness(obj: AcdCluster | undefined, world: World) {
     },
     log: pino({ level: 'silent' }),
     clock: () => world.now,
+    ...extra,
   });
   return { trace, api, commander, events, reconcile: () => reconciler.reconcile(`${NS}/${NAME}`) };
 }
@@ -307,5 +327,119 @@ describe('Reconciler', () => {
     expect(h.trace).toEqual([`GET ${NS}/${NAME}`]);
     expect(h.api.written).toEqual([]);
     expect(world.log).toEqual([]);
+  });
+
+  describe('powerState Scheduled', () => {
+    // The world's clock starts on Tuesday 2030-01-01 00:00 UTC: outside this window, so Off.
+    const schedule = (extra: Record<string, unknown> = {}) => ({
+      timeZone: 'UTC',
+      on: [{ days: ['Tue'], from: '06:00', to: '22:00' }],
+      ...extra,
+    });
+    const scheduled = (extra: Record<string, unknown> = {}) =>
+      acdCluster({ powerState: 'Scheduled', schedule: schedule(extra), machines: SMALL });
+
+    test('an expired override is ignored, reported once, and removed only if unchanged', async () => {
+      const world = World.of(SMALL, 'Off');
+      const obj = scheduled();
+      const expired = JSON.stringify({ powerState: 'On', until: '2029-12-31T23:00:00Z', by: 'alice' });
+      obj.metadata.annotations = { [OVERRIDE_ANNOTATION]: expired };
+      const h = harness(obj, world);
+      await h.reconcile();
+      // The schedule says Off, and the VMs are Off: nothing is started for the stale override.
+      expect(world.log).toEqual([]);
+      expect(h.trace).toContain(`PATCH remove annotation ${OVERRIDE_ANNOTATION}: removed`);
+      expect(h.events.filter((e) => e.reason === 'OverrideExpired').map((e) => e.message)).toEqual([
+        'override On by alice ended at 2029-12-31T23:00:00Z; the schedule decides again',
+      ]);
+      expect(h.api.stored!.metadata.annotations).toEqual({});
+      expect(h.api.stored!.status!.schedule).toMatchObject({ desired: 'Off', source: 'Window' });
+    });
+
+    test('an override whose end starts a shutdown is reported once, though later passes read it again', async () => {
+      // The end of the override turns the ACD Off: the pass that removes it issues the first stage's
+      // commands, and the next pass reads the object of its own status write, which still carries the
+      // annotation (and so would the informer cache, until the removal's watch event arrives).
+      const world = World.of(SMALL, 'On');
+      const obj = scheduled();
+      const expired = JSON.stringify({ powerState: 'On', until: '2029-12-31T23:00:00Z' });
+      obj.metadata.annotations = { [OVERRIDE_ANNOTATION]: expired };
+      const h = harness(obj, world);
+      await h.reconcile();
+      await h.reconcile();
+      expect(world.log.map((a) => a.cmd.action)).toContain('Stop');
+      expect(h.events.filter((e) => e.reason === 'OverrideExpired')).toHaveLength(1);
+      expect(h.trace.filter((t) => t.startsWith('PATCH'))).toEqual([
+        `PATCH remove annotation ${OVERRIDE_ANNOTATION}: removed`,
+      ]);
+    });
+
+    test('a live override beats the schedule, and is left in place', async () => {
+      const world = World.of(SMALL, 'Off');
+      const obj = scheduled();
+      const live = JSON.stringify({ powerState: 'On', until: '2030-01-01T03:00:00Z', reason: 'campaign' });
+      obj.metadata.annotations = { [OVERRIDE_ANNOTATION]: live };
+      const h = harness(obj, world);
+      await h.reconcile();
+      expect(world.log.map((a) => a.cmd.action)).toContain('Start');
+      expect(h.api.stored!.status!.schedule).toMatchObject({
+        desired: 'On',
+        source: 'Override',
+        reason: 'override until 2030-01-01T03:00:00.000Z: campaign',
+        nextTransition: { at: '2030-01-01T03:00:00.000Z', powerState: 'Off' },
+      });
+      expect(h.trace.some((t) => t.startsWith('PATCH'))).toBe(false);
+    });
+
+    test('an override set again between the read and the removal survives it', async () => {
+      const world = World.of(SMALL, 'Off');
+      const obj = scheduled();
+      obj.metadata.annotations = {
+        [OVERRIDE_ANNOTATION]: JSON.stringify({ powerState: 'On', until: '2029-12-31T23:00:00Z' }),
+      };
+      const h = harness(obj, world);
+      const newer = JSON.stringify({ powerState: 'On', until: '2030-01-01T05:00:00Z', by: 'bob' });
+      const remove = h.api.removeAnnotation.bind(h.api);
+      h.api.removeAnnotation = async (o, key, value) => {
+        h.api.annotate(OVERRIDE_ANNOTATION, newer); // bob runs acdctl power on --until 05:00 just now
+        return remove(o, key, value);
+      };
+      await h.reconcile();
+      expect(h.trace).toContain(`PATCH remove annotation ${OVERRIDE_ANNOTATION}: test failed`);
+      expect(h.api.stored!.metadata.annotations).toEqual({ [OVERRIDE_ANNOTATION]: newer });
+    });
+
+    test('a holiday from a calendar ConfigMap holds a window Off', async () => {
+      const world = World.of(SMALL, 'Off');
+      world.advance(7 * 3_600_000); // Tuesday 07:00, inside the window
+      const calendars = new ConfigMapCalendars(async (_ns, name) =>
+        name === 'holidays' ? { de: '# Germany\n2030-01-01  # New Year\n' } : undefined,
+      );
+      const h = harness(scheduled({ calendarRefs: [{ name: 'holidays' }] }), world, { calendars });
+      const r = await h.reconcile();
+      expect(world.log).toEqual([]);
+      expect(h.api.stored!.status!.schedule).toMatchObject({
+        desired: 'Off',
+        source: 'Calendar',
+        reason: 'holiday 2030-01-01',
+      });
+      // No watch on ConfigMaps: an edited calendar is read again within a minute.
+      expect(r.requeueAfterMs).toBeLessThanOrEqual(60_000);
+    });
+
+    test('a missing calendar ConfigMap touches nothing and says which', async () => {
+      const world = World.of(SMALL, 'Off');
+      world.advance(7 * 3_600_000);
+      const calendars = new ConfigMapCalendars(async () => undefined);
+      const h = harness(scheduled({ calendarRefs: [{ name: 'holidays' }] }), world, { calendars });
+      await h.reconcile();
+      expect(world.log).toEqual([]);
+      const conditions = h.api.stored!.status!.conditions ?? [];
+      expect(conditions.find((c) => c.type === 'ScheduleValid')).toMatchObject({
+        status: 'False',
+        reason: 'InvalidSchedule',
+      });
+      expect(conditions.find((c) => c.type === 'Stalled')?.message).toContain('calendar ConfigMap holidays not found');
+    });
   });
 });

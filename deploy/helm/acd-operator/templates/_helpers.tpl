@@ -68,12 +68,14 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
 - no create/delete on anything it does not own, and NO delete on VirtualMachines: powering off
   is runStrategy Halted or the stop subresource, never deletion;
 - Secrets only by name (resourceNames), and only when healthSecrets is set; `get` only, because
-  resourceNames cannot restrict list/watch.
+  resourceNames cannot restrict list/watch. The same for the holiday calendars' ConfigMaps;
+- `patch` on acdclusters only to remove an expired override annotation (a JSON patch of that one
+  annotation, guarded by a `test` of its value); the operator never writes spec.
 */}}
 {{- define "acd-operator.rules" -}}
 - apiGroups: ["acd.power.dev"]
   resources: ["acdclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["acd.power.dev"]
   resources: ["acdclusters/status"]
   verbs: ["get", "patch", "update"]
@@ -92,6 +94,13 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
 {{- with .Values.healthSecrets }}
 - apiGroups: [""]
   resources: ["secrets"]
+  resourceNames:
+    {{- toYaml . | nindent 4 }}
+  verbs: ["get"]
+{{- end }}
+{{- with .Values.calendarConfigMaps }}
+- apiGroups: [""]
+  resources: ["configmaps"]
   resourceNames:
     {{- toYaml . | nindent 4 }}
   verbs: ["get"]

@@ -15,7 +15,7 @@
 --   4. Reconciling = True                            -> Progressing, with the running stage
 --   5. Degraded = True, Healthy = False              -> Degraded
 --      (after Reconciling: while VMs boot, health checks fail for a while by design)
---   6. Ready = True                                  -> Healthy, for On AND for Off
+--   6. Ready = True                                  -> Healthy, for On AND for Off (scheduled too)
 --   7. anything else                                 -> Progressing
 --
 -- Why a deliberately Off cluster is Healthy and not Suspended: Argo CD's bundled
@@ -190,7 +190,15 @@ local function assess(o)
     if str(status.readyVMs) ~= "" then
       msg = msg .. ": " .. str(status.readyVMs) .. " VMs ready"
     end
-    if power == "Off" then
+    local schedule = status.schedule
+    if type(spec) == "table" and spec.powerState == "Scheduled" and type(schedule) == "table" then
+      -- A scheduled Off is as healthy as a requested one; say what decided and what comes next.
+      msg = msg .. " (scheduled " .. str(schedule.desired) .. " by " .. str(schedule.source)
+      if type(schedule.nextTransition) == "table" then
+        msg = msg .. "; next: " .. str(schedule.nextTransition.powerState) .. " at " .. str(schedule.nextTransition.at)
+      end
+      msg = msg .. ")"
+    elseif power == "Off" then
       msg = msg .. " (powered off as requested)"
     end
     return { status = "Healthy", message = msg }
