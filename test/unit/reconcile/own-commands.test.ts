@@ -123,3 +123,32 @@ describe('OwnCommands over a Manual VM whose queued request runs the other way',
     expect(isDown(own.overlay('ns', manual('60', 'Stopped', [])))).toBe(true);
   });
 });
+
+// CI again, manual-on-4 with three test files at once: acd-lb1's Start had been taken up (the
+// VMI existed, so KubeVirt accepted the flip's Stop), but the VM's status still read Stopped, not
+// created, with only that Stop queued. Read as down, acd-lb2 was stopped while lb1 was Starting.
+// KubeVirt queues a stop only for a VMI that exists, and dequeues it once dealt with: while any
+// request is queued, the VM is on its way somewhere, neither up nor down.
+describe('a VM with a request still queued is neither up nor down', () => {
+  const vm = (printableStatus: string, pendingActions: string[], up = false): VmView => ({
+    name: 'acd-lb1',
+    runStrategy: 'Manual',
+    legacyRunning: false,
+    printableStatus,
+    ready: up,
+    created: up,
+    pendingActions,
+    annotations: {},
+    resourceVersion: '6167',
+  });
+
+  test('Stopped with a Stop queued (the status lags the VMI) is not down', () => {
+    expect(isDown(vm('Stopped', ['Stop']))).toBe(false);
+    expect(isDown(vm('Stopped', []))).toBe(true);
+  });
+
+  test('Running and ready with a Start queued is not up', () => {
+    expect(isUp(vm('Running', ['Start'], true))).toBe(false);
+    expect(isUp(vm('Running', [], true))).toBe(true);
+  });
+});
