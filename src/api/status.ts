@@ -37,8 +37,18 @@ export const CommandSchema = z.object({
   at: time,
 });
 
+export const TriggerSchema = z
+  .object({
+    source: z
+      .enum(['Spec', 'Schedule', 'Override', 'Drift'])
+      .describe('spec.powerState, the schedule, an override annotation, or VMs that left the reached state.'),
+    by: z.string().optional().describe("Who: spec.powerState's last writer (managedFields), or the override's author."),
+  })
+  .describe('What began a transition.');
+
 export const TransitionSchema = z.object({
   direction: z.enum(['On', 'Off']),
+  trigger: TriggerSchema.optional(),
   generation: z.number().int().describe('metadata.generation that asked for this transition.'),
   startedAt: time,
   finishedAt: time.optional(),
@@ -48,6 +58,21 @@ export const TransitionSchema = z.object({
     .array(CommandSchema)
     .describe('Every start/stop command issued in this transition, so none is issued twice.'),
 });
+
+export const HistoryEntrySchema = z
+  .object({
+    direction: z.enum(['On', 'Off']),
+    trigger: TriggerSchema.optional(),
+    startedAt: time,
+    finishedAt: time,
+    outcome: z.enum(['Succeeded', 'Failed', 'Superseded']),
+    seconds: z.number().describe('From start to end.'),
+    stages: z
+      .array(z.object({ name: z.string(), seconds: z.number().optional() }))
+      .describe('Seconds per stage, from its start to its end; absent for a stage that never ran.'),
+    forcedStops: z.array(z.string()).optional().describe('VMs force-stopped after spec.stop.forceAfter.'),
+  })
+  .describe('One finished transition.');
 
 export const MachineStatusSchema = z.object({
   vm: z.string(),
@@ -114,6 +139,11 @@ export const StatusSchema = z
       .describe('Active sides at the last completed shutdown; the last one down comes up first.'),
     health: z.array(HealthCheckStatusSchema).optional(),
     schedule: ScheduleStatusSchema.optional(),
+    history: z
+      .array(HistoryEntrySchema)
+      .max(50)
+      .optional()
+      .describe('The last spec.historyLimit transitions, oldest first; each is written once, when it ends.'),
     conditions: z.array(ConditionSchema).optional(),
   })
   .describe('Observed state of the ACD, rebuilt from its VirtualMachines on every reconcile.');
@@ -123,6 +153,8 @@ export type Condition = z.infer<typeof ConditionSchema>;
 export type StageStatus = z.infer<typeof StageStatusSchema>;
 export type Transition = z.infer<typeof TransitionSchema>;
 export type Command = z.infer<typeof CommandSchema>;
+export type Trigger = z.infer<typeof TriggerSchema>;
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type MachineStatus = z.infer<typeof MachineStatusSchema>;
 
 const parsesAsTime = (s: string | undefined) => s === undefined || !Number.isNaN(Date.parse(s));

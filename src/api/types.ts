@@ -14,6 +14,8 @@ export interface AcdCluster {
     resourceVersion?: string;
     annotations?: Record<string, string>;
     deletionTimestamp?: string;
+    /** Field ownership; the operator's cache keeps only spec.powerState's owners (for the history). */
+    managedFields?: unknown[];
   };
   spec?: unknown;
   status?: AcdClusterStatus;

@@ -7,6 +7,7 @@ import { CliError } from './kube.js';
 import { runPlan } from './commands/plan.js';
 import { runStatus } from './commands/status.js';
 import { runPower } from './commands/power.js';
+import { runHistory } from './commands/history.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -20,6 +21,8 @@ async function run(inv: Invocation, signal: AbortSignal): Promise<number> {
       return runPlan(inv, out);
     case 'status':
       return runStatus(inv, out, process.stdout.isTTY === true, signal);
+    case 'history':
+      return runHistory(inv, out);
     case 'power':
       return runPower(inv, out, err, signal);
   }

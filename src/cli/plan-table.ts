@@ -1,4 +1,5 @@
 import type { Plan } from '../plan/index.js';
+import { formatTable } from './table.js';
 
 const HEADERS = ['STEP', 'STAGE', 'VMS', 'GATE', 'WAITS FOR', 'CHECKS'] as const;
 const NONE = '-';
@@ -18,14 +19,5 @@ export function formatPlanTable(plan: Plan): string {
     listOrNone(stage.awaits),
     listOrNone(stage.checks),
   ]);
-  const table = [[...HEADERS], ...rows];
-  const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(HEADERS, rows);
 }

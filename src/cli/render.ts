@@ -5,23 +5,12 @@ import type { AcdClusterStatus, Condition, MachineStatus, StageStatus } from '..
 import { ACTIVE_ANNOTATION } from '../api/names.js';
 import type { PairKind } from '../plan/index.js';
 import { formatPlanTable } from './plan-table.js';
+import { formatTable } from './table.js';
+
+export { formatTable };
 import { SCHEDULE_DAYS, type PlanReport, type ScheduleOutlook } from './plan-report.js';
 
 const NONE = '-';
-
-/** Fixed-width columns separated by two spaces, no trailing blanks: the look of `kubectl get`. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const table = [headers, ...rows];
-  const widths = headers.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table
-    .map((row) =>
-      headers
-        .map((_, c) => (row[c] ?? '').padEnd(widths[c] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** Key: value lines with the values aligned. */
 function formatFields(fields: readonly (readonly [string, string])[]): string {

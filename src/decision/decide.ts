@@ -6,6 +6,7 @@ import { sanitizeStatus, type AcdClusterStatus, type Transition } from '../api/s
 import type { ActiveSides } from '../api/domain.js';
 import { desiredPowerOf } from './power.js';
 import { scheduleNotes } from './schedule-notes.js';
+import { appendHistory, historyEntry, triggerOf } from './history.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
 import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
@@ -23,8 +24,8 @@ export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
   const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
   const power = desiredPowerOf(o);
-  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: power.target, power };
-  return withSchedule(ctx, decideTowards(ctx));
+  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: power.target, power, ended: [] };
+  return withHistory(ctx, withSchedule(ctx, decideTowards(ctx)));
 }
 
 /** The decision for ctx.target, the direction spec.powerState asks for now. */
@@ -84,6 +85,13 @@ function withSchedule(ctx: Ctx, d: Decision): Decision {
   const untilWake = Math.max(0, notes.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
   return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
 }
+/** The transitions this pass ended or superseded, recorded in the same status write. */
+function withHistory(ctx: Ctx, d: Decision): Decision {
+  if (!ctx.ended.length) return d;
+  d.status.history = appendHistory(ctx.o.status.history, ctx.ended, ctx.o.spec.historyLimit);
+  return d;
+}
+
 /** Looked at this long after a boundary, the schedule reads the new state for sure. */
 const BOUNDARY_MARGIN_MS = 100;
 
@@ -119,6 +127,7 @@ function finishIfDone(ctx: Ctx, t: Transition, result: WalkResult): void {
   if (t.finishedAt || !idle || !t.stages.every(done)) return;
   t.finishedAt = ctx.now;
   t.outcome = t.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
+  ctx.ended.push(historyEntry(t, t.outcome, ctx.now));
   const message = `all ${ctx.o.spec.machines.length} VMs are ${ctx.target} (${t.outcome})`;
   ctx.events.push({ type: 'Normal', reason: DIRECTION[ctx.target].done, message });
 }
@@ -148,8 +157,10 @@ function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
   if (prev && stillHolds(ctx, prev, plan, atTarget)) return prev;
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
   if (prev) announceNew(ctx, prev, atTarget);
+  const drift = prev?.finishedAt !== undefined && prev.direction === target && !atTarget;
   return {
     direction: target,
+    trigger: triggerOf(ctx, drift),
     generation: o.generation,
     startedAt: now,
     stages: plan.stages.map((s) => ({
@@ -182,6 +193,7 @@ function stillHolds(ctx: Ctx, prev: Transition, plan: Plan, atTarget: boolean): 
 function announceNew(ctx: Ctx, prev: Transition, atTarget: boolean): void {
   const { events, target } = ctx;
   if (!prev.finishedAt) {
+    ctx.ended.push(historyEntry(prev, 'Superseded', ctx.now));
     const message =
       `transition to ${prev.direction} superseded by powerState ${target}; ` + "continuing from the VMs' current state";
     events.push({ type: 'Normal', reason: prev.direction !== target ? 'Reversed' : 'Replanned', message });

@@ -4,7 +4,7 @@
 // orchestrator in src/reconcile.
 import type { Override, OverrideRead } from '../api/override.js';
 import type { AcdClusterSpec } from '../api/spec.js';
-import type { AcdClusterStatus } from '../api/status.js';
+import type { AcdClusterStatus, HistoryEntry } from '../api/status.js';
 import type { AcdCluster } from '../api/types.js';
 import type { Action, Direction, HealthCheckName, PairKind, Side, Tier } from '../api/domain.js';
 import type { EventReason, HoldReason, StallReason } from '../api/reasons.js';
@@ -45,6 +45,8 @@ export interface Observed {
   calendarProblems?: readonly string[];
   /** The override annotation, read (src/api/override.ts). */
   override?: OverrideRead;
+  /** Who last wrote spec.powerState (its managedFields manager), for the history. */
+  powerStateBy?: string;
 }
 
 export type Via = 'runStrategy' | 'subresource';
@@ -101,6 +103,8 @@ export interface Ctx {
   target: Direction;
   /** What spec.powerState asks for now (Scheduled: read from spec.schedule). */
   power?: DesiredPower;
+  /** Transitions this pass ended or superseded, for status.history. */
+  ended: HistoryEntry[];
 }
 
 /** The seam between the reconciler and src/health: runs named checks, detects active sides. */

@@ -13,10 +13,12 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * that never carry them. At 100 ACDs x 12 VMs (+ VMIs) they were ~6 MB of live heap. In place: the
  * object is fresh from JSON.parse and nobody else holds it.
  */
-export function slim<T extends KubernetesObject>(obj: T): T {
+export function slim<T extends KubernetesObject>(obj: T, keepManaged?: (entries: unknown) => unknown[]): T {
   const md = obj?.metadata;
   if (!md) return obj;
-  delete md.managedFields;
+  const kept = keepManaged?.(md.managedFields);
+  if (kept?.length) md.managedFields = kept as typeof md.managedFields;
+  else delete md.managedFields;
   if (md.annotations && LAST_APPLIED in md.annotations) {
     const { [LAST_APPLIED]: _dropped, ...rest } = md.annotations;
     md.annotations = rest;
@@ -78,6 +80,8 @@ export interface InformerOptions<T extends KubernetesObject> {
    * resourceVersion.
    */
   keep?: <U extends KubernetesObject>(o: U) => U;
+  /** What of metadata.managedFields the cache keeps (default: none). */
+  keepManaged?: (entries: unknown) => unknown[];
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -93,7 +97,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     private readonly opts: InformerOptions<T>,
   ) {
     const prepare = <U extends KubernetesObject>(o: U): U => {
-      const kept = opts.keep ? opts.keep(slim(o)) : slim(o);
+      const slimmed = slim(o, opts.keepManaged);
+      const kept = opts.keep ? opts.keep(slimmed) : slimmed;
       return opts.freeze ? deepFreeze(kept) : kept;
     };
     const list: ListPromise<T> = async () => {

@@ -6,7 +6,8 @@ import {
   type KubernetesObject,
   type KubernetesListObject,
 } from '@kubernetes/client-node';
-import { ACTIVE_ANNOTATION, GROUP, PLURAL, VERSION } from '../api/names.js';
+import { ownersOnly, POWER_STATE_PATH } from '../kube/managed-fields.js';
+import { ACTIVE_ANNOTATION, GROUP, OVERRIDE_ANNOTATION, PLURAL, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
@@ -105,8 +106,10 @@ export class Controller {
       this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
     };
     const clusterChanged = (obj: Obj, type: 'add' | 'update' | 'delete') => {
-      // Our own status writes come back as updates; only a new generation (a spec change) is news.
-      if (type === 'update' && !this.changed(`acd:${keyOf(obj)}`, String(obj.metadata?.generation))) return;
+      // Our own status writes come back as updates; only a new generation (a spec change) or a new
+      // override annotation (metadata, so no new generation) is news.
+      const fingerprint = `${obj.metadata?.generation}|${obj.metadata?.annotations?.[OVERRIDE_ANNOTATION] ?? ''}`;
+      if (type === 'update' && !this.changed(`acd:${keyOf(obj)}`, fingerprint)) return;
       if (type === 'delete') this.seen.delete(`acd:${keyOf(obj)}`);
       this.queue.add(keyOf(obj));
     };
@@ -120,6 +123,8 @@ export class Controller {
         onError: onError('acdclusters'),
         resyncMs,
         freeze,
+        // Who last wrote spec.powerState, for status.history; the rest of managedFields is dropped.
+        keepManaged: (entries) => ownersOnly(entries, POWER_STATE_PATH),
       }),
       vms: new ResilientInformer(o.kc, {
         name: 'virtualmachines',

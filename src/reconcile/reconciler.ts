@@ -14,6 +14,7 @@ import type { AcdClusterSpec } from '../api/spec.js';
 import type { VmCommander } from '../kubevirt/commands.js';
 import { parseVm } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
+import { lastWriterOf, POWER_STATE_PATH } from '../kube/managed-fields.js';
 import type { Logger } from '../log.js';
 import { decide } from '../decision/decide.js';
 import { desiredPowerOf } from '../decision/power.js';
@@ -58,6 +59,11 @@ function shutdownAboutToBegin(o: Observed): boolean {
   const auto = Object.values(o.spec.active).some((v) => v === 'Auto');
   // What powerState asks for now: with Scheduled, the schedule at this clock.
   return auto && desiredPowerOf(o).target === 'Off' && (!t || t.direction !== 'Off');
+}
+
+function powerStateWriter(obj: AcdCluster): { powerStateBy?: string } {
+  const by = lastWriterOf(obj.metadata.managedFields, POWER_STATE_PATH);
+  return by ? { powerStateBy: by } : {};
 }
 
 /** What every pass of one reconcile shares: the validated spec, the log, the calendars read once. */
@@ -173,6 +179,7 @@ export class Reconciler {
       vms,
       now: this.clock(),
       override: this.overrideOf(key, obj),
+      ...powerStateWriter(obj),
       ...(calendars ? { holidays: calendars.holidays, calendarProblems: calendars.problems } : {}),
     };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.

@@ -251,6 +251,31 @@ describe('acdctl power and status', () => {
     expect(w.stdout).not.toContain('\x1b[');
   });
 
+  test('history: the shutdown and the startup acdctl asked for, newest first, with who asked', async () => {
+    const r = await acdctl(['history', 'small', '-n', NS]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/ {2,}/));
+    expect(rows[0]).toEqual([
+      'STARTED',
+      'DIRECTION',
+      'TRIGGER',
+      'BY',
+      'OUTCOME',
+      'TOOK',
+      'SECONDS PER STAGE',
+      'FORCED STOPS',
+    ]);
+    // acdctl patched spec.powerState under its field manager: managedFields name it, not the operator.
+    expect(rows.slice(1, 3).map((row) => row.slice(1, 5))).toEqual([
+      ['On', 'Spec', 'acdctl', 'Succeeded'],
+      ['Off', 'Spec', 'acdctl', 'Succeeded'],
+    ]);
+    expect(rows[1]![6]!.split(' ')).toHaveLength(3);
+  });
+
   test('power on --wait on a VM that never becomes ready: Stalled, exit 3', async () => {
     const r = await acdctl(['power', 'on', 'stuck', '-n', NS, '--wait', '--timeout', '60s']);
     expect(r.code).toBe(3);

@@ -13,6 +13,10 @@ import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 import { VmTimeline } from './support/timeline.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../testbed/binaries.js';
+import { kubeconfigPath } from './support/env.js';
 
 const S2 = SEED_LAYOUTS.SmallV2;
 const NS = { cross: 'sched-cross', kill: 'sched-kill', override: 'sched-override' };
@@ -22,6 +26,19 @@ const MINUTE = 60_000;
 const BASE = Date.parse('2027-01-05T09:30:30Z');
 
 const operators: RunningOperator[] = [];
+
+/** The built acdctl, as users run it. */
+function acdctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = join(repoRoot, 'dist/cli/acdctl.js');
+  const child = spawn(process.execPath, [cli, ...args, '--kubeconfig', kubeconfigPath()], { stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const until5s = (check: () => Promise<boolean>) => until('the override in status', check, 5_000, 100);
 const timelines: VmTimeline[] = [];
 
 /** An operator for `namespaces` whose clock reads `at` now. */
@@ -134,6 +151,12 @@ describe('powerState Scheduled on the test bed', () => {
     const firstStart = Math.min(...S2.map((m) => crossTl.commandedAt(m.vm, 'On', offDone) ?? Infinity));
     expect(firstStart).toBeGreaterThanOrEqual(realOn - 500);
     expect(checkTimeline(SEED_STARTUP.SmallV2, 'On', crossTl, offDone)).toEqual([]);
+    // One history entry per transition, each triggered by the schedule.
+    const history = (await getAcd(NS.cross, 'acd')).status?.history ?? [];
+    expect(history.map((h) => [h.direction, h.trigger?.source, h.outcome])).toEqual([
+      ['Off', 'Schedule', 'Succeeded'],
+      ['On', 'Schedule', 'Succeeded'],
+    ]);
     expect(await events(NS.cross, 'PoweredOff')).toHaveLength(1);
     expect(await events(NS.cross, 'PoweredOn')).toHaveLength(1);
     // Each change announced once, 15 min ahead (here: at once); the next one is a day away.
@@ -156,9 +179,32 @@ describe('powerState Scheduled on the test bed', () => {
       metadata: { annotations?: Record<string, string> };
     };
     expect(acd.metadata.annotations?.[OVERRIDE_ANNOTATION]).toBeUndefined();
+    expect((await getAcd(NS.override, 'acd')).status?.history?.map((h) => h.trigger?.source)).toEqual(['Schedule']);
     expect(await events(NS.override, 'OverrideExpired')).toEqual([
       `override On by e2e (campaign) ended at ${new Date(overrideUntil).toISOString()}; the schedule decides again`,
     ]);
+  }, 120_000);
+
+  test('acdctl power off --until on a running operator: acted on at once, not at the next resync', async () => {
+    // The cross ACD is On, its next change a day away. An override is metadata, not spec: no new
+    // generation. It once waited for the 60 s resync; it must be read within seconds.
+    const ends = new Date(Date.now() + cross.offset + 30 * MINUTE).toISOString();
+    const run = await acdctl(['power', 'off', 'acd', '-n', NS.cross, '--until', ends, '--reason', 'maintenance']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`override Off until ${ends}`);
+    const seenAt = Date.now();
+    await until5s(async () => (await getAcd(NS.cross, 'acd')).status?.schedule?.source === 'Override');
+    expect(Date.now() - seenAt).toBeLessThan(5_000);
+    expect((await getAcd(NS.cross, 'acd')).status?.schedule?.reason).toMatch(
+      new RegExp(`^override by \\S+ until ${ends.replace(/[.]/g, '\\.')}: maintenance$`),
+    );
+    await until('Off under the override', powerIs(NS.cross, 'Off'), 60_000, 250);
+    const last = (await getAcd(NS.cross, 'acd')).status?.history?.at(-1);
+    expect(last).toMatchObject({
+      direction: 'Off',
+      trigger: { source: 'Override', by: 'admin' },
+      outcome: 'Succeeded',
+    });
   }, 120_000);
 
   test('SIGKILLed before an Off slot, back after it: stays On, replays nothing, reports the missed slot', async () => {

@@ -215,6 +215,8 @@ export class Driver {
   generation = 1;
   readonly steps: Step[] = [];
   health: HealthFn = allHealthy;
+  /** Who last wrote spec.powerState, as the reconciler reads it from managedFields. */
+  powerStateBy: string | undefined;
 
   constructor(
     readonly world: World,
@@ -239,6 +241,7 @@ export class Driver {
       status: prev,
       vms: deepFreeze(this.world.snapshot()),
       now: this.world.now,
+      ...(this.powerStateBy ? { powerStateBy: this.powerStateBy } : {}),
     };
     const first = decide(base);
     const decision = first.runChecks
