@@ -13,9 +13,9 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 60_000,
-  // Three files at once on two cores: an e2e file spends most of its time waiting for VMs to boot
-  // or stop (a CI run used 1.05 cores on average with two workers), so a third worker fills the gaps.
-  maxWorkers: 3,
+  // Two files at once, one per core. Three were tried: the files' own times rose from 1,698 s to
+  // 3,088 s in all (CPU-bound when they overlap), the run took longer, and load races came back.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -76,7 +76,8 @@ beforeAll(async () => {
       NS,
       'stuck',
       STUCK.map((m) => ({ ...m, vm: `stuck-${m.vm}` })),
-      { powerState: 'Off', timeouts: { vmStart: '2s' } },
+      // 8 s: the store VM boots in half a second, but on a loaded machine it once took over 2 s.
+      { powerState: 'Off', timeouts: { vmStart: '8s' } },
     ),
   ]);
   await Promise.all([waitReady(NS, 'small', 60), waitReady(NS, 'stuck', 60)]);
@@ -279,7 +280,7 @@ describe('acdctl power and status', () => {
   test('power on --wait on a VM that never becomes ready: Stalled, exit 3', async () => {
     const r = await acdctl(['power', 'on', 'stuck', '-n', NS, '--wait', '--timeout', '60s']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^stalled \(VMStartTimeout\): .*stuck-acd-tel not up within 2s$/m);
+    expect(r.stderr).toMatch(/^stalled \(VMStartTimeout\): .*stuck-acd-tel not up within 8s$/m);
     expect(r.stdout).toMatch(/^\[2\/2\] app tier: /m);
   });
 
