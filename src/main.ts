@@ -78,6 +78,7 @@ const reconciler: Reconciler = new Reconciler({
   commander: new KubevirtCommander(kc),
   events,
   getVm: (ns: string, name: string): unknown => controller.getVm(ns, name),
+  getVmi: (ns: string, name: string): unknown => controller.getVmi(ns, name),
   getCluster: (ns: string, name: string): unknown => controller.getCluster(ns, name),
   claimedElsewhere: (obj, vms) => controller.claimedElsewhere(obj, vms),
   health: new ClusterHealthRunner(kc, (ns, name) => controller.getVmi(ns, name)),

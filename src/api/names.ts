@@ -13,3 +13,8 @@ export const ACTIVE_ANNOTATION = `${GROUP}/active`;
  * spec, so a GitOps tool that owns the spec neither reverts it nor fights the operator removing it.
  */
 export const OVERRIDE_ANNOTATION = `${GROUP}/power-override`;
+/**
+ * AcdCluster annotation `acdctl restart` sets to the time of the request (RFC 3339), in the idiom of
+ * `kubectl rollout restart`; it asks for the same ordered restart as spec.restartAfter.
+ */
+export const RESTART_ANNOTATION = `${GROUP}/restartedAt`;

@@ -69,5 +69,8 @@ export const EVENT_REASONS = [
   'ScheduleSlotMissed',
   'ScheduledTransitionSoon',
   'OverrideExpired',
+  'RestartStarted',
+  'RestartCompleted',
+  'RestartSkipped',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];

@@ -323,6 +323,14 @@ export const SpecSchema = z
           'report the failure.',
       ),
     health: HealthSchema,
+    restartAfter: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        'An ordered restart (Cluster API rolloutAfter idiom): once this time has passed, while the ACD is On, ' +
+          'every VM whose running instance is older is restarted by one transition Off then On, stage by stage ' +
+          'with every gate. Set it ahead for a maintenance night; while the ACD is Off it is recorded as skipped.',
+      ),
     historyLimit: z
       .number()
       .int()

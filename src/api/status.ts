@@ -40,8 +40,10 @@ export const CommandSchema = z.object({
 export const TriggerSchema = z
   .object({
     source: z
-      .enum(['Spec', 'Schedule', 'Override', 'Drift'])
-      .describe('spec.powerState, the schedule, an override annotation, or VMs that left the reached state.'),
+      .enum(['Spec', 'Schedule', 'Override', 'Drift', 'Restart'])
+      .describe(
+        'spec.powerState, the schedule, an override annotation, VMs that left the reached state, or a restart.',
+      ),
     by: z.string().optional().describe("Who: spec.powerState's last writer (managedFields), or the override's author."),
   })
   .describe('What began a transition.');
@@ -139,6 +141,16 @@ export const StatusSchema = z
       .describe('Active sides at the last completed shutdown; the last one down comes up first.'),
     health: z.array(HealthCheckStatusSchema).optional(),
     schedule: ScheduleStatusSchema.optional(),
+    restart: z
+      .object({
+        at: time.describe('The restart asked for: spec.restartAfter or the restartedAt annotation, the later.'),
+        phase: z
+          .enum(['Stopping', 'Starting', 'Done', 'Skipped'])
+          .describe('Stopping, then Starting, then Done; Skipped if the ACD was Off.'),
+        finishedAt: time.optional(),
+      })
+      .optional()
+      .describe('The last ordered restart and how far it got, so a crash neither repeats nor skips it.'),
     history: z
       .array(HistoryEntrySchema)
       .max(50)
@@ -155,6 +167,7 @@ export type Transition = z.infer<typeof TransitionSchema>;
 export type Command = z.infer<typeof CommandSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+export type RestartStatus = NonNullable<AcdClusterStatus['restart']>;
 export type MachineStatus = z.infer<typeof MachineStatusSchema>;
 
 const parsesAsTime = (s: string | undefined) => s === undefined || !Number.isNaN(Date.parse(s));

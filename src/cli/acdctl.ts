@@ -8,6 +8,7 @@ import { runPlan } from './commands/plan.js';
 import { runStatus } from './commands/status.js';
 import { runPower } from './commands/power.js';
 import { runHistory } from './commands/history.js';
+import { runRestart } from './commands/restart.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -23,6 +24,8 @@ async function run(inv: Invocation, signal: AbortSignal): Promise<number> {
       return runStatus(inv, out, process.stdout.isTTY === true, signal);
     case 'history':
       return runHistory(inv, out);
+    case 'restart':
+      return runRestart(inv, out);
     case 'power':
       return runPower(inv, out, err, signal);
   }

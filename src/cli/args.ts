@@ -15,6 +15,7 @@ export const USAGE = `Usage:
   acdctl plan NAME [-n NAMESPACE] [--active ...]
   acdctl status NAME [-n NAMESPACE] [--watch]
   acdctl history NAME [-n NAMESPACE]
+  acdctl restart NAME [-n NAMESPACE]
   acdctl power on|off NAME [-n NAMESPACE] [--wait] [--timeout 10m]
   acdctl power on|off NAME --until TIME [--reason TEXT] [-n NAMESPACE]
 
@@ -22,6 +23,7 @@ Commands:
   plan     Validate an AcdCluster and print its shutdown and startup plans. Changes nothing.
   status   Show the stages of the current transition, the VMs, the conditions and the active sides.
   history  List the last finished transitions: when, what triggered them and who, how long each stage took.
+  restart  Restart an On ACD in order: every stage Off, then every stage On, once.
   power    Set spec.powerState; with --wait follow the transition until it is Ready or Stalled.
            With --until (powerState Scheduled only): override the schedule until TIME, without
            touching the spec; the operator removes the override when it ends.
@@ -45,7 +47,7 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'plan'; kubeconfig?: string; file?: string; name?: string; namespace?: string; active: ActiveSides }
   | { command: 'status'; kubeconfig?: string; name: string; namespace?: string; watch: boolean }
-  | { command: 'history'; kubeconfig?: string; name: string; namespace?: string }
+  | { command: 'history' | 'restart'; kubeconfig?: string; name: string; namespace?: string }
   | {
       command: 'power';
       kubeconfig?: string;
@@ -72,14 +74,17 @@ const OPTIONS = {
 } as const;
 type Flag = keyof typeof OPTIONS;
 
-const ALLOWED: Record<'plan' | 'status' | 'history' | 'power', readonly Flag[]> = {
+const ALLOWED: Record<'plan' | 'status' | 'history' | 'restart' | 'power', readonly Flag[]> = {
   plan: ['kubeconfig', 'namespace', 'file', 'active'],
   status: ['kubeconfig', 'namespace', 'watch'],
   history: ['kubeconfig', 'namespace'],
+  restart: ['kubeconfig', 'namespace'],
   power: ['kubeconfig', 'namespace', 'wait', 'timeout', 'until', 'reason'],
 };
 
 const DEFAULT_TIMEOUT = '10m';
+
+const isCommand = (word: string): word is keyof typeof ALLOWED => Object.hasOwn(ALLOWED, word);
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   let parsed;
@@ -92,8 +97,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
-  if (command !== 'plan' && command !== 'status' && command !== 'history' && command !== 'power')
-    throw new UsageError(`unknown command "${command}"`);
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
 
   const given = (Object.keys(values) as Flag[]).filter((f) => values[f] !== undefined && f !== 'help');
   const stray = given.filter((f) => !ALLOWED[command].includes(f));
@@ -119,7 +123,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       if (rest.length !== 1) throw new UsageError('status needs one AcdCluster NAME');
       return { command, ...common, name: rest[0]!, watch: values.watch === true };
     case 'history':
-      if (rest.length !== 1) throw new UsageError('history needs one AcdCluster NAME');
+    case 'restart':
+      if (rest.length !== 1) throw new UsageError(`${command} needs one AcdCluster NAME`);
       return { command, ...common, name: rest[0]! };
     case 'power': {
       const [state, name, ...extra] = rest;

@@ -9,7 +9,7 @@ import {
   Watch,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { GROUP, OVERRIDE_ANNOTATION, PLURAL, SINGULAR, VERSION } from '../api/names.js';
+import { GROUP, PLURAL, SINGULAR, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 
 /** An error meant for the user: its message is printed as is, and the process exits with exitCode. */
@@ -128,18 +128,23 @@ export async function setPowerState(k: Kube, name: string, powerState: 'On' | 'O
 }
 
 /**
- * Sets the override annotation, guarded by the resourceVersion it was decided on (the zone the
- * `--until` was read in came from that version's spec): a concurrent edit fails with a conflict.
+ * Sets one annotation of the AcdCluster by a merge patch. With `resourceVersion`, only on that version
+ * of the object (the override's --until was read in the zone of that version's spec): a concurrent
+ * edit then fails with a conflict instead of being overridden on stale grounds.
  */
-export async function setOverride(k: Kube, acd: AcdCluster, value: string): Promise<AcdCluster> {
-  const { name, resourceVersion } = acd.metadata;
+export async function annotate(
+  k: Kube,
+  name: string,
+  annotation: { key: string; value: string },
+  resourceVersion?: string,
+): Promise<AcdCluster> {
+  const metadata = {
+    ...(resourceVersion ? { resourceVersion } : {}),
+    annotations: { [annotation.key]: annotation.value },
+  };
   try {
     return (await k.api.patchNamespacedCustomObject(
-      {
-        ...ref(k, name),
-        body: { metadata: { resourceVersion, annotations: { [OVERRIDE_ANNOTATION]: value } } },
-        fieldManager: 'acdctl',
-      },
+      { ...ref(k, name), body: { metadata }, fieldManager: 'acdctl' },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as AcdCluster;
   } catch (e) {

@@ -7,6 +7,7 @@ import type { ActiveSides } from '../api/domain.js';
 import { desiredPowerOf } from './power.js';
 import { scheduleNotes } from './schedule-notes.js';
 import { appendHistory, historyEntry, triggerOf } from './history.js';
+import { finishRestart, restartStep } from './restart.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
 import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
@@ -24,8 +25,10 @@ export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
   const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
   const power = desiredPowerOf(o);
-  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: power.target, power, ended: [] };
-  return withHistory(ctx, withSchedule(ctx, decideTowards(ctx)));
+  // An ordered restart due: Off first (every stage), then On again, whatever the spec asks meanwhile.
+  const restart = restartStep(o, power.target);
+  const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: restart.target, power, ended: [], restart };
+  return withHistory(ctx, withRestart(ctx, withSchedule(ctx, decideTowards(ctx))));
 }
 
 /** The decision for ctx.target, the direction spec.powerState asks for now. */
@@ -85,6 +88,20 @@ function withSchedule(ctx: Ctx, d: Decision): Decision {
   const untilWake = Math.max(0, notes.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
   return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
 }
+/** status.restart and its events; a restart whose startup finished is Done; a restartAfter ahead wakes the pass. */
+function withRestart(ctx: Ctx, d: Decision): Decision {
+  if (!ctx.restart) return d;
+  const t = d.status.transition;
+  const step = finishRestart(ctx.restart, t?.direction === 'On' && t.outcome === 'Succeeded', ctx.now);
+  if (step.status) d.status.restart = step.status;
+  const out: Decision = { ...d, events: [...step.events, ...d.events] };
+  // The restart's shutdown just ended: the next pass begins the startup, at once.
+  if (step.status?.phase === 'Stopping' && t?.direction === 'Off' && t.finishedAt) return { ...out, requeueAfterMs: 0 };
+  if (!step.wakeAt) return out;
+  const untilWake = Math.max(0, step.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
+  return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
+}
+
 /** The transitions this pass ended or superseded, recorded in the same status write. */
 function withHistory(ctx: Ctx, d: Decision): Decision {
   if (!ctx.ended.length) return d;

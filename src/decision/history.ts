@@ -42,6 +42,7 @@ export function appendHistory(
 /** What begins the transition this pass starts. */
 export function triggerOf(ctx: Ctx, drift: boolean): Trigger {
   const { o, power } = ctx;
+  if (ctx.restart?.restarting) return { source: 'Restart' };
   if (drift) return { source: 'Drift' };
   if (o.spec.powerState !== 'Scheduled') return { source: 'Spec', ...(o.powerStateBy ? { by: o.powerStateBy } : {}) };
   if (power?.schedule?.source !== 'Override') return { source: 'Schedule' };

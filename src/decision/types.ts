@@ -4,7 +4,7 @@
 // orchestrator in src/reconcile.
 import type { Override, OverrideRead } from '../api/override.js';
 import type { AcdClusterSpec } from '../api/spec.js';
-import type { AcdClusterStatus, HistoryEntry } from '../api/status.js';
+import type { AcdClusterStatus, HistoryEntry, RestartStatus } from '../api/status.js';
 import type { AcdCluster } from '../api/types.js';
 import type { Action, Direction, HealthCheckName, PairKind, Side, Tier } from '../api/domain.js';
 import type { EventReason, HoldReason, StallReason } from '../api/reasons.js';
@@ -47,6 +47,8 @@ export interface Observed {
   override?: OverrideRead;
   /** Who last wrote spec.powerState (its managedFields manager), for the history. */
   powerStateBy?: string;
+  /** The restartedAt annotation (`acdctl restart`), as written. */
+  restartAnnotation?: string;
 }
 
 export type Via = 'runStrategy' | 'subresource';
@@ -95,6 +97,18 @@ export interface DesiredPower {
   expiredOverride?: Override;
 }
 
+/** An ordered restart, as one pass sees it (src/decision/restart.ts). */
+export interface RestartStep {
+  /** Where the ACD goes this pass: Off while a restart stops it, else what was asked for. */
+  target: Direction;
+  /** The transition this pass begins is part of a restart. */
+  restarting: boolean;
+  status?: RestartStatus;
+  events: Event[];
+  /** A restartAfter still ahead: the pass should look again then. */
+  wakeAt?: Date;
+}
+
 /** What one pass shares between the parts of the decision. */
 export interface Ctx {
   o: Observed;
@@ -105,6 +119,8 @@ export interface Ctx {
   power?: DesiredPower;
   /** Transitions this pass ended or superseded, for status.history. */
   ended: HistoryEntry[];
+  /** An ordered restart in progress: its phase, and whether this pass's target serves it. */
+  restart?: RestartStep;
 }
 
 /** The seam between the reconciler and src/health: runs named checks, detects active sides. */

@@ -15,6 +15,8 @@ export interface VmView {
   pendingActions: string[]; // status.stateChangeRequests[].action not yet processed
   annotations: Record<string, string>;
   resourceVersion: string;
+  /** When the running instance (the VMI) was created; absent without one in the cache. */
+  instanceCreatedAt?: string;
 }
 
 /**

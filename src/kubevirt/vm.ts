@@ -38,7 +38,8 @@ const VmSchema = z.object({
     .default({ printableStatus: '', ready: false, created: false, stateChangeRequests: [] }),
 });
 
-export function parseVm(obj: unknown): VmView | undefined {
+/** The VM, with the creation time of its instance when `vmi` (from the VMI cache) is given. */
+export function parseVm(obj: unknown, vmi?: unknown): VmView | undefined {
   const r = VmSchema.safeParse(obj);
   if (!r.success) return undefined;
   const { metadata, spec, status } = r.data;
@@ -53,7 +54,13 @@ export function parseVm(obj: unknown): VmView | undefined {
     pendingActions: status.stateChangeRequests.map((s) => s.action),
     annotations: metadata.annotations,
     resourceVersion: metadata.resourceVersion,
+    ...instanceTime(vmi),
   };
+}
+
+function instanceTime(vmi: unknown): { instanceCreatedAt?: string } {
+  const at = (vmi as { metadata?: { creationTimestamp?: unknown } } | undefined)?.metadata?.creationTimestamp;
+  return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? { instanceCreatedAt: at } : {};
 }
 
 type Loose = { [k: string]: unknown };

@@ -7,7 +7,7 @@ import {
   type KubernetesListObject,
 } from '@kubernetes/client-node';
 import { ownersOnly, POWER_STATE_PATH } from '../kube/managed-fields.js';
-import { ACTIVE_ANNOTATION, GROUP, OVERRIDE_ANNOTATION, PLURAL, VERSION } from '../api/names.js';
+import { ACTIVE_ANNOTATION, GROUP, OVERRIDE_ANNOTATION, PLURAL, RESTART_ANNOTATION, VERSION } from '../api/names.js';
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
@@ -107,8 +107,9 @@ export class Controller {
     };
     const clusterChanged = (obj: Obj, type: 'add' | 'update' | 'delete') => {
       // Our own status writes come back as updates; only a new generation (a spec change) or a new
-      // override annotation (metadata, so no new generation) is news.
-      const fingerprint = `${obj.metadata?.generation}|${obj.metadata?.annotations?.[OVERRIDE_ANNOTATION] ?? ''}`;
+      // override or restart annotation (metadata, so no new generation) is news.
+      const a = obj.metadata?.annotations ?? {};
+      const fingerprint = [obj.metadata?.generation, a[OVERRIDE_ANNOTATION], a[RESTART_ANNOTATION]].join('|');
       if (type === 'update' && !this.changed(`acd:${keyOf(obj)}`, fingerprint)) return;
       if (type === 'delete') this.seen.delete(`acd:${keyOf(obj)}`);
       this.queue.add(keyOf(obj));

@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { decide } from '../decision/decide.js';
 import { desiredPowerOf } from '../decision/power.js';
 import { readOverride } from '../api/override.js';
-import { OVERRIDE_ANNOTATION } from '../api/names.js';
+import { OVERRIDE_ANNOTATION, RESTART_ANNOTATION } from '../api/names.js';
 import { refusedStatus } from '../decision/report.js';
 import type { HealthRunner, Observed, VmView } from '../decision/types.js';
 import { ClusterReader } from './cluster-reader.js';
@@ -36,6 +36,8 @@ export interface ReconcilerDeps {
   commander: VmCommander;
   events: EventRecorder;
   getVm: (namespace: string, name: string) => unknown;
+  /** The informer's copy of a VirtualMachineInstance (its creation time, for restarts). */
+  getVmi?: (namespace: string, name: string) => unknown;
   /** The informer's copy of an AcdCluster; without it every reconcile GETs the object. */
   getCluster?: (namespace: string, name: string) => unknown;
   /** Other AcdClusters in the namespace that list one of these VMs and were there first. */
@@ -59,6 +61,11 @@ function shutdownAboutToBegin(o: Observed): boolean {
   const auto = Object.values(o.spec.active).some((v) => v === 'Auto');
   // What powerState asks for now: with Scheduled, the schedule at this clock.
   return auto && desiredPowerOf(o).target === 'Off' && (!t || t.direction !== 'Off');
+}
+
+function restartAnnotation(obj: AcdCluster): { restartAnnotation?: string } {
+  const at = obj.metadata.annotations?.[RESTART_ANNOTATION];
+  return at ? { restartAnnotation: at } : {};
 }
 
 function powerStateWriter(obj: AcdCluster): { powerStateBy?: string } {
@@ -169,7 +176,7 @@ export class Reconciler {
     // 3. Observe.
     const vms = new Map<string, VmView>();
     for (const m of spec.machines) {
-      const vm = parseVm(this.d.getVm(namespace, m.vm));
+      const vm = parseVm(this.d.getVm(namespace, m.vm), this.d.getVmi?.(namespace, m.vm));
       if (vm) vms.set(m.vm, this.own.overlay(namespace, vm));
     }
     const observed: Observed = {
@@ -180,6 +187,7 @@ export class Reconciler {
       now: this.clock(),
       override: this.overrideOf(key, obj),
       ...powerStateWriter(obj),
+      ...restartAnnotation(obj),
       ...(calendars ? { holidays: calendars.holidays, calendarProblems: calendars.problems } : {}),
     };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.

@@ -4,7 +4,8 @@
 import { formatDuration } from '../../api/duration.js';
 import { formatOverride } from '../../api/override.js';
 import { resolveUntil } from '../../schedule/index.js';
-import { CliError, connect, getAcd, setOverride, setPowerState, watchAcd, whoAmI, type Kube } from '../kube.js';
+import { annotate, CliError, connect, getAcd, setPowerState, watchAcd, whoAmI, type Kube } from '../kube.js';
+import { OVERRIDE_ANNOTATION } from '../../api/names.js';
 import { progressLine, waitOutcome, type WaitOutcome } from '../progress.js';
 
 export interface PowerArgs {
@@ -98,7 +99,7 @@ async function runOverride(
     ...(override.reason !== undefined ? { reason: override.reason } : {}),
     ...(by ? { by } : {}),
   });
-  await setOverride(k, acd, value);
+  await annotate(k, args.name, { key: OVERRIDE_ANNOTATION, value }, acd.metadata.resourceVersion);
   const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
   out(
     `acdcluster ${args.name} in namespace ${k.namespace}: override ${args.state} until ${until.toISOString()} ` +

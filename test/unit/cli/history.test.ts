@@ -55,6 +55,9 @@ describe('acdctl history', () => {
       namespace: 'prod',
     });
     expect(() => parseCommandLine(['history'])).toThrow('history needs one AcdCluster NAME');
+    expect(parseCommandLine(['restart', 'acd'])).toEqual({ command: 'restart', name: 'acd' });
+    expect(() => parseCommandLine(['restart', 'a', 'b'])).toThrow('restart needs one AcdCluster NAME');
+    expect(() => parseCommandLine(['restart', 'acd', '--until', '2h'])).toThrow('restart does not take --until');
     expect(() => parseCommandLine(['history', 'acd', '--watch'])).toThrow('history does not take --watch');
   });
 });

@@ -68,6 +68,7 @@ export class World {
       created: power === 'On',
       pendingActions: [],
       annotations: { ...(b.annotations ?? {}) },
+      ...(power === 'On' ? { instanceCreatedAt: new Date(this.t).toISOString() } : {}),
     };
     this.vms.set(name, {
       view,
@@ -126,6 +127,8 @@ export class World {
     }
     sim.vmiFinal = false;
     if (on) {
+      // A new instance, unless the one there is still alive (a start reversing a stop).
+      if (!vmiAlive) v.instanceCreatedAt = new Date(this.t).toISOString();
       v.printableStatus = 'Starting';
       v.created = true;
       v.ready = false;
@@ -133,6 +136,7 @@ export class World {
       v.printableStatus = 'Stopped';
       v.created = false;
       v.ready = false;
+      delete v.instanceCreatedAt;
     } else if (v.created) {
       v.printableStatus = 'Stopping';
       v.ready = false;
@@ -153,7 +157,7 @@ export class World {
       sim.heading = undefined;
       sim.vmiFinal = true;
       if (v.runStrategy === 'Always') {
-        Object.assign(v, { printableStatus: 'Starting' });
+        Object.assign(v, { printableStatus: 'Starting', instanceCreatedAt: new Date(this.t).toISOString() });
         sim.vmiFinal = false;
         sim.heading = { to: 'On', at: this.t, force: false };
       }
@@ -173,6 +177,7 @@ export class World {
         sim.heading = undefined;
       } else if (h.to === 'Off' && this.t - h.at >= sim.b.shutdownMs) {
         Object.assign(v, { printableStatus: 'Stopped', ready: false, created: false });
+        delete v.instanceCreatedAt;
         sim.heading = undefined;
       }
     }
@@ -217,6 +222,8 @@ export class Driver {
   health: HealthFn = allHealthy;
   /** Who last wrote spec.powerState, as the reconciler reads it from managedFields. */
   powerStateBy: string | undefined;
+  /** The restartedAt annotation (`acdctl restart`). */
+  restartAnnotation: string | undefined;
 
   constructor(
     readonly world: World,
@@ -242,6 +249,7 @@ export class Driver {
       vms: deepFreeze(this.world.snapshot()),
       now: this.world.now,
       ...(this.powerStateBy ? { powerStateBy: this.powerStateBy } : {}),
+      ...(this.restartAnnotation ? { restartAnnotation: this.restartAnnotation } : {}),
     };
     const first = decide(base);
     const decision = first.runChecks
