@@ -7,38 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Machine } from '../../src/plan/index.js';
-import { repoRoot } from '../testbed/binaries.js';
 import { freePort } from '../testbed/ports.js';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { acdManifest, apply, createNamespace, getAcd, vmManifest, waitReady } from './support/acd.js';
 import { kubeconfigPath, until } from './support/env.js';
+import { acdctl, CLI, collect } from './support/acdctl.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 
 const NS = 'acdctl-e2e';
-const CLI = join(repoRoot, 'dist/cli/acdctl.js');
 // 10 s in the stand-in's clock; the test bed runs at speed 0.05, so half a second here.
 const TIMING = { 'standin.acd.power.dev/boot-seconds': '10', 'standin.acd.power.dev/stop-seconds': '10' };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function acdctl(args: string[], opts: { kubeconfig?: string | false } = {}): Promise<Run> {
-  const kc = opts.kubeconfig === false ? [] : ['--kubeconfig', opts.kubeconfig ?? kubeconfigPath()];
-  const child = spawn(process.execPath, [CLI, ...args, ...kc], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return collect(child);
-}
-
-function collect(child: ReturnType<typeof spawn>): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 /** The rows of the table printed under the line starting with `title`, header excluded. */
 function tableAfter(out: string, title: RegExp): string[][] {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { POWER_LOSS } from '../testbed/kubevirt/node/standin.js';
-import { acdManifest, apply, createNamespace, getAcd, vmManifest, waitReady } from './support/acd.js';
+import { acdManifest, apply, createNamespace, eventMessages, getAcd, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
@@ -92,16 +92,7 @@ describe('power loss', () => {
         );
         expect({ since, violations }).toEqual({ since, violations: [] });
       }
-      const events = await kubectl([
-        'get',
-        'events',
-        '-n',
-        NS,
-        '--field-selector',
-        'reason=StageReopened',
-        '-o',
-        'jsonpath={.items[*].message}',
-      ]);
+      const events = (await eventMessages(NS, 'StageReopened')).join('\n');
       expect(events).toMatch(/no longer up; going back to this stage/);
       tl.stop();
     },

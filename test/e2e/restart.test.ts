@@ -3,12 +3,19 @@
 // restarts it exactly once more. "Once" is read from the VMs themselves (a watch of their specs),
 // the order from the seed's runbook rules.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { repoRoot } from '../testbed/binaries.js';
-import { acdManifest, apply, createNamespace, getAcd, vmManifest, waitReady } from './support/acd.js';
-import { kubeconfigPath, kubectl, until } from './support/env.js';
+import { acdctl } from './support/acdctl.js';
+import {
+  acdManifest,
+  apply,
+  createNamespace,
+  eventMessages,
+  getAcd,
+  patchSpec,
+  vmManifest,
+  waitReady,
+} from './support/acd.js';
+import { until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 import { VmTimeline } from './support/timeline.js';
@@ -24,16 +31,6 @@ const operator = async () => {
   operators.push(op);
   return op;
 };
-
-function acdctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = join(repoRoot, 'dist/cli/acdctl.js');
-  const child = spawn(process.execPath, [cli, ...args, '--kubeconfig', kubeconfigPath()], { stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 const restartPhase = async () => (await getAcd(NS, 'acd')).status?.restart;
 
@@ -91,17 +88,7 @@ describe('ordered restart', () => {
   test('a spec.restartAfter bump restarts once more, and only once', async () => {
     const since = Date.now();
     const at = new Date().toISOString();
-    await kubectl([
-      'patch',
-      'acd',
-      'acd',
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ spec: { restartAfter: at } }),
-    ]);
+    await patchSpec(NS, 'acd', { restartAfter: at });
     await until(
       'the second restart done',
       async () => {
@@ -116,16 +103,6 @@ describe('ordered restart', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     expect(told('Off', since)).toEqual(once);
     expect(told('On', since)).toEqual(once);
-    const events = await kubectl([
-      'get',
-      'events',
-      '-n',
-      NS,
-      '--field-selector',
-      'reason=RestartCompleted',
-      '-o',
-      'name',
-    ]);
-    expect(events.trim().split('\n')).toHaveLength(2);
+    expect(await eventMessages(NS, 'RestartCompleted')).toHaveLength(2);
   }, 240_000);
 });

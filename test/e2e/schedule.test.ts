@@ -8,15 +8,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { OVERRIDE_ANNOTATION } from '../../src/api/names.js';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import { acdManifest, apply, createNamespace, getAcd, vmManifest, waitReady } from './support/acd.js';
+import { acdManifest, apply, createNamespace, eventMessages, getAcd, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 import { VmTimeline } from './support/timeline.js';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../testbed/binaries.js';
-import { kubeconfigPath } from './support/env.js';
+import { acdctl } from './support/acdctl.js';
 
 const S2 = SEED_LAYOUTS.SmallV2;
 const NS = { cross: 'sched-cross', kill: 'sched-kill', override: 'sched-override' };
@@ -26,17 +23,6 @@ const MINUTE = 60_000;
 const BASE = Date.parse('2027-01-05T09:30:30Z');
 
 const operators: RunningOperator[] = [];
-
-/** The built acdctl, as users run it. */
-function acdctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = join(repoRoot, 'dist/cli/acdctl.js');
-  const child = spawn(process.execPath, [cli, ...args, '--kubeconfig', kubeconfigPath()], { stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 const until5s = (check: () => Promise<boolean>) => until('the override in status', check, 5_000, 100);
 const timelines: VmTimeline[] = [];
@@ -79,19 +65,7 @@ async function setUp(
   return tl;
 }
 
-async function events(ns: string, reason: string): Promise<string[]> {
-  const out = await kubectl([
-    'get',
-    'events',
-    '-n',
-    ns,
-    '--field-selector',
-    `reason=${reason}`,
-    '-o',
-    'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
-  ]);
-  return out.split('\n').filter(Boolean);
-}
+const events = eventMessages;
 
 const powerIs = (ns: string, power: 'On' | 'Off') => async () => {
   const s = (await getAcd(ns, 'acd')).status;

@@ -23,18 +23,28 @@ export async function getAcd(
   return JSON.parse(await kubectl(['get', 'acd', name, '-n', namespace, '-o', 'json']));
 }
 
+/** A merge patch of the AcdCluster's spec, as `kubectl patch --type merge` sends it. */
+export async function patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
+  await kubectl(['patch', 'acdcluster', name, '-n', namespace, '--type', 'merge', '-p', JSON.stringify({ spec })]);
+}
+
 export async function setPower(namespace: string, name: string, powerState: 'On' | 'Off'): Promise<void> {
-  await kubectl([
-    'patch',
-    'acdcluster',
-    name,
+  await patchSpec(namespace, name, { powerState });
+}
+
+/** The messages of the namespace's Events with `reason`, as kubectl lists them. */
+export async function eventMessages(namespace: string, reason: string): Promise<string[]> {
+  const out = await kubectl([
+    'get',
+    'events',
     '-n',
     namespace,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({ spec: { powerState } }),
+    '--field-selector',
+    `reason=${reason}`,
+    '-o',
+    'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
   ]);
+  return out.split('\n').filter(Boolean);
 }
 
 /** `kubectl wait --for=condition=Ready` after the operator has seen the new generation. */

@@ -85,24 +85,25 @@ describe('OwnCommands', () => {
   });
 });
 
+/** A Manual VM as the cache shows it. */
+const manual = (rv: string, printableStatus: string, pendingActions: string[], up = false): VmView => ({
+  name: 'acd-lb1',
+  runStrategy: 'Manual',
+  legacyRunning: false,
+  printableStatus,
+  ready: up,
+  created: up,
+  pendingActions,
+  annotations: {},
+  resourceVersion: rv,
+});
+
 // CI, manual.test.ts, On reversed to Off at stage 4: the start of acd-lb1 had been accepted, the
 // flip's stop too (the VMI existed by then), but the cache still showed lb1 Stopped with only the
 // Start request queued. Our Stop laid after it read "Stopped, last request Stop" as down, and acd-lb2
 // was stopped while lb1 was still booting. KubeVirt acts on its requests in order: a Start still
 // queued means a VMI is about to run, whatever comes after it.
 describe('OwnCommands over a Manual VM whose queued request runs the other way', () => {
-  const manual = (rv: string, printableStatus: string, pendingActions: string[], up = false): VmView => ({
-    name: 'acd-lb1',
-    runStrategy: 'Manual',
-    legacyRunning: false,
-    printableStatus,
-    ready: up,
-    created: up,
-    pendingActions,
-    annotations: {},
-    resourceVersion: rv,
-  });
-
   test('a Stop over a queued Start is not down', () => {
     const own = new OwnCommands(() => 0);
     own.remember('ns', 'acd-lb1', 'Stop', new Set(['50']));
@@ -130,17 +131,8 @@ describe('OwnCommands over a Manual VM whose queued request runs the other way',
 // KubeVirt queues a stop only for a VMI that exists, and dequeues it once dealt with: while any
 // request is queued, the VM is on its way somewhere, neither up nor down.
 describe('a VM with a request still queued is neither up nor down', () => {
-  const vm = (printableStatus: string, pendingActions: string[], up = false): VmView => ({
-    name: 'acd-lb1',
-    runStrategy: 'Manual',
-    legacyRunning: false,
-    printableStatus,
-    ready: up,
-    created: up,
-    pendingActions,
-    annotations: {},
-    resourceVersion: '6167',
-  });
+  const vm = (printableStatus: string, pendingActions: string[], up = false) =>
+    manual('6167', printableStatus, pendingActions, up);
 
   test('Stopped with a Stop queued (the status lags the VMI) is not down', () => {
     expect(isDown(vm('Stopped', ['Stop']))).toBe(false);
