@@ -10,11 +10,15 @@ const L3 = SEED_LAYOUTS.LargeV3;
 const restartDone = (d: Decision) => d.status.restart?.phase === 'Done';
 const reasons = (d: Driver) => d.steps.flatMap((s) => s.decision.events.map((e) => e.reason));
 
-/** An On Large V3 whose instances all started at the world's start; `after` ms later, a restart is due. */
-function onAcd(extra: Record<string, unknown> = {}, after = 60_000) {
+/**
+ * An On Large V3 whose instances all started at the world's start; `after` ms later, a restart is due.
+ * `due`: the clock moved there already.
+ */
+function onAcd(extra: Record<string, unknown> = {}, after = 60_000, due = false) {
   const world = World.of(L3, 'On');
   const restartAfter = new Date(world.now.getTime() + after).toISOString();
   const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, restartAfter, ...extra }));
+  if (due) world.advance(after);
   return { world, d, restartAfter };
 }
 
@@ -57,7 +61,7 @@ describe('ordered restart', () => {
   });
 
   test('a crash mid-startup (a fresh operator on the stored status): no stop repeated, no start skipped', () => {
-    const { world, d } = onAcd({}, 0);
+    const { world, d } = onAcd({}, 1_000, true);
     d.runUntil((x) => x.status.restart?.phase === 'Starting' && world.log.some((a) => a.cmd.action === 'Start'));
     const stopsSoFar = world.log.filter((a) => a.cmd.action === 'Stop').length;
     const fresh = new Driver(world, d.spec);
@@ -68,7 +72,7 @@ describe('ordered restart', () => {
   });
 
   test('the write that began the startup is lost: the next pass goes on starting, it does not stop again', () => {
-    const { world, d } = onAcd({}, 0);
+    const { world, d } = onAcd({}, 1_000, true);
     d.runUntil(
       (x) => x.status.restart?.phase === 'Stopping' && L3.every((m) => world.vm(m.vm).printableStatus === 'Stopped'),
     );
@@ -81,7 +85,7 @@ describe('ordered restart', () => {
   });
 
   test('a second bump restarts once more; the annotation counts as a bump', () => {
-    const { world, d } = onAcd({}, 0);
+    const { world, d } = onAcd({}, 1_000, true);
     d.runUntil(restartDone);
     world.advance(60_000);
     d.restartAnnotation = world.now.toISOString();
@@ -98,6 +102,12 @@ describe('ordered restart', () => {
     expect(world.log).toEqual([]);
     expect(d.status.restart).toMatchObject({ phase: 'Skipped' });
     expect(reasons(d)).toEqual(['RestartSkipped']);
+  });
+
+  test('an instance created in the very second of the restart time counts as new (whole seconds)', () => {
+    const { d } = onAcd({}, 900, true);
+    expect(d.reconcile().commands).toEqual([]);
+    expect(d.status.restart).toMatchObject({ phase: 'Done' });
   });
 
   test('instances newer than the restart time already: nothing to restart', () => {
