@@ -95,6 +95,20 @@ export const SCHEDULE_EXCEPTION_RULE_LIST: Rule<Exception>[] = [
   },
 ];
 
+// `on` is a boolean in YAML 1.1, which kubectl and Argo CD (sigs.k8s.io/yaml) still speak: a bare
+// `on:` key arrives as "true", is pruned, and the schedule would have no window at all: Off for good,
+// silently. Found by the Argo CD e2e. A missing `on` is refused with the way out in the message.
+type ScheduleOn = { on?: unknown };
+export const SCHEDULE_RULE_LIST: Rule<ScheduleOn>[] = [
+  {
+    rule: 'has(self.on)',
+    message:
+      'spec.schedule.on (the windows the ACD is On in) is missing. In YAML write the key quoted, "on":, ' +
+      'because YAML 1.1 (kubectl, Argo CD) reads a bare on as true',
+    check: (s) => s.on !== undefined,
+  },
+];
+
 type PowerSpec = { powerState: string; schedule?: unknown };
 export const SPEC_RULE_LIST: Rule<PowerSpec>[] = [
   {
@@ -111,3 +125,4 @@ export const ACTIVE_SIDE_RULES = cel(ACTIVE_SIDE_RULE_LIST);
 export const MYSQL_TLS_RULES = cel(MYSQL_TLS_RULE_LIST);
 export const SPEC_RULES = cel(SPEC_RULE_LIST);
 export const SCHEDULE_EXCEPTION_RULES = cel(SCHEDULE_EXCEPTION_RULE_LIST);
+export const SCHEDULE_RULES = cel(SCHEDULE_RULE_LIST);

@@ -10,6 +10,7 @@ import {
   ACTIVE_SIDE_RULES,
   MYSQL_TLS_RULES,
   SCHEDULE_EXCEPTION_RULES,
+  SCHEDULE_RULES,
 } from './rules.js';
 
 const duration = (what: string) =>
@@ -272,7 +273,14 @@ export const ScheduleSchema = z
       .min(1)
       .max(64)
       .describe('IANA time zone the windows are read in, e.g. Europe/Berlin. Never defaults to UTC.'),
-    on: z.array(ScheduleWindowSchema).max(50).default([]).describe('Windows the ACD is On in; Off outside them.'),
+    on: z
+      .array(ScheduleWindowSchema)
+      .max(50)
+      .optional()
+      .describe(
+        'Windows the ACD is On in; Off outside them. Required. In YAML write the key quoted, "on":, because ' +
+          'YAML 1.1 (kubectl, Argo CD) reads a bare on as true.',
+      ),
     exceptions: z
       .array(ScheduleExceptionSchema)
       .max(200)
@@ -292,6 +300,7 @@ export const ScheduleSchema = z
       ),
   })
   .strict()
+  .meta({ 'x-kubernetes-validations': SCHEDULE_RULES })
   .describe(
     'When powerState is Scheduled: On inside the windows, Off outside, exceptions first. Read on every reconcile ' +
       'from the clock; after any downtime the ACD goes to the current slot, never replays a past one.',

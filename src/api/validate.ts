@@ -7,6 +7,7 @@ import {
   MACHINES_RULE_LIST,
   MYSQL_TLS_RULE_LIST,
   SCHEDULE_EXCEPTION_RULE_LIST,
+  SCHEDULE_RULE_LIST,
   SPEC_RULE_LIST,
 } from './rules.js';
 
@@ -24,6 +25,7 @@ export function validateSpec(raw: unknown): SpecResult {
   for (const r of MYSQL_TLS_RULE_LIST)
     if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
   for (const r of SPEC_RULE_LIST) if (!r.check(spec)) errors.push(`spec: ${r.message}`);
+  if (spec.schedule) for (const r of SCHEDULE_RULE_LIST) if (!r.check(spec.schedule)) errors.push(r.message);
   spec.schedule?.exceptions?.forEach((e, i) => {
     for (const r of SCHEDULE_EXCEPTION_RULE_LIST)
       if (!r.check(e)) errors.push(`spec.schedule.exceptions[${i}]: ${r.message}`);

@@ -154,7 +154,10 @@ export function compileSchedule(schedule: Schedule): Compiled<CompiledSchedule> 
   const { timeZone } = schedule;
   const problems: string[] = [];
   if (!isKnownTimeZone(timeZone)) problems.push(`timeZone ${quote(timeZone)} is not a known IANA time zone`);
-  const windows = listOf(schedule.on, 'on', compileWindow);
+  const windows =
+    schedule.on === undefined
+      ? { problems: ['on (the windows the ACD is On in) is missing; in YAML write it quoted: "on":'] }
+      : listOf(schedule.on, 'on', compileWindow);
   const exceptions = listOf(schedule.exceptions ?? [], 'exceptions', compileException);
   problems.push(...windows.problems, ...exceptions.problems);
   if (problems.length > 0) return { problems };

@@ -36,7 +36,8 @@ export interface ScheduleException {
 export interface Schedule {
   /** An IANA zone name such as "Europe/Berlin"; weekdays, dates and times are all read in it. */
   timeZone: string;
-  on: ScheduleWindow[];
+  /** Required; optional in the type because a YAML 1.1 `on:` key arrives as "true" (src/api/rules.ts). */
+  on?: ScheduleWindow[];
   exceptions?: ScheduleException[];
 }
 

@@ -80,6 +80,7 @@ const CEL_TLS_CA = 'mode VerifyCA and VerifyIdentity need caSecret';
 const CEL_SCHEDULED = 'powerState Scheduled needs spec.schedule';
 const CEL_EXCEPTION_KIND = 'an exception is either a whole date (date) or a local date-time range';
 const CEL_EXCEPTION_RANGE = 'from must be before to';
+const CEL_SCHEDULE_ON = 'spec.schedule.on (the windows the ACD is On in) is missing. In YAML write the key quoted';
 const berlin = (extra: Record<string, unknown> = {}) => ({
   timeZone: 'Europe/Berlin',
   on: [{ days: ['Mon'], from: '06:30', to: '22:00' }],
@@ -370,6 +371,12 @@ const CASES: Case[] = [
     local: CEL_SCHEDULED,
   },
   {
+    name: 'schedule without on',
+    spec: ok([tel], { powerState: 'Scheduled', schedule: { timeZone: 'Europe/Berlin' } }),
+    server: CEL_SCHEDULE_ON,
+    local: CEL_SCHEDULE_ON,
+  },
+  {
     name: 'schedule window at 25:00',
     spec: ok([tel], {
       powerState: 'Scheduled',
@@ -445,6 +452,28 @@ describe('invalid AcdCluster specs', () => {
       expect(server.ok).toBe(false);
       expect(server.stderr).toMatch(re(c.server));
     }
+  });
+
+  test('a bare on: in YAML (true to YAML 1.1) is refused with the way out, not pruned into "always Off"', () => {
+    const yaml = [
+      'apiVersion: acd.power.dev/v1alpha1',
+      'kind: AcdCluster',
+      `metadata: {name: bare-on, namespace: ${NS}}`,
+      'spec:',
+      '  powerState: "Scheduled"',
+      '  machines: [{vm: acd-tel, roles: [tel]}]',
+      '  schedule:',
+      '    timeZone: Europe/Berlin',
+      '    on:',
+      '      - {days: [Mon], from: "06:30", to: "22:00"}',
+      '',
+    ].join('\n');
+    // --validate=false: as a lax client (Argo CD) sends it; the unknown key "true" is pruned, then CEL speaks.
+    const lax = kubectl(['create', '--dry-run=server', '--validate=false', '-f', '-'], yaml);
+    expect(lax.ok).toBe(false);
+    expect(lax.stderr).toContain(CEL_SCHEDULE_ON);
+    const quoted = kubectl(['create', '--dry-run=server', '-f', '-'], yaml.replace('    on:', '    "on":'));
+    expect(quoted).toMatchObject({ ok: true });
   });
 
   test('a CEL message from the server and from validateSpec is word for word the same', () => {

@@ -85,8 +85,11 @@ describe('validateSchedule', () => {
     expect(validateSchedule(loose({ timeZone: 'Europe/Berlin', on: [window] }))).toEqual([problem]);
   });
 
-  test('`on` must be a list', () => {
-    expect(validateSchedule(loose({ timeZone: 'Europe/Berlin' }))).toEqual(['on is not a list']);
+  test('`on` must be there (a bare YAML 1.1 on: arrives as "true"), and a list', () => {
+    expect(validateSchedule(loose({ timeZone: 'Europe/Berlin', true: [] }))).toEqual([
+      'on (the windows the ACD is On in) is missing; in YAML write it quoted: "on":',
+    ]);
+    expect(validateSchedule(loose({ timeZone: 'Europe/Berlin', on: 'weekdays' }))).toEqual(['on is not a list']);
   });
 
   test.each([
