@@ -54,7 +54,16 @@ const isSynced = (s: AppStatus, rev: string) => s.sync?.revision === rev && s.sy
 const acdHealth = (s: AppStatus) => s.resources?.find((r) => r.kind === 'AcdCluster')?.health;
 
 /** The manifests of one ACD in Git: its VMs and its AcdCluster, in the folder the Application syncs. */
-function manifests(ns: string, o: { powerState: 'On' | 'Off'; runStrategy: string; paused?: boolean; stuck?: string }) {
+function manifests(
+  ns: string,
+  o: {
+    powerState: 'On' | 'Off' | 'Scheduled';
+    runStrategy: string;
+    paused?: boolean;
+    stuck?: string;
+    schedule?: Record<string, unknown>;
+  },
+) {
   const vms = layout.map((m) =>
     vmManifest(ns, m.vm, {
       runStrategy: o.runStrategy,
@@ -68,11 +77,13 @@ function manifests(ns: string, o: { powerState: 'On' | 'Off'; runStrategy: strin
     powerState: o.powerState,
     ...(o.paused ? { paused: true } : {}),
     ...(o.stuck ? { timeouts: { vmStart: '30s' } } : {}),
+    ...(o.schedule ? { schedule: o.schedule } : {}),
   });
   // Quoted On/Off, as deploy/argocd/application.yaml tells users: YAML 1.1 reads a bare On as true.
   return {
     [`clusters/${ns}/acd.yaml`]: [...vms, acd]
-      .map((x) => stringify(x, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }))
+      // Keys too: spec.schedule's "on" is a boolean to YAML 1.1, which Argo CD's repo-server speaks.
+      .map((x) => stringify(x, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'QUOTE_DOUBLE' }))
       .join('---\n'),
   };
 }
@@ -141,6 +152,58 @@ async function kstatus(ns: string): Promise<string> {
   return (JSON.parse(out) as { status: string }).status;
 }
 
+// powerState Scheduled runs beside the other tests: its own operator's clock (ACD_TEST_CLOCK_OFFSET_MS,
+// tests only) is put 75 s before an Off boundary, with the On boundary a minute after it; a poller
+// records what Argo CD says all along, and the last test judges the record.
+const SCHED_NS = 'argo-sched';
+const SCHED_OFF = Date.parse('2027-01-05T09:32:00Z');
+const SCHED_ON = SCHED_OFF + 60_000;
+const SCHED_LEAD_MS = 75_000;
+const ALL_DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+let schedOffset = 0;
+const schedRows: { t: number; sync?: string; acd?: string; message?: string }[] = [];
+let schedPolling = true;
+let schedPoller: Promise<void> | undefined;
+
+/** What Argo CD says of the scheduled Application now, kept when it changed. */
+async function recordScheduled(): Promise<void> {
+  const s = await app(SCHED_NS).catch(() => undefined);
+  if (!s) return;
+  const row = { t: Date.now(), sync: s.sync?.status, acd: acdHealth(s)?.status, message: acdHealth(s)?.message };
+  const last = schedRows.at(-1);
+  if (!last || last.sync !== row.sync || last.acd !== row.acd || last.message !== row.message) schedRows.push(row);
+}
+
+async function pollScheduled(): Promise<void> {
+  while (schedPolling) {
+    await recordScheduled();
+    await sleep(250);
+  }
+}
+
+async function startScheduled(): Promise<void> {
+  schedOffset = SCHED_OFF - SCHED_LEAD_MS - Date.now();
+  operators.push(
+    await startOperator({ namespaces: [SCHED_NS], env: { ACD_TEST_CLOCK_OFFSET_MS: String(schedOffset) } }),
+  );
+  const schedule = {
+    timeZone: 'UTC',
+    on: [
+      { days: ALL_DAYS, from: '00:00', to: '09:32' },
+      { days: ALL_DAYS, from: '09:33', to: '24:00' },
+    ],
+    announceBefore: '0s',
+  };
+  commit(
+    argo,
+    `${SCHED_NS}: Scheduled`,
+    manifests(SCHED_NS, { powerState: 'Scheduled', runStrategy: 'Halted', schedule }),
+  );
+  await kubectl(['apply', '-f', '-'], application(SCHED_NS, false));
+  schedPoller = pollScheduled();
+}
+const operators: RunningOperator[] = [];
+
 beforeAll(async () => {
   const bed = testbedState();
   if (!bed) throw new Error('no test bed state');
@@ -150,10 +213,14 @@ beforeAll(async () => {
     log: (m) => console.log(`[argocd e2e] ${m}`),
   });
   operator = await startOperator({ namespaces: Object.values(NS) });
+  await startScheduled();
 }, 300_000);
 
 afterAll(async () => {
+  schedPolling = false;
+  await schedPoller;
   await operator?.stop();
+  await Promise.all(operators.map((o) => o.stop()));
   if (!argo) return;
   // Argo CD's peak memory on the test bed, for the issue note (VmHWM: the process's peak RSS).
   const peak = (pid: number) => /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -308,4 +375,39 @@ describe('Argo CD v3.6 (its own controllers) and the operator', () => {
     const lua = readFileSync(join(repoRoot, 'deploy/argocd/health/acd.power.dev/AcdCluster/health.lua'), 'utf8');
     expect(cm.data['resource.customizations.health.acd.power.dev_AcdCluster']).toBe(lua);
   });
+
+  test('powerState Scheduled: Synced with self-heal across an Off and an On boundary, Healthy when Off', async () => {
+    // It ran beside the tests above; wait for its On boundary to have passed and the ACD to be On.
+    await until(
+      'the scheduled ACD On again after its On boundary',
+      async () => {
+        const s = (await getAcd(SCHED_NS, 'acd')).status;
+        return Date.now() + schedOffset > SCHED_ON && s?.power === 'On' && s.transition?.finishedAt !== undefined;
+      },
+      240_000,
+      500,
+    ).catch(async (e: unknown) => {
+      console.log(`[argocd e2e] ${await kubectl(['get', 'acd', 'acd', '-n', SCHED_NS, '-o', 'yaml'])}`);
+      console.log(`[argocd e2e] ${JSON.stringify(schedRows)}`);
+      throw e;
+    });
+    await until('Argo CD to see it Healthy', async () => acdHealth(await app(SCHED_NS))?.status === 'Healthy', 30_000);
+    schedPolling = false;
+    await schedPoller;
+    await recordScheduled(); // the Healthy just seen, which the poller may have stopped short of
+    // From the first Synced on, never anything else: the operator never writes the spec Git owns.
+    const firstSynced = schedRows.findIndex((r) => r.sync === 'Synced');
+    expect(firstSynced).toBeGreaterThanOrEqual(0);
+    expect(schedRows.slice(firstSynced).filter((r) => r.sync !== 'Synced')).toEqual([]);
+    // Healthy On, Progressing down, Healthy Off (scheduled), Progressing up, Healthy On.
+    const after = schedRows.slice(schedRows.findIndex((r, i) => i >= firstSynced && r.acd === 'Healthy'));
+    const health = after.map((r) => r.acd).filter((h, i, all) => h !== all[i - 1]);
+    expect(health).toEqual(['Healthy', 'Progressing', 'Healthy', 'Progressing', 'Healthy']);
+    expect(after.some((r) => r.acd === 'Healthy' && /scheduled Off by Window/.test(r.message ?? ''))).toBe(true);
+    const history = (await getAcd(SCHED_NS, 'acd')).status?.history ?? [];
+    expect(history.slice(-2).map((h) => [h.direction, h.trigger?.source])).toEqual([
+      ['Off', 'Schedule'],
+      ['On', 'Schedule'],
+    ]);
+  }, 300_000);
 });

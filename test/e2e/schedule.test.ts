@@ -13,6 +13,7 @@ import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './support/seed-rules.js';
 import { VmTimeline } from './support/timeline.js';
+import { annotationsFor } from './support/sizings-suite.js';
 import { acdctl } from './support/acdctl.js';
 
 const S2 = SEED_LAYOUTS.SmallV2;
@@ -59,7 +60,8 @@ async function setUp(
   timelines.push(tl);
   const acd = acdManifest(ns, 'acd', S2, { powerState: 'Scheduled', schedule });
   (acd['metadata'] as { annotations?: Record<string, string> }).annotations = annotations;
-  await apply([...S2.map((m) => vmManifest(ns, m.vm, { runStrategy: 'Always' })), acd]);
+  // The seed's timing: acd-tel takes longer to stop, so checkTimeline can see the db tier not wait for it.
+  await apply([...S2.map((m) => vmManifest(ns, m.vm, { runStrategy: 'Always', annotations: annotationsFor(m) })), acd]);
   // Up before any operator looks, so that the only transitions are the schedule's.
   await until('the VMs up', async () => S2.every((m) => tl.reachedAt(m.vm, 'On', 0) !== undefined), 90_000, 100);
   return tl;
@@ -162,6 +164,8 @@ describe('powerState Scheduled on the test bed', () => {
   test('acdctl power off --until on a running operator: acted on at once, not at the next resync', async () => {
     // The cross ACD is On, its next change a day away. An override is metadata, not spec: no new
     // generation. It once waited for the 60 s resync; it must be read within seconds.
+    // The first test leaves the cross ACD On, its next change a day away; it may still be starting.
+    await until('the cross ACD On', powerIs(NS.cross, 'On'), 150_000, 250);
     const ends = new Date(Date.now() + cross.offset + 30 * MINUTE).toISOString();
     const run = await acdctl(['power', 'off', 'acd', '-n', NS.cross, '--until', ends, '--reason', 'maintenance']);
     expect(run).toMatchObject({ code: 0, stderr: '' });

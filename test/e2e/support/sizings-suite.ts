@@ -18,7 +18,7 @@ const APP = new Set(['tel', 'jb', 'api', 'chat', 'chatbot']);
 
 // Stand-in seconds, scaled by the test bed's speed factor (0.05: 20 s -> 1 s). App VMs take longer
 // to stop, so "you do not have to wait until acd-tel is down" is visible in the timeline.
-const annotationsFor = (m: Machine) => ({
+export const annotationsFor = (m: Machine) => ({
   'standin.acd.power.dev/boot-seconds': '10',
   'standin.acd.power.dev/stop-seconds': m.roles.every((r) => APP.has(r)) ? '40' : '10',
 });
