@@ -25,12 +25,18 @@ export function validateSpec(raw: unknown): SpecResult {
   for (const r of MYSQL_TLS_RULE_LIST)
     if (!r.check(spec.health.mysql.tls)) errors.push(`spec.health.mysql.tls: ${r.message}`);
   for (const r of SPEC_RULE_LIST) if (!r.check(spec)) errors.push(`spec: ${r.message}`);
-  if (spec.schedule) for (const r of SCHEDULE_RULE_LIST) if (!r.check(spec.schedule)) errors.push(r.message);
-  spec.schedule?.exceptions?.forEach((e, i) => {
+  errors.push(...scheduleErrors(spec.schedule));
+  return errors.length ? { ok: false, errors } : { ok: true, spec };
+}
+
+function scheduleErrors(schedule: AcdClusterSpec['schedule']): string[] {
+  if (!schedule) return [];
+  const errors = SCHEDULE_RULE_LIST.filter((r) => !r.check(schedule)).map((r) => r.message);
+  schedule.exceptions?.forEach((e, i) => {
     for (const r of SCHEDULE_EXCEPTION_RULE_LIST)
       if (!r.check(e)) errors.push(`spec.schedule.exceptions[${i}]: ${r.message}`);
   });
-  return errors.length ? { ok: false, errors } : { ok: true, spec };
+  return errors;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
