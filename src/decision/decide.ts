@@ -84,9 +84,7 @@ function withSchedule(ctx: Ctx, d: Decision): Decision {
   const out: Decision = { ...d, events: [...d.events, ...notes.events] };
   if (notes.removeOverride !== undefined) out.removeOverride = notes.removeOverride;
   if (notes.missedSlots) out.missedSlots = notes.missedSlots;
-  if (!notes.wakeAt) return out;
-  const untilWake = Math.max(0, notes.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
-  return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
+  return wakeUpBy(ctx, out, notes.wakeAt);
 }
 /** status.restart and its events; a restart whose startup finished is Done; a restartAfter ahead wakes the pass. */
 function withRestart(ctx: Ctx, d: Decision): Decision {
@@ -97,9 +95,14 @@ function withRestart(ctx: Ctx, d: Decision): Decision {
   const out: Decision = { ...d, events: [...step.events, ...d.events] };
   // The restart's shutdown just ended: the next pass begins the startup, at once.
   if (step.status?.phase === 'Stopping' && t?.direction === 'Off' && t.finishedAt) return { ...out, requeueAfterMs: 0 };
-  if (!step.wakeAt) return out;
-  const untilWake = Math.max(0, step.wakeAt.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
-  return { ...out, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
+  return wakeUpBy(ctx, out, step.wakeAt);
+}
+
+/** `d`, asked to look again just after `at` at the latest (whatever else it waits for). */
+function wakeUpBy(ctx: Ctx, d: Decision, at: Date | undefined): Decision {
+  if (!at) return d;
+  const untilWake = Math.max(0, at.getTime() - ctx.o.now.getTime()) + BOUNDARY_MARGIN_MS;
+  return { ...d, requeueAfterMs: Math.min(d.requeueAfterMs ?? untilWake, untilWake) };
 }
 
 /** The transitions this pass ended or superseded, recorded in the same status write. */

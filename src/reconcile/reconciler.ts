@@ -109,6 +109,7 @@ export class Reconciler {
     const obj = await this.clusters.read(namespace, name);
     if (!obj || obj.metadata.deletionTimestamp) {
       this.pacer.forget(key);
+      this.removedOverrides.delete(key);
       return {};
     }
     try {
