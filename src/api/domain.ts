@@ -11,7 +11,9 @@ export type Direction = 'On' | 'Off';
 export type PairKind = 'database' | 'loadBalancer' | 'storage';
 export type ActiveSides = Partial<Record<PairKind, Side>>; // a missing side = unknown
 export type HealthCheckName = 'mysqlReplication' | 'pacemaker' | 'drbd' | 'systemHealth';
-export type Tier = 'store' | 'lb' | 'dbm' | 'dbsr' | 'app';
+/** The stage tiers of the plan, in startup order. */
+export const TIERS = ['store', 'lb', 'dbm', 'dbsr', 'app'] as const;
+export type Tier = (typeof TIERS)[number];
 /** What the operator ever does to a VM. */
 export type Action = 'Start' | 'Stop' | 'ForceStop';
 /** Local weekdays of a power schedule, Monday first (ISO 8601). */

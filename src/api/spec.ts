@@ -1,7 +1,7 @@
 // The AcdCluster spec, written once in zod. The same schema validates objects at run time and
 // generates the CRD's openAPIV3Schema (src/api/crd.ts), so the two cannot drift.
 import { z } from 'zod';
-import { ROLES, WEEKDAYS } from './domain.js';
+import { ROLES, TIERS, WEEKDAYS } from './domain.js';
 import { DURATION_PATTERN } from './duration.js';
 import {
   SPEC_RULES,
@@ -12,6 +12,7 @@ import {
   SCHEDULE_EXCEPTION_RULES,
   SCHEDULE_RULES,
 } from './rules.js';
+import { GatesSchema } from './gates.js';
 
 const duration = (what: string) =>
   z.string().regex(new RegExp(DURATION_PATTERN)).describe(`${what} A duration such as 90s, 10m or 1h30m.`);
@@ -349,6 +350,38 @@ export const SpecSchema = z
       .describe(
         'How many finished transitions status.history keeps (1-50). 50 of a 30-VM ACD, every VM force-stopped, ' +
           'take 88 KB: far below the 1.5 MiB an object may have.',
+      ),
+    gates: GatesSchema.optional(),
+    readiness: z
+      .enum(['Ready', 'GuestAgent'])
+      .default('Ready')
+      .describe(
+        'When a started VM counts as up: Ready (its VMI is Ready) or GuestAgent (Ready, and the guest agent has ' +
+          'connected: AgentConnected, i.e. the guest OS has booted).',
+      ),
+    settle: z
+      .array(
+        z
+          .object({
+            tier: z.enum(TIERS).describe('The stage tier this delay follows (the tier column of `acdctl plan`).'),
+            delay: duration('Settle time after the stage has passed its gate, before the next stage begins.'),
+          })
+          .strict(),
+      )
+      .max(10)
+      .optional()
+      .describe(
+        "A settle time after a startup stage has passed its gate (vm-operator's powerOnDelay, SRM's delay). A " +
+          'crash during it neither restarts it nor skips it.',
+      ),
+    recovery: z
+      .enum(['Ordered', 'KubeVirt'])
+      .default('Ordered')
+      .describe(
+        "Ordered (default): the operator starts and stops VMs the Manual way (runStrategy Manual, KubeVirt's " +
+          'start/stop subresources), so KubeVirt never restarts a VM by itself, and VMs that went down while ' +
+          'the ACD is On are brought back by a Recovery transition in runbook order. KubeVirt: VMs are driven ' +
+          'through runStrategy Always/Halted, and KubeVirt restarts them by itself after an outage, in no order.',
       ),
     paused: z
       .boolean()
