@@ -146,7 +146,9 @@ const gateFields = {
 
 const SUCCESS_CONDITION_RULES = [
   {
-    rule: 'has(self.successCondition) || has(self.check.job) || (has(self.check.http) && !has(self.check.http.jsonPath))',
+    rule:
+      'has(self.successCondition) || has(self.check.job) || ' +
+      '(has(self.check.http) && !has(self.check.http.jsonPath))',
     message: 'successCondition is required for a prometheus, ssh or jsonPath check, e.g. "result == 0"',
   },
 ];
