@@ -56,6 +56,8 @@ export interface PlannedCommand {
   vm: VmView;
   action: Action;
   via: Via;
+  /** Move the VM to runStrategy Manual first (recovery Ordered): see commandsVia in ./vm-state.ts. */
+  toManual?: boolean;
 }
 export interface Event {
   type: 'Normal' | 'Warning';

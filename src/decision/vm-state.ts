@@ -63,32 +63,47 @@ export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
  * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped
  * (and a 409 is never a command done: docs/adr/0005).
  */
-export const mustSettleBefore = (vm: VmView, target: Direction) =>
-  target === 'On' && commandsVia(vm) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
+export const mustSettleBefore = (vm: VmView, target: Direction, recovery: Recovery = 'KubeVirt') =>
+  target === 'On' && commandsVia(vm, recovery) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
 
 /** A VMI exists and is not final: KubeVirt shows a final or absent VMI as Stopped (or CrashLoopBackOff). */
 const vmiAlive = (vm: VmView) =>
   vm.created && vm.printableStatus !== 'Stopped' && vm.printableStatus !== 'CrashLoopBackOff';
 
+/** spec.recovery: who brings VMs back after an outage, the operator in runbook order or KubeVirt. */
+export type Recovery = 'Ordered' | 'KubeVirt';
+
+/** KubeVirt starts and stops this VM only when asked through its subresources, by its own strategy. */
+const onRequestOnly = (vm: VmView) => vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure';
+
 /**
- * Runbook strategies are driven through spec; Manual/RerunOnFailure through the subresources, so spec never drifts
- * from Git.
+ * How the operator commands the VM. Under recovery Ordered, always through KubeVirt's start/stop
+ * subresources, on runStrategy Manual: a Manual VM is the one KubeVirt never starts by itself, so
+ * after an outage the VMs wait for the operator's runbook order. (Halted would do as well at rest,
+ * but virt-api's start on a Halted VM rewrites it to Always, which restarts by itself; Manual keeps
+ * its strategy through start and stop: pkg/virt-api/rest/lifecycle.go, KubeVirt v1.8.4.)
+ * Under KubeVirt, Always/Halted VMs are driven through spec.runStrategy and Manual/RerunOnFailure
+ * ones through the subresources, so a Manual VM's spec never drifts from Git.
  */
-export const commandsVia = (vm: VmView): 'runStrategy' | 'subresource' =>
-  vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure' ? 'subresource' : 'runStrategy';
+export const commandsVia = (vm: VmView, recovery: Recovery = 'KubeVirt'): 'runStrategy' | 'subresource' =>
+  recovery === 'Ordered' || onRequestOnly(vm) ? 'subresource' : 'runStrategy';
+
+/** Under Ordered, a VM on any other strategy is moved to Manual before its command (never the other way). */
+export const needsManual = (vm: VmView, recovery: Recovery) => recovery === 'Ordered' && vm.runStrategy !== 'Manual';
+
+/** Strategies with which KubeVirt restarts a VM by itself, after a crash or an outage, in no order. */
+export const restartsByItself = (vm: VmView) => vm.runStrategy === 'Always' || vm.runStrategy === 'RerunOnFailure';
 
 /** Has the VM already been told to reach `target`, whoever told it? */
 export function isHeadingTo(vm: VmView, target: Direction): boolean {
   if (target === 'On') {
-    if (commandsVia(vm) === 'runStrategy')
-      return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
+    if (!onRequestOnly(vm)) return vm.runStrategy === 'Always' || (vm.runStrategy === 'Once' && vm.created);
     return (
       vm.pendingActions.at(-1) === 'Start' ||
       (vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Stop' && vm.printableStatus !== 'Stopping')
     );
   }
-  if (commandsVia(vm) === 'runStrategy')
-    return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
+  if (!onRequestOnly(vm)) return vm.runStrategy === 'Halted' || (vm.runStrategy === 'Once' && !vm.created);
   return (
     vm.pendingActions.at(-1) === 'Stop' ||
     (!vmiAlive(vm) && vm.pendingActions.at(-1) !== 'Start') ||
@@ -101,12 +116,13 @@ export function isHeadingTo(vm: VmView, target: Direction): boolean {
  * caught up yet: read-your-own-writes. Without it, a reversal right after a stop command could
  * still see the VM "up" and start the next tier on top of a VM that is going down.
  */
-export function withIntent(vm: VmView, action: Action): VmView {
+export function withIntent(vm: VmView, action: Action, toManual = false): VmView {
   const target = action === 'Start' ? 'On' : 'Off';
   if (isHeadingTo(vm, target)) return vm;
-  if (commandsVia(vm) === 'subresource' || action === 'ForceStop')
-    return { ...vm, pendingActions: [...vm.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
-  return { ...vm, runStrategy: target === 'On' ? 'Always' : 'Halted' };
+  const base = toManual ? { ...vm, runStrategy: 'Manual', legacyRunning: false } : vm;
+  if (onRequestOnly(base) || action === 'ForceStop')
+    return { ...base, pendingActions: [...base.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
+  return { ...base, runStrategy: target === 'On' ? 'Always' : 'Halted' };
 }
 
 /**

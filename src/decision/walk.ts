@@ -9,7 +9,7 @@ import { DIRECTION } from './direction.js';
 import { commandedTowards, needsCommand } from './record.js';
 import { forceStops, nextDeadlineMs, whyStuck } from './stall.js';
 import type { Blocker, Ctx, PlannedCommand } from './types.js';
-import { commandsVia, mustSettleBefore, type VmView } from './vm-state.js';
+import { commandsVia, mustSettleBefore, needsManual, type VmView } from './vm-state.js';
 
 export interface WalkResult {
   commands: PlannedCommand[];
@@ -79,14 +79,21 @@ function commandStage(here: Here): StageStep | undefined {
   const unmoved = stage.vms
     .map((v) => o.vms.get(v))
     .filter((vm): vm is VmView => vm !== undefined && needsCommand(ctx, t, vm));
-  const toCommand = unmoved.filter((vm) => !mustSettleBefore(vm, target));
+  const { recovery } = o.spec;
+  const toCommand = unmoved.filter((vm) => !mustSettleBefore(vm, target, recovery));
   if (toCommand.length) {
     // Say at once what a waiting stage waits for: written with the commands, it needs no status
     // write of its own on the next pass (about one PUT per stage).
     const awaited = stage.gate === 'Completed' ? notYet(ctx, stage.awaits) : [];
     if (awaited.length) st.message = waitingFor(awaited, target);
     const action = DIRECTION[target].action;
-    return stop({ commands: toCommand.map((vm) => ({ vm, action, via: commandsVia(vm) })), requeueAfterMs: POLL_MS });
+    const commands = toCommand.map((vm) => ({
+      vm,
+      action,
+      via: commandsVia(vm, recovery),
+      ...(needsManual(vm, recovery) ? { toManual: true } : {}),
+    }));
+    return stop({ commands, requeueAfterMs: POLL_MS });
   }
   if (unmoved.length) {
     // Even a stage that does not wait for its VMs must command each of them: this one waits until

@@ -1,23 +1,20 @@
-// Start and stop, the two disruptive things the operator ever does. runStrategy VMs get a merge
-// patch of that one field under our field manager; Manual / RerunOnFailure VMs get KubeVirt's
-// start/stop subresources, which leave spec untouched. A force stop is stop with gracePeriod 0.
+// Start and stop, the two disruptive things the operator ever does. Under recovery Ordered (the
+// default) every VM is moved to runStrategy Manual once and then driven through KubeVirt's
+// start/stop subresources. Under KubeVirt, runStrategy VMs get a merge patch of that one field under
+// our field manager, and Manual / RerunOnFailure VMs the subresources, which leave spec untouched.
+// A force stop is stop with gracePeriod 0.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/names.js';
 import { rawRequest } from '../kube/raw.js';
 import type { Action } from '../api/domain.js';
-import type { VmView } from '../decision/vm-state.js';
+import type { PlannedCommand } from '../decision/types.js';
 import { VM_GROUP, VM_PLURAL, VM_VERSION } from './vm.js';
 
 export type { Action };
 
 export interface VmCommander {
   /** Issues the command; resolves with the VM's resourceVersion after it, when the API says. */
-  command(
-    namespace: string,
-    vm: VmView,
-    action: Action,
-    via: 'runStrategy' | 'subresource',
-  ): Promise<string | undefined>;
+  command(namespace: string, cmd: PlannedCommand): Promise<string | undefined>;
 }
 
 export class KubevirtCommander implements VmCommander {
@@ -26,12 +23,16 @@ export class KubevirtCommander implements VmCommander {
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
 
-  async command(
-    namespace: string,
-    vm: VmView,
-    action: Action,
-    via: 'runStrategy' | 'subresource',
-  ): Promise<string | undefined> {
+  async command(namespace: string, cmd: PlannedCommand): Promise<string | undefined> {
+    const { vm, action, via } = cmd;
+    if (cmd.toManual) {
+      // Recovery Ordered: Manual first, so that neither this command nor an outage ever leaves the
+      // VM on a strategy KubeVirt acts on by itself. Moving a strategy to Manual neither starts nor
+      // stops anything (virt-controller's Manual case acts on requests only), and `running: null`
+      // drops a legacy field, which KubeVirt refuses beside runStrategy.
+      const spec = vm.legacyRunning ? { running: null, runStrategy: 'Manual' } : { runStrategy: 'Manual' };
+      await this.patchSpec(namespace, vm.name, spec);
+    }
     if (action === 'ForceStop' || via === 'subresource') {
       const verb = action === 'Start' ? 'start' : 'stop';
       const body = action === 'ForceStop' ? { gracePeriod: 0 } : {};
@@ -45,14 +46,22 @@ export class KubevirtCommander implements VmCommander {
     }
     const on = action === 'Start';
     // A VM written with the legacy spec.running keeps it: KubeVirt rejects a VM with both fields.
-    const spec = vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' };
+    return this.patchSpec(
+      namespace,
+      vm.name,
+      vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' },
+    );
+  }
+
+  /** A merge patch of the VM's spec under our field manager; resolves with the new resourceVersion. */
+  private async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<string | undefined> {
     const after: unknown = await this.custom.patchNamespacedCustomObject(
       {
         group: VM_GROUP,
         version: VM_VERSION,
         namespace,
         plural: VM_PLURAL,
-        name: vm.name,
+        name,
         body: { spec },
         fieldManager: FIELD_MANAGER,
       },

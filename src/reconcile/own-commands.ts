@@ -10,6 +10,8 @@ export const HOLD_MS = COMMAND_HOLD_MS;
 
 interface Remembered {
   action: Action;
+  /** The command moved the VM to runStrategy Manual first. */
+  toManual: boolean;
   at: number;
   versions: Set<string>;
 }
@@ -22,9 +24,9 @@ export class OwnCommands {
   }
 
   /** `versions`: the VM versions the command was based on and produced; none after a 409. */
-  remember(namespace: string, vm: string, action: Action, versions: Set<string>): void {
+  remember(namespace: string, vm: string, action: Action, versions: Set<string>, toManual = false): void {
     this.sweep();
-    this.last.set(`${namespace}/${vm}`, { action, at: this.now(), versions });
+    this.last.set(`${namespace}/${vm}`, { action, toManual, at: this.now(), versions });
   }
 
   /** The VM as the cache shows it, with our last command to it laid over while it is recent. */
@@ -36,7 +38,7 @@ export class OwnCommands {
       this.last.delete(key);
       return vm;
     }
-    const heading = withIntent(vm, mine.action);
+    const heading = withIntent(vm, mine.action, mine.toManual);
     return predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(heading, mine.action) : heading;
   }
 

@@ -220,7 +220,7 @@ export class Reconciler {
     // A stage's commands go out together ("in no particular order"); their results are recorded in
     // the plan's order, so the status reads the same whatever finished first.
     const results = await Promise.allSettled(
-      decision.commands.map((cmd) => this.d.commander.command(namespace, cmd.vm, cmd.action, cmd.via)),
+      decision.commands.map((cmd) => this.d.commander.command(namespace, cmd)),
     );
     decision.commands.forEach((cmd, i) => {
       const r = results[i]!;
@@ -248,7 +248,7 @@ export class Reconciler {
       issued++;
       // Versions of the VM that predate KubeVirt's reaction to this command.
       const versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
-      this.own.remember(namespace, cmd.vm.name, cmd.action, versions);
+      this.own.remember(namespace, cmd.vm.name, cmd.action, versions, cmd.toManual);
       const record: Command = { vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() };
       status.transition?.commands.push(record);
       issuedCommands.push(record);

@@ -48,10 +48,9 @@ async function harness(ns: string, world: World, onCommand: (vm: string) => Prom
     },
     getCluster: () => cached,
     commander: {
-      command: async (_ns, vm, action, via) => {
-        if (!world.apply({ vm, action, via }))
-          throw new ApiError(409, `${action} ${vm.name}: 409 VM is already running`, '');
-        await onCommand(vm.name);
+      command: async (_ns, cmd) => {
+        if (!world.apply(cmd)) throw new ApiError(409, `${cmd.action} ${cmd.vm.name}: 409 VM is already running`, '');
+        await onCommand(cmd.vm.name);
         return undefined;
       },
     },

@@ -43,9 +43,10 @@ describe('full walks of Large V3', () => {
     expect(t.stages.map((s) => s.state)).toEqual(stages.map(() => 'Completed'));
     expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
     expectOneStagePerDecisionAndNoRepeats(d, stages);
-    // Every VM was stopped exactly once, gracefully, through its runStrategy.
+    // Every VM was stopped exactly once, gracefully, the Manual way (recovery Ordered, the default).
     expect(world.log.map((a) => a.cmd.vm).sort()).toEqual(L3.map((m) => m.vm).sort());
-    expect(world.log.every((a) => a.cmd.action === 'Stop' && a.cmd.via === 'runStrategy')).toBe(true);
+    expect(world.log.every((a) => a.cmd.action === 'Stop' && a.cmd.via === 'subresource')).toBe(true);
+    expect(L3.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
     // A Completed gate means: nothing of a later stage is commanded before its awaits are down.
     for (const s of stages.filter((x) => x.gate === 'Completed' && x.index < stages.length - 1)) {
       const later = world.log.filter((a) => stageOfVm(stages).get(a.cmd.vm)! > s.index);
@@ -74,7 +75,7 @@ describe('full walks of Large V3', () => {
       const t = d.status.transition!;
       expect(t.outcome).toBe('Succeeded');
       expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
-      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'runStrategy' });
+      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'subresource' });
       expectOneStagePerDecisionAndNoRepeats(d, stages);
       const of = stageOfVm(stages);
       for (const a of world.log) {
@@ -120,7 +121,7 @@ describe('full walks of Large V3', () => {
     expect(d.status.machines!.find((m) => m.vm === 'acd-store2')).toMatchObject({
       printableStatus: 'Running',
       ready: true,
-      runStrategy: 'Always',
+      runStrategy: 'Manual',
     });
   });
 });
@@ -497,18 +498,43 @@ describe('health gate', () => {
 });
 
 describe('how VMs are commanded', () => {
-  test.each(['Manual', 'RerunOnFailure'] as const)('%s VMs are commanded through the subresource', (runStrategy) => {
-    const layout = SEED_LAYOUTS.SmallV1;
-    const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy }])));
-    const d = new Driver(world, specOf(layout, 'On'));
-    d.runUntil(finished);
-    expect(world.log.map((a) => a.cmd)).toEqual([
-      { vm: 'acd-store-lb-dbm-dbs-dbr-jb', action: 'Start', via: 'subresource' },
-      { vm: 'acd-tel', action: 'Start', via: 'subresource' },
-    ]);
-    // The subresource leaves spec alone, so the strategy is still the user's.
-    expect(world.vm('acd-tel').runStrategy).toBe(runStrategy);
-  });
+  test.each(['Halted', 'Manual', 'RerunOnFailure'] as const)(
+    'recovery Ordered: %s VMs are moved to Manual (once) and commanded through the subresources',
+    (runStrategy) => {
+      const layout = SEED_LAYOUTS.SmallV1;
+      const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy }])));
+      const d = new Driver(world, specOf(layout, 'On'));
+      const first = d.reconcile();
+      expect(first.commands.map((c) => [c.vm.name, c.via, c.toManual ?? false])).toEqual([
+        ['acd-store-lb-dbm-dbs-dbr-jb', 'subresource', runStrategy !== 'Manual'],
+      ]);
+      d.runUntil(finished);
+      expect(world.log.map((a) => a.cmd.action)).toEqual(['Start', 'Start']);
+      expect(layout.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
+      // And back Off: already Manual, so no second move.
+      d.setSpec(specOf(layout, 'Off'));
+      const off = d.reconcile();
+      expect(off.commands.map((c) => [c.vm.name, c.via, c.toManual ?? false])).toEqual([
+        ['acd-tel', 'subresource', false],
+      ]);
+    },
+  );
+
+  test.each(['Manual', 'RerunOnFailure'] as const)(
+    'recovery KubeVirt: %s VMs go through the subresource',
+    (runStrategy) => {
+      const layout = SEED_LAYOUTS.SmallV1;
+      const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy }])));
+      const d = new Driver(world, specOf(layout, 'On', { recovery: 'KubeVirt' }));
+      d.runUntil(finished);
+      expect(world.log.map((a) => a.cmd)).toEqual([
+        { vm: 'acd-store-lb-dbm-dbs-dbr-jb', action: 'Start', via: 'subresource' },
+        { vm: 'acd-tel', action: 'Start', via: 'subresource' },
+      ]);
+      // The subresource leaves spec alone, so the strategy is still the user's.
+      expect(world.vm('acd-tel').runStrategy).toBe(runStrategy);
+    },
+  );
 
   test(
     'legacy spec.running VMs are commanded via runStrategy with legacyRunning set, ' +
@@ -516,7 +542,7 @@ describe('how VMs are commanded', () => {
     () => {
       const layout = SEED_LAYOUTS.SmallV1;
       const world = World.of(layout, 'On', Object.fromEntries(layout.map((m) => [m.vm, { legacy: true }])));
-      const d = new Driver(world, specOf(layout, 'Off'));
+      const d = new Driver(world, specOf(layout, 'Off', { recovery: 'KubeVirt' }));
       const x = d.reconcile();
       expect(x.commands).toHaveLength(1);
       expect(x.commands[0]).toMatchObject({

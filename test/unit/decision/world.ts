@@ -120,6 +120,7 @@ export class World {
       return false;
     }
     this.log.push(entry);
+    if (cmd.toManual) Object.assign(v, { runStrategy: 'Manual', legacyRunning: false });
     const on = cmd.action === 'Start';
     if (cmd.via === 'runStrategy' && cmd.action !== 'ForceStop') {
       // Same field the commander patches: spec.running for legacy VMs, spec.runStrategy otherwise.

@@ -11,7 +11,7 @@ import type { Action } from '../../../src/api/domain.js';
 import type { AcdClusterStatus, Command } from '../../../src/api/status.js';
 import type { AcdCluster } from '../../../src/api/types.js';
 import type { VmView } from '../../../src/decision/vm-state.js';
-import type { Event } from '../../../src/decision/types.js';
+import type { Event, PlannedCommand } from '../../../src/decision/types.js';
 import { ApiError } from '../../../src/kube/raw.js';
 import type { VmCommander } from '../../../src/kubevirt/commands.js';
 import type { AcdClusterApi } from '../../../src/reconcile/cluster-api.js';
@@ -132,9 +132,10 @@ class FakeCommander implements VmCommander {
     this.refused.clear();
   }
 
-  async command(_ns: string, vm: VmView, action: Action, via: 'runStrategy' | 'subresource'): Promise<undefined> {
+  async command(_ns: string, cmd: PlannedCommand): Promise<undefined> {
+    const { vm, action } = cmd;
     this.trace.push(`${action} ${vm.name}`);
-    if (this.refused.has(vm.name) || !this.world.apply({ vm, action, via }))
+    if (this.refused.has(vm.name) || !this.world.apply(cmd))
       throw new ApiError(409, `${action} ${vm.name}: 409 Conflict`, '{"reason":"Conflict"}');
     return undefined;
   }
@@ -200,11 +201,13 @@ describe('Reconciler', () => {
       [...APP_TIER, 'acd-dbm-dbs-dbr'].map((vm) => ({
         vm,
         action: 'Stop',
-        via: 'runStrategy',
+        via: 'subresource',
         at: world.now.toISOString(),
       })),
     );
     expect(stored.transition).toMatchObject({ direction: 'Off' });
+    // recovery Ordered (the default): each commanded VM was moved to Manual, the others left alone.
+    expect(world.vm('acd-dbm-dbs-dbr').runStrategy).toBe('Manual');
     expect(world.vm('acd-store-lb').runStrategy).toBe('Always');
     // One StageStarted per stage begun, naming its VMs.
     const started = h.events.filter((e) => e.reason === 'StageStarted');
