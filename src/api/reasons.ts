@@ -13,6 +13,7 @@ export const CONDITION_TYPES = [
   'Healthy',
   'Degraded',
   'HostKeysUnverified',
+  'SelfRestartingVMs',
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
@@ -29,11 +30,12 @@ export const STALL_REASONS = [
   'VMClaimedByAnotherCluster',
   'ActiveSideUnknown',
   'InvalidSchedule',
+  'RecoveryCrashLoop',
 ] as const;
 export type StallReason = (typeof STALL_REASONS)[number];
 
 /** Why a transition waits without being stuck. */
-export const HOLD_REASONS = ['HealthGateHeld', 'Paused'] as const;
+export const HOLD_REASONS = ['HealthGateHeld', 'Paused', 'RecoveryBackoff'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
 /** Every reason each condition type can carry. */
@@ -47,6 +49,7 @@ export const CONDITION_REASONS = {
   Healthy: ['ChecksPassed', 'ChecksFailed', 'PoweredOff', 'NotChecked'],
   Degraded: ['ChecksFailed', 'NotDegraded'],
   HostKeysUnverified: ['InsecureSkipHostKeyVerification', 'HostKeysPinned'],
+  SelfRestartingVMs: ['RunStrategyRestartsByItself', 'RecoveryOrdered', 'RecoveryByKubeVirt'],
 } as const satisfies Record<ConditionType, readonly string[]>;
 export type ConditionReason<T extends ConditionType = ConditionType> = (typeof CONDITION_REASONS)[T][number];
 
@@ -72,5 +75,7 @@ export const EVENT_REASONS = [
   'RestartStarted',
   'RestartCompleted',
   'RestartSkipped',
+  'RecoveryStarted',
+  'RecoveryCrashLoop',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];

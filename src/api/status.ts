@@ -40,9 +40,10 @@ export const CommandSchema = z.object({
 export const TriggerSchema = z
   .object({
     source: z
-      .enum(['Spec', 'Schedule', 'Override', 'Drift', 'Restart'])
+      .enum(['Spec', 'Schedule', 'Override', 'Drift', 'Restart', 'Recovery'])
       .describe(
-        'spec.powerState, the schedule, an override annotation, VMs that left the reached state, or a restart.',
+        'spec.powerState, the schedule, an override annotation, VMs that left the reached state, a restart, or ' +
+          'VMs that went down while On (recovery Ordered).',
       ),
     by: z.string().optional().describe("Who: spec.powerState's last writer (managedFields), or the override's author."),
   })
@@ -151,6 +152,15 @@ export const StatusSchema = z
       })
       .optional()
       .describe('The last ordered restart and how far it got, so a crash neither repeats nor skips it.'),
+    recovery: z
+      .object({
+        count: z.number().int().describe('Recoveries begun since windowStart.'),
+        windowStart: time.describe('The first recovery of this window; the count starts over an hour later.'),
+        lastAt: time.describe('When the last recovery began: the next waits out the back-off from here.'),
+        generation: z.number().int().describe('The spec generation of the last recovery: a spec change starts over.'),
+      })
+      .optional()
+      .describe('Recoveries after VMs went down while On, for the back-off and the crash-loop stop.'),
     history: z
       .array(HistoryEntrySchema)
       .max(50)
@@ -168,6 +178,7 @@ export type Command = z.infer<typeof CommandSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type RestartStatus = NonNullable<AcdClusterStatus['restart']>;
+export type RecoveryStatus = NonNullable<AcdClusterStatus['recovery']>;
 export type MachineStatus = z.infer<typeof MachineStatusSchema>;
 
 const parsesAsTime = (s: string | undefined) => s === undefined || !Number.isNaN(Date.parse(s));

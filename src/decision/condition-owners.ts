@@ -29,6 +29,9 @@ export interface ActingFacts {
   scheduled: boolean;
   /** Why the schedule cannot be read, if it cannot. */
   scheduleProblem?: string;
+  recovery: 'Ordered' | 'KubeVirt';
+  /** VMs on a runStrategy with which KubeVirt restarts them by itself (Always, RerunOnFailure). */
+  selfRestarting: string[];
 }
 /** What the owners read, when the operator refuses to act (an invalid spec, VMs claimed elsewhere). */
 export interface RefusedFacts {
@@ -144,6 +147,37 @@ export function hostKeysCondition(f: ConditionFacts): Verdict<'HostKeysUnverifie
   };
 }
 
+/**
+ * SelfRestartingVMs: under recovery Ordered, VMs that Git or a person left on a strategy with which
+ * KubeVirt restarts them by itself, so that after an outage they come back at once, in no order,
+ * before the operator can bring them back in the runbook's. The operator moves a VM to Manual only
+ * when it commands it; it never rewrites a VM's strategy behind its owner's back.
+ */
+export function selfRestartingCondition(f: ConditionFacts): Verdict<'SelfRestartingVMs'> | undefined {
+  if (f.kind === 'refused') return undefined;
+  if (f.recovery === 'KubeVirt')
+    return {
+      status: 'False',
+      reason: 'RecoveryByKubeVirt',
+      message: 'spec.recovery is KubeVirt: after an outage KubeVirt restarts the VMs by itself, in no order',
+    };
+  if (!f.selfRestarting.length)
+    return {
+      status: 'False',
+      reason: 'RecoveryOrdered',
+      message: 'no VM restarts by itself: after an outage the operator starts them in runbook order',
+    };
+  return {
+    status: 'True',
+    reason: 'RunStrategyRestartsByItself',
+    message:
+      `${f.selfRestarting.join(', ')} ${f.selfRestarting.length > 1 ? 'have' : 'has'} a runStrategy with which ` +
+      'KubeVirt restarts a VM by itself (Always, RerunOnFailure): after an outage it comes back at once, out of ' +
+      'runbook order. Commit runStrategy: Manual (spec.recovery Ordered); the operator moves a VM there when it ' +
+      'next commands it',
+  };
+}
+
 /** The one owner of each condition type. */
 export const CONDITION_OWNERS: { readonly [T in ConditionType]: Owner<T> } = {
   Ready: readyCondition,
@@ -155,6 +189,7 @@ export const CONDITION_OWNERS: { readonly [T in ConditionType]: Owner<T> } = {
   ScheduleValid: scheduleValidCondition,
   ActiveUnknown: activeUnknownCondition,
   HostKeysUnverified: hostKeysCondition,
+  SelfRestartingVMs: selfRestartingCondition,
 };
 
 /** Every owner's verdict applied to the list, in CONDITION_TYPES order. */

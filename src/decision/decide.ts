@@ -8,6 +8,7 @@ import { desiredPowerOf } from './power.js';
 import { scheduleNotes } from './schedule-notes.js';
 import { appendHistory, historyEntry, triggerOf } from './history.js';
 import { finishRestart, restartStep } from './restart.js';
+import { downVms, recoveryBegun, recoveryDue, recoveryHold } from './recovery.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
 import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
 import { resolveActive } from './active.js';
@@ -52,7 +53,16 @@ function decideTowards(ctx: Ctx): Decision {
     const blocker: Blocker = { kind: 'Stalled', reason: 'InvalidSchedule', message };
     return settled(ctx, buildStatus(ctx, o.status.transition, records, blocker));
   }
-  const kept = currentTransition(ctx, planned.plan);
+  // VMs down while On (recovery Ordered): brought back in runbook order, unless the back-off holds.
+  const recovery = recoveryDue(ctx, o.status.transition);
+  if (recovery) {
+    const hold = recoveryHold(ctx);
+    if (hold) {
+      const status = buildStatus(ctx, o.status.transition, records, hold.blocker);
+      return wakeUpBy(ctx, { ...settled(ctx, status), requeueAfterMs: POLL_MS }, hold.wakeAt);
+    }
+  }
+  const kept = currentTransition(ctx, planned.plan, recovery);
   if (!kept) return settled(ctx, buildStatus(ctx, undefined, records));
 
   // A copy of everything this pass may change: the transition it keeps comes from the status it
@@ -62,6 +72,8 @@ function decideTowards(ctx: Ctx): Decision {
   const result = walk(ctx, planned.plan, transition);
   finishIfDone(ctx, transition, result);
   const status = buildStatus(ctx, transition, records, blockerOf(ctx, transition, result));
+  if (transition.trigger?.source === 'Recovery' && transition.startedAt === ctx.now)
+    status.recovery = recoveryBegun(ctx);
   rememberActiveSides(ctx, transition, records, status);
   recordHealth(ctx, status);
   const periodic = periodicCheck(ctx, status, transition, result);
@@ -170,17 +182,20 @@ function rememberActiveSides(ctx: Ctx, t: Transition, records: ActiveRecords, st
 }
 
 /** Keeps the recorded transition while it still describes this plan; otherwise starts a new one. */
-function currentTransition(ctx: Ctx, plan: Plan): Transition | undefined {
+function currentTransition(ctx: Ctx, plan: Plan, recovery: boolean): Transition | undefined {
   const { o, now, target } = ctx;
   const prev = o.status.transition;
   const atTarget = worldAtTarget(o, target);
   if (prev && stillHolds(ctx, prev, plan, atTarget)) return prev;
   if (!prev && atTarget) return undefined; // nothing to do, and nothing was ever done
-  if (prev) announceNew(ctx, prev, atTarget);
+  if (recovery) {
+    const message = `${downVms(ctx).join(', ')} went down while On; starting them again in runbook order`;
+    ctx.events.push({ type: 'Warning', reason: 'RecoveryStarted', message });
+  } else if (prev) announceNew(ctx, prev, atTarget);
   const drift = prev?.finishedAt !== undefined && prev.direction === target && !atTarget;
   return {
     direction: target,
-    trigger: triggerOf(ctx, drift),
+    trigger: recovery ? { source: 'Recovery' } : triggerOf(ctx, drift),
     generation: o.generation,
     startedAt: now,
     stages: plan.stages.map((s) => ({

@@ -5,7 +5,7 @@ import { deriveSizing } from '../plan/index.js';
 import { applyConditions, type ActingFacts } from './condition-owners.js';
 import { DIRECTION } from './direction.js';
 import type { ActiveRecords, Blocker, Ctx } from './types.js';
-import { isDown, isUp } from './vm-state.js';
+import { isDown, isUp, restartsByItself } from './vm-state.js';
 
 export function buildStatus(
   ctx: Ctx,
@@ -37,6 +37,8 @@ export function buildStatus(
     insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
     scheduled: o.spec.powerState === 'Scheduled',
     ...(ctx.power?.invalid ? { scheduleProblem: ctx.power.invalid } : {}),
+    recovery: o.spec.recovery,
+    selfRestarting: views.filter((v) => v !== undefined && restartsByItself(v)).map((v) => v!.name),
   };
   const stalled = blocker?.kind === 'Stalled' || blocker?.kind === 'ActiveUnknown';
   const phase = stalled ? 'Stalled' : running || power !== target ? DIRECTION[target].moving : target;

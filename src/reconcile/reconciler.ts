@@ -219,9 +219,7 @@ export class Reconciler {
     const issuedCommands: Command[] = [];
     // A stage's commands go out together ("in no particular order"); their results are recorded in
     // the plan's order, so the status reads the same whatever finished first.
-    const results = await Promise.allSettled(
-      decision.commands.map((cmd) => this.d.commander.command(namespace, cmd)),
-    );
+    const results = await Promise.allSettled(decision.commands.map((cmd) => this.d.commander.command(namespace, cmd)));
     decision.commands.forEach((cmd, i) => {
       const r = results[i]!;
       const clog = log.child({ vm: cmd.vm.name, action: cmd.action, via: cmd.via, stage: status.stage });

@@ -52,14 +52,20 @@ describe('status.history', () => {
     expect(d.status.history![0]!.stages.at(-1)).toEqual({ name: expect.any(String) });
   });
 
-  test('VMs that fell after the end: the transition that brings them back is a Drift', () => {
-    const world = World.of(L3, 'Off');
-    const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
-    d.runUntil(finished);
-    world.powerLoss();
-    d.runUntil((x) => finished(x) && x.status.transition?.trigger?.source === 'Drift', 1_000, 200);
-    expect(d.status.history!.map((h) => h.trigger?.source)).toEqual(['Spec', 'Drift']);
-  });
+  test.each([
+    ['KubeVirt', 'Drift'],
+    ['Ordered', 'Recovery'],
+  ] as const)(
+    'VMs that fell after the end, recovery %s: the transition that brings them back is a %s',
+    (recovery, source) => {
+      const world = World.of(L3, 'Off');
+      const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, recovery }));
+      d.runUntil(finished);
+      world.powerLoss();
+      d.runUntil((x) => finished(x) && x.status.transition?.trigger?.source === source, 1_000, 200);
+      expect(d.status.history!.map((h) => h.trigger?.source)).toEqual(['Spec', source]);
+    },
+  );
 
   test('a forced stop is named', () => {
     const world = World.of(L3, 'On', { 'acd-dbm1': { shutdownMs: Infinity } });

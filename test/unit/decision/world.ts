@@ -165,6 +165,15 @@ export class World {
     }
   }
 
+  /** One VM's instance fails (a guest crash): KubeVirt keeps a Manual VM's Failed VMI, and it reads Stopped. */
+  crash(name: string): void {
+    const sim = this.vms.get(name);
+    if (!sim) throw new Error(`no VM ${name} in the world`);
+    Object.assign(sim.view, { printableStatus: 'Stopped', ready: false });
+    sim.heading = undefined;
+    sim.vmiFinal = true;
+  }
+
   /** Moves the clock and lets every VM progress towards where it was last sent. */
   advance(ms: number): void {
     this.t += ms;

@@ -7,10 +7,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import type { Action } from '../../../src/api/domain.js';
 import type { AcdClusterStatus, Command } from '../../../src/api/status.js';
 import type { AcdCluster } from '../../../src/api/types.js';
-import type { VmView } from '../../../src/decision/vm-state.js';
 import type { Event, PlannedCommand } from '../../../src/decision/types.js';
 import { ApiError } from '../../../src/kube/raw.js';
 import type { VmCommander } from '../../../src/kubevirt/commands.js';

@@ -1,0 +1,139 @@
+// Ordered recovery (spec.recovery: Ordered, the default): VMs that go down while the ACD is On are
+// started again by a Recovery transition, in runbook order and with every health gate, with a
+// back-off between recoveries and a stop at a crash loop. Never a stop command.
+import { describe, expect, test } from '@jest/globals';
+import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
+import type { Decision } from '../../../src/decision/types.js';
+import { RECOVERY_LIMIT, recoveryBackoffMs } from '../../../src/decision/recovery.js';
+import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World } from './world.js';
+
+const L3 = SEED_LAYOUTS.LargeV3;
+const recovered = (d: Decision) => finished(d) && d.status.transition?.trigger?.source === 'Recovery';
+
+/** A Large V3 On, every VM Manual (as after a first startup under Ordered), and its driver. */
+function onAcd(extra: Record<string, unknown> = {}) {
+  const world = World.of(L3, 'Off', Object.fromEntries(L3.map((m) => [m.vm, { runStrategy: 'Manual' as const }])));
+  const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, ...extra }));
+  d.runUntil(finished);
+  const checks: string[][] = [];
+  d.health = (asked) => {
+    checks.push(asked);
+    return Object.fromEntries(asked.map((c) => [c, { healthy: true, message: 'ok' }]));
+  };
+  return { world, d, checks, since: world.log.length };
+}
+
+describe('recovery Ordered', () => {
+  test('after a power loss every VM comes back in runbook order, each stage waited for, no stop', () => {
+    const { world, d, checks, since } = onAcd();
+    world.powerLoss();
+    const first = d.reconcile();
+    expect(first.events.filter((e) => e.reason === 'RecoveryStarted')).toHaveLength(1);
+    expect(first.status.transition?.trigger).toEqual({ source: 'Recovery' });
+    expect(first.status.recovery).toMatchObject({ count: 1, generation: 1 });
+    d.runUntil(recovered);
+    const log = world.log.slice(since);
+    expect(log.every((a) => a.cmd.action === 'Start')).toBe(true);
+    expect(log.map((a) => a.cmd.vm).sort()).toEqual(L3.map((m) => m.vm).sort());
+    // Runbook order: a VM is started only once every VM of the earlier waited-for stages is up.
+    const stages = stagesOf('On');
+    const of = stageOfVm(stages);
+    for (const a of log) {
+      for (const s of stages.filter((x) => x.index < of.get(a.cmd.vm)! && x.gate === 'Completed'))
+        for (const v of s.awaits) expect(a.before.get(v)!.printableStatus).toBe('Running');
+    }
+    expect(checks.flat()).toEqual(expect.arrayContaining(['pacemaker', 'drbd', 'mysqlReplication']));
+    expect(d.status.history!.map((h) => h.trigger?.source)).toEqual(['Spec', 'Recovery']);
+  });
+
+  test('one crashed app VM is started alone', () => {
+    const { world, d, since } = onAcd();
+    world.crash('acd-jb1');
+    d.runUntil(recovered);
+    expect(world.log.slice(since).map((a) => `${a.cmd.action} ${a.cmd.vm}`)).toEqual(['Start acd-jb1']);
+  });
+
+  test('a crashed DB master is started, and the replication gate runs again before the ACD is On', () => {
+    const { world, d, checks, since } = onAcd();
+    world.crash('acd-dbm2');
+    checks.length = 0;
+    const steps = d.runUntil(recovered);
+    expect(world.log.slice(since).map((a) => `${a.cmd.action} ${a.cmd.vm}`)).toEqual(['Start acd-dbm2']);
+    expect(checks.flat()).toContain('mysqlReplication');
+    // Held while the replication check fails: the recovery does not finish.
+    world.crash('acd-dbm2');
+    d.health = (asked) =>
+      Object.fromEntries(asked.map((c) => [c, { healthy: c !== 'mysqlReplication', message: 'x' }]));
+    world.advance(recoveryBackoffMs(1));
+    d.runUntil(
+      (x) => x.status.transition?.trigger?.source === 'Recovery' && !finished(x) && world.vm('acd-dbm2').ready,
+    );
+    for (let i = 0; i < 20; i++) {
+      world.advance(1_000);
+      expect(finished(d.reconcile())).toBe(false);
+    }
+    expect(cond(d.status, 'Ready')).toMatchObject({ status: 'False', reason: 'HealthGateHeld' });
+    expect(steps).toBeGreaterThan(0);
+  });
+
+  test('recoveries back off; the sixth within an hour is a crash loop: Stalled, once, until the spec changes', () => {
+    const { world, d } = onAcd();
+    for (let n = 1; n <= RECOVERY_LIMIT; n++) {
+      world.crash('acd-tel1');
+      if (n > 1) {
+        // The back-off holds: nothing is started, and the condition says until when.
+        const held = d.reconcile();
+        expect(held.commands).toEqual([]);
+        expect(cond(held, 'Ready')).toMatchObject({ status: 'False', reason: 'RecoveryBackoff' });
+        expect(held.requeueAfterMs).toBeLessThanOrEqual(recoveryBackoffMs(n - 1) + 100);
+        world.advance(recoveryBackoffMs(n - 1));
+      }
+      d.runUntil(recovered);
+      expect(d.status.recovery?.count).toBe(n);
+    }
+    world.crash('acd-tel1');
+    world.advance(10 * 60_000);
+    const loop = d.reconcile();
+    expect(loop.commands).toEqual([]);
+    expect(loop.status.phase).toBe('Stalled');
+    expect(cond(loop, 'Stalled')).toMatchObject({ status: 'True', reason: 'RecoveryCrashLoop' });
+    expect(loop.events.map((e) => e.reason)).toEqual(['RecoveryCrashLoop']);
+    world.advance(1_000);
+    expect(d.reconcile().events.map((e) => e.reason)).not.toContain('RecoveryCrashLoop');
+    // A change of the spec starts over.
+    d.setSpec(specOf(L3, 'On', { ...SPEC_ACTIVE, historyLimit: 20 }));
+    const again = d.reconcile();
+    expect(again.commands.map((c) => c.vm.name)).toEqual(['acd-tel1']);
+    expect(again.status.recovery?.count).toBe(1);
+  });
+
+  test('KubeVirt: the same fall is a Drift, and the count is not kept', () => {
+    const { world, d } = onAcd({ recovery: 'KubeVirt' });
+    world.crash('acd-jb1');
+    const x = d.reconcile();
+    expect(x.status.transition?.trigger).toEqual({ source: 'Drift' });
+    expect(x.status.recovery).toBeUndefined();
+  });
+});
+
+describe('SelfRestartingVMs', () => {
+  test('names the VMs KubeVirt restarts by itself, until the operator has moved them to Manual', () => {
+    const world = World.of(L3, 'On', { 'acd-jb1': { runStrategy: 'RerunOnFailure' } });
+    const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
+    const first = d.reconcile();
+    const c = cond(first, 'SelfRestartingVMs')!;
+    expect(c).toMatchObject({ status: 'True', reason: 'RunStrategyRestartsByItself' });
+    expect(c.message).toContain('acd-store1, acd-store2');
+    expect(c.message).toContain('acd-jb1');
+    expect(c.message).toContain('runStrategy: Manual');
+    d.setSpec(specOf(L3, 'Off', SPEC_ACTIVE));
+    d.runUntil(finished);
+    expect(cond(d.status, 'SelfRestartingVMs')).toMatchObject({ status: 'False', reason: 'RecoveryOrdered' });
+  });
+
+  test('recovery KubeVirt says who restarts the VMs', () => {
+    const world = World.of(L3, 'On');
+    const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, recovery: 'KubeVirt' }));
+    expect(cond(d.reconcile(), 'SelfRestartingVMs')).toMatchObject({ status: 'False', reason: 'RecoveryByKubeVirt' });
+  });
+});
