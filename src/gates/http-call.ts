@@ -75,7 +75,11 @@ async function readCapped(res: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY);
 }
 
-/** Sends the request; throws an Error naming the call (not its headers) when there is no answer. */
+/**
+ * Sends the request; throws an Error naming the call (not its headers) when there is no answer.
+ * Redirects are not followed: a custom header holding a token would travel to wherever a 3xx
+ * points, so a 3xx is the answer (a non-2xx status) and the URL is for the user to fix.
+ */
 export async function send(req: HttpRequest, headers: Record<string, string>, timeoutMs: number): Promise<HttpReply> {
   const where = described(req.method, req.url);
   const signal = AbortSignal.timeout(timeoutMs);
