@@ -116,6 +116,17 @@ describe('HTTP check', () => {
     expect(out).toEqual({ passed: false, noData: false, message: `GET ${srv.url}/ timed out after 1000 ms` });
   });
 
+  test('a redirect is not followed: the Secret header never reaches the host it points to', async () => {
+    const elsewhere = await serve(() => ({ status: 200 }));
+    const srv = await serve(() => ({ status: 302, body: '', headers: { location: `${elsewhere.url}/ready` } }));
+    const headers = [{ name: 'X-Api-Key', valueFrom: { secretKeyRef: { name: 'api-token', key: 'token' } } }];
+    const g = gate({ check: { http: { url: `${srv.url}/moved`, headers } } });
+    const out = await p.check(obj, spec, noVms, g, 'a');
+    expect(out).toMatchObject({ passed: false, value: '302' });
+    expect(srv.seen).toHaveLength(1);
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+
   test('a closed port fails the attempt with the reason', async () => {
     const srv = await serve(() => ({ status: 200 }));
     await srv.close();

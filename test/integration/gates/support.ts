@@ -23,7 +23,7 @@ export interface Loopback {
   close: () => Promise<void>;
 }
 
-export type Reply = { status: number; body?: unknown } | 'hang';
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
 
 /** An HTTP server on 127.0.0.1 whose answers come from `answer`, called with each request. */
 export function loopback(answer: (req: Seen, n: number) => Reply): Promise<Loopback> {
@@ -37,7 +37,7 @@ export function loopback(answer: (req: Seen, n: number) => Reply): Promise<Loopb
       const reply = answer(s, seen.length);
       if (reply === 'hang') return;
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(text);
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
     });
   });
   return new Promise((resolve) =>
