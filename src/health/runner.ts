@@ -2,7 +2,7 @@
 // (which VMs are replication partners, which form a pcs pair, which hold DRBD), finds each VM's
 // address (spec host, else the IP its VMI reports), and reads credentials from the Secrets the
 // spec names. Only Secret names ever reach a log or the status; their contents never do.
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { AcdClusterSpec, MachineSpec } from '../api/spec.js';
 import { whyCheckOff } from '../api/checks-on.js';
 import type { AcdCluster } from '../api/types.js';
@@ -12,21 +12,20 @@ import type { CheckOutcome, DetectedSides, HealthRunner, VmView } from '../decis
 import { checkReplication, detectActiveDatabase } from './mysql-replication.js';
 import { activeLoadBalancerNode, checkPacemaker, CRM_MON_XML } from './pacemaker.js';
 import { activeStorageNode, checkDrbd, parseDrbdsetupJson } from './drbd.js';
-import { parseKnownHosts } from './known-hosts.js';
+import { apiSecretReader, sshCredentials, vmEndpoint, type SecretReader, type VmiLookup } from './access.js';
 import { runOverSsh } from './ssh.js';
 import type { DbCredentials, Endpoint, SshCredentials } from './types.js';
 
-type VmiLookup = (namespace: string, name: string) => unknown;
 const has = (m: MachineSpec, ...roles: string[]) => m.roles.some((r) => roles.includes(r));
 const skipped = (why: string): CheckOutcome => ({ healthy: true, message: `skipped: ${why}` });
 
 export class ClusterHealthRunner implements HealthRunner {
-  private readonly core: CoreV1Api;
+  private readonly readSecret: SecretReader;
   constructor(
     kc: KubeConfig,
     private readonly getVmi: VmiLookup,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.readSecret = apiSecretReader(kc);
   }
 
   async run(
@@ -202,31 +201,11 @@ export class ClusterHealthRunner implements HealthRunner {
   }
 
   private endpoint(obj: AcdCluster, m: MachineSpec, port: number): Endpoint {
-    if (m.host) return { vm: m.vm, host: m.host, port };
-    const vmi = this.getVmi(obj.metadata.namespace, m.vm) as
-      { status?: { interfaces?: Array<{ ipAddress?: string }> } } | undefined;
-    const ip = vmi?.status?.interfaces?.find((i) => i.ipAddress)?.ipAddress;
-    if (!ip) throw new Error(`${m.vm} has no address: its VMI reports no IP; set spec.machines[].host`);
-    return { vm: m.vm, host: ip, port };
+    return vmEndpoint(this.getVmi, obj.metadata.namespace, m, port);
   }
 
-  private async secret(obj: AcdCluster, name: string): Promise<Record<string, string>> {
-    try {
-      const s = await this.core.readNamespacedSecret({ name, namespace: obj.metadata.namespace });
-      return Object.fromEntries(
-        Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-      );
-    } catch (e) {
-      const code = e instanceof ApiException ? e.code : undefined;
-      throw new Error(
-        code === 404
-          ? `Secret ${name} not found`
-          : code === 403
-            ? `not allowed to read Secret ${name}`
-            : `cannot read Secret ${name}`,
-        { cause: e },
-      );
-    }
+  private secret(obj: AcdCluster, name: string): Promise<Record<string, string>> {
+    return this.readSecret(obj.metadata.namespace, name);
   }
 
   private async dbCredentials(obj: AcdCluster, spec: AcdClusterSpec): Promise<DbCredentials> {
@@ -241,17 +220,8 @@ export class ClusterHealthRunner implements HealthRunner {
   }
 
   /** Callers check first that the spec names the Secret (whyCheckOff, or detectActive's own test). */
-  private async ssh(obj: AcdCluster, spec: AcdClusterSpec): Promise<SshCredentials> {
-    const name = spec.health.ssh.credentialsSecret;
-    if (!name) throw new Error('spec.health.ssh.credentialsSecret is not set');
-    const d = await this.secret(obj, name);
-    if (!d.username || !d['ssh-privatekey']) throw new Error(`Secret ${name} needs keys username and ssh-privatekey`);
-    return {
-      username: d.username,
-      privateKey: d['ssh-privatekey'],
-      knownHosts: parseKnownHosts(d.known_hosts ?? ''),
-      insecureSkipHostKeyVerification: spec.health.ssh.insecureSkipHostKeyVerification,
-    };
+  private ssh(obj: AcdCluster, spec: AcdClusterSpec): Promise<SshCredentials> {
+    return sshCredentials(this.readSecret, obj.metadata.namespace, spec);
   }
 }
 
