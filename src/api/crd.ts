@@ -15,6 +15,12 @@ export function toStructural(node: unknown): unknown {
   delete n.$schema;
   // Pruning already drops unknown fields; Kubernetes forbids additionalProperties beside properties.
   if (n.additionalProperties === false) delete n.additionalProperties;
+  // A free-form object (a Job template): the API server keeps it whole, and wants neither a schema
+  // for its values nor propertyNames beside x-kubernetes-preserve-unknown-fields.
+  if (n['x-kubernetes-preserve-unknown-fields'] === true) {
+    delete n.additionalProperties;
+    delete n.propertyNames;
+  }
   if ('const' in n) {
     n.enum = [n.const];
     delete n.const;

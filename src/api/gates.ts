@@ -107,7 +107,11 @@ export const JobCheckSchema = z
     template: z
       .record(z.string(), z.unknown())
       .meta({ 'x-kubernetes-preserve-unknown-fields': true })
-      .describe('A batch/v1 Job spec; the operator creates one Job per attempt and deletes it after.'),
+      .describe(
+        'A batch/v1 Job spec. One Job per attempt: a failed one is deleted at once, a completed one is left to ' +
+          'its ttlSecondsAfterFinished (3600 unless the template sets it). With a successCondition, result is ' +
+          'the number of succeeded Pods.',
+      ),
   })
   .strict()
   .describe('Job check: passes when the Job completes; a failed Job is a failed attempt.');
@@ -138,7 +142,7 @@ const gateFields = {
   onNoData: z
     .enum(['Fail', 'Pass'])
     .default('Fail')
-    .describe('What an empty answer (no series, NaN, 404, a missing JSON path) counts as.'),
+    .describe('What an empty answer (no series, NaN, 404, a missing JSON path, no regex match) counts as.'),
   interval: duration('Time between two checks.').default('10s'),
   consecutiveSuccesses: z.number().int().min(1).max(100).default(1).describe('Successes in a row that pass the gate.'),
   maxWait: duration('How long the gate may wait before onTimeout applies.').default('30m'),
