@@ -35,6 +35,8 @@ function* fields(node: Node, path: string): Generator<[string, Node]> {
   if (node.items) yield* fields(node.items, `${path}[]`);
 }
 
+const isEmptySchema = (x: unknown) => typeof x === 'object' && x !== null && !('type' in x);
+
 function* allNodes(node: unknown, path = ''): Generator<[string, Record<string, unknown>]> {
   if (Array.isArray(node)) {
     for (const [i, n] of node.entries()) yield* allNodes(n, `${path}[${i}]`);
@@ -91,6 +93,9 @@ describe('generated schema', () => {
       ...('anyOf' in n ? [`${p}: anyOf`] : []),
       ...('$schema' in n ? [`${p}: $schema`] : []),
       ...(n.additionalProperties === false ? [`${p}: additionalProperties false`] : []),
+      // The API server wants a type for the values of a map, and nothing of the kind beside a free-form object.
+      ...(isEmptySchema(n.additionalProperties) ? [`${p}: additionalProperties without a type`] : []),
+      ...(n['x-kubernetes-preserve-unknown-fields'] && 'propertyNames' in n ? [`${p}: propertyNames`] : []),
     ]);
     expect(offending).toEqual([]);
     // The same walk does find such constructs in zod's raw JSON Schema, so an empty list means something.
