@@ -20,6 +20,7 @@ import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, wait
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { VmTimeline } from './support/timeline.js';
+import { CRASH } from '../testbed/kubevirt/node/standin.js';
 
 const NS = 'health-gates';
 // Which MariaDB instance plays which database VM.
@@ -155,6 +156,59 @@ describe('health gates on real MariaDB replication', () => {
       for (const vm of Object.keys(DB_OF)) expect(tl.commands(vm, 'Off', since)).toBe(0);
     },
     90_000,
+  );
+
+  test(
+    'recovery Ordered: a crashed app VM is started alone; a crashed DB master is started, ' +
+      'and the replication gate holds the recovery until replication is mended',
+    async () => {
+      const crash = (vm: string) => kubectl(['annotate', 'vmi', vm, '-n', NS, `${CRASH}=now`]);
+      const recovered = async (after: number) => {
+        const s = (await getAcd(NS, 'acd')).status;
+        const t = s?.transition;
+        const ready = s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        return t?.trigger?.source === 'Recovery' && Date.parse(t.startedAt) >= after - 1_000 && t.finishedAt && ready;
+      };
+      let since = Date.now();
+      await crash('acd-jb2');
+      await until('the recovery of acd-jb2', () => recovered(since), 60_000, 250);
+      const startedSince = (from: number) =>
+        SEED_LAYOUTS.LargeV3.filter((m) => tl.commands(m.vm, 'On', from) > 0).map((m) => m.vm);
+      expect(startedSince(since)).toEqual(['acd-jb2']);
+      for (const m of SEED_LAYOUTS.LargeV3)
+        expect({ vm: m.vm, off: tl.commands(m.vm, 'Off', since) }).toEqual({ vm: m.vm, off: 0 });
+
+      // acd-dbm1 crashes while slave1's replication is broken: started again, the recovery then
+      // waits at the replication gate, and the app tier is not asked to do anything.
+      await stopIoThread(db, 'slave1');
+      since = Date.now();
+      await crash('acd-dbm1');
+      await until(
+        'the recovery held at the replication gate, acd-dbm1 up again',
+        async () => {
+          const s = (await getAcd(NS, 'acd')).status;
+          const healthy = s?.conditions?.find((c) => c.type === 'Healthy');
+          return (
+            s?.transition?.trigger?.source === 'Recovery' &&
+            !s.transition.finishedAt &&
+            tl.reachedAt('acd-dbm1', 'On', since) !== undefined &&
+            healthy?.status === 'False' &&
+            /mysqlReplication/.test(healthy.message)
+          );
+        },
+        90_000,
+        250,
+      );
+      expect((await getAcd(NS, 'acd')).status?.phase).toBe('Starting');
+      await mend(db, 'slave1');
+      await until('the recovery of acd-dbm1', () => recovered(since), 90_000, 250);
+      expect(startedSince(since)).toEqual(['acd-dbm1']);
+      const s = (await getAcd(NS, 'acd')).status!;
+      expect(s.history!.filter((h) => h.trigger?.source === 'Recovery')).toHaveLength(2);
+      expect(s.recovery?.count).toBe(2);
+      expect(s.health!.find((h) => h.name === 'mysqlReplication')!.healthy).toBe(true);
+    },
+    240_000,
   );
 
   test('a shutdown with active database Auto does not begin while the probes disagree', async () => {

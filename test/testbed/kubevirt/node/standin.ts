@@ -34,6 +34,8 @@ import { goTime, withPhase } from './vmis.js';
 export const NODE_NAME = 'standin-node';
 /** Set (to any new value) on the Node: every VMI on it fails at once, as in a host power loss. */
 export const POWER_LOSS = 'standin.acd.power.dev/power-loss';
+/** Set on a VMI (to any value): its guest crashes once, as virt-handler reports a dead QEMU (Failed). */
+export const CRASH = 'standin.acd.power.dev/crash';
 /** The last power loss handled, so that a restarted stand-in does not cut the power again. */
 const POWER_LOSS_DONE = 'standin.acd.power.dev/power-loss-handled';
 /** virt-handler's heartbeat: virt-controller fails the VMIs of a node whose heartbeat is 5 min old. */
@@ -276,6 +278,8 @@ export class NodeStandin {
       }
       return this.finish(vmi, 'Succeeded', 0, 'deleted before boot');
     }
+    if (phase === 'Running' && vmi.metadata.annotations?.[CRASH] !== undefined)
+      return this.finish(vmi, 'Failed', 139, 'the guest crashed');
     if (phase !== 'Scheduled') return;
     m.scheduledAt ??= now;
     const due = m.scheduledAt + b.bootMs;
