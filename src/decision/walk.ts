@@ -2,8 +2,9 @@
 // its commands, a wait, a force stop, its health checks — or that it is stuck and why.
 import type { StageStatus, Transition } from '../api/status.js';
 import { parseDuration } from '../api/duration.js';
-import type { Direction, HealthCheckName, Tier } from '../api/domain.js';
+import type { HealthCheckName, Tier } from '../api/domain.js';
 import type { Plan } from '../plan/index.js';
+import { notYet, waitingFor } from './awaited.js';
 import { atTarget, elapsed, POLL_MS } from './context.js';
 import { DIRECTION } from './direction.js';
 import { commandedTowards, needsCommand } from './record.js';
@@ -84,7 +85,7 @@ function commandStage(here: Here): StageStep | undefined {
     // Say at once what a waiting stage waits for: written with the commands, it needs no status
     // write of its own on the next pass (about one PUT per stage).
     const awaited = stage.gate === 'Completed' ? notYet(ctx, stage.awaits) : [];
-    if (awaited.length) st.message = waitingFor(awaited, target);
+    if (awaited.length) st.message = waitingFor(ctx, awaited);
     const action = DIRECTION[target].action;
     return stop({ commands: toCommand.map((vm) => ({ vm, action, via: commandsVia(vm) })), requeueAfterMs: POLL_MS });
   }
@@ -142,7 +143,7 @@ function awaitStage(here: Here): StageStep {
 /** VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait. */
 function awaitVms(here: Here, pending: string[]): StageStep {
   const { ctx, t, st, label } = here;
-  const { o, now, events, target } = ctx;
+  const { o, now, events } = ctx;
   const force = forceStops(ctx, t, pending);
   if (force.length) return stop({ commands: force, requeueAfterMs: POLL_MS });
   const problem = whyStuck({ ctx, t, st, label, pending });
@@ -155,20 +156,13 @@ function awaitVms(here: Here, pending: string[]): StageStep {
     });
     return NEXT;
   }
-  st.message = problem?.message ?? waitingFor(pending, target);
+  st.message = problem?.message ?? waitingFor(ctx, pending);
   if (!problem)
     return stop({ commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs({ ctx, t, st, pending })) });
   if (problem.timedOut) events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
   const blocker: Blocker = { kind: 'Stalled', reason: problem.reason, message: problem.message };
   return stop({ commands: [], blocker, requeueAfterMs: POLL_MS });
 }
-
-const notYet = (ctx: Ctx, vms: string[]) =>
-  vms.filter((v) => {
-    const vm = ctx.o.vms.get(v);
-    return !vm || !atTarget(vm, ctx.target);
-  });
-const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${DIRECTION[d].state}`;
 
 /**
  * The VMs of a finished stage that are no longer where it left them: one that needs commanding
@@ -186,7 +180,7 @@ function fellBack(ctx: Ctx, t: Transition, stage: PlanStage, failed: Set<string>
   if (stage.gate === 'Completed') {
     for (const v of stage.awaits) {
       const vm = o.vms.get(v);
-      if (vm && !failed.has(v) && !atTarget(vm, target)) lost.add(v);
+      if (vm && !failed.has(v) && !atTarget(vm, target, o.spec.readiness)) lost.add(v);
     }
   }
   return [...lost];
@@ -201,7 +195,7 @@ function failureStands(ctx: Ctx, t: Transition, stage: PlanStage): boolean {
   if (o.spec.failurePolicy !== 'Continue') return false;
   return stage.vms.every((v) => {
     const vm = o.vms.get(v);
-    return !vm || atTarget(vm, target) || commandedTowards(t, v, target) !== undefined;
+    return !vm || atTarget(vm, target, o.spec.readiness) || commandedTowards(t, v, target) !== undefined;
   });
 }
 
