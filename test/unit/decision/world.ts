@@ -44,6 +44,12 @@ export interface Applied {
 }
 
 const clone = <T>(x: T): T => structuredClone(x);
+const withDefaults = (b: VmBehaviour): SimVm['b'] => ({
+  bootMs: b.bootMs ?? 3_000,
+  shutdownMs: b.shutdownMs ?? 3_000,
+  crashes: b.crashes ?? false,
+  agentMs: b.agentMs ?? 0,
+});
 
 export class World {
   private readonly vms = new Map<string, SimVm>();
@@ -73,14 +79,13 @@ export class World {
       pendingActions: [],
       annotations: { ...(b.annotations ?? {}) },
       ...(power === 'On' ? { instanceCreatedAt: new Date(this.t).toISOString() } : {}),
-      agentConnected: power === 'On' && (b.agentMs ?? 0) === 0,
+      agentConnected: false,
     };
-    const agentMs = b.agentMs ?? 0;
-    this.vms.set(name, {
-      view,
-      b: { bootMs: b.bootMs ?? 3_000, shutdownMs: b.shutdownMs ?? 3_000, crashes: b.crashes ?? false, agentMs },
-      ...(power === 'On' && agentMs > 0 ? { agentDueFrom: this.t } : {}),
-    });
+    const sim: SimVm = { view, b: withDefaults(b) };
+    // A VM that is On already is as far as a started one that just became Ready.
+    if (power === 'On') sim.agentDueFrom = this.t;
+    this.connectAgent(sim);
+    this.vms.set(name, sim);
     return this;
   }
 
