@@ -8,6 +8,7 @@ import { notYet, waitingFor } from './awaited.js';
 import { atTarget, elapsed, POLL_MS } from './context.js';
 import { DIRECTION } from './direction.js';
 import { commandedTowards, needsCommand } from './record.js';
+import { beginSettle, settleLeftMs, settleMessage } from './settle.js';
 import { forceStops, nextDeadlineMs, whyStuck } from './stall.js';
 import type { Blocker, Ctx, PlannedCommand } from './types.js';
 import { commandsVia, mustSettleBefore, type VmView } from './vm-state.js';
@@ -24,13 +25,17 @@ type PlanStage = Plan['stages'][number];
 type StageStep = { next: true } | { next: false; result: WalkResult };
 const NEXT: StageStep = { next: true };
 const stop = (result: WalkResult): StageStep => ({ next: false, result });
-/** The stage being walked: the pass, the transition, the stage as planned and as recorded, its label. */
+/**
+ * The stage being walked: the pass, the transition, the stage as planned and as recorded, its label,
+ * and the record of the stage after it (none for the last).
+ */
 interface Here {
   ctx: Ctx;
   t: Transition;
   stage: PlanStage;
   st: StageStatus;
   label: string;
+  nextSt?: StageStatus;
 }
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
@@ -39,7 +44,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   );
   for (const [i, stage] of plan.stages.entries()) {
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
-    const step = walkStage({ ctx, t, stage, st: t.stages[i]!, label }, failedVms);
+    const step = walkStage({ ctx, t, stage, st: t.stages[i]!, label, nextSt: t.stages[i + 1] }, failedVms);
     if (!step.next) return step.result;
   }
   return { commands: [] };
@@ -59,7 +64,7 @@ function walkStage(here: Here, failedVms: Set<string>): StageStep {
     // A finished stage holds only while its VMs stay where it put them: one that fell back (a power
     // loss, a guest that crashed, a human) sends the walk back here, never on to the next stage.
     const lost = fellBack(ctx, t, stage, failedVms);
-    if (!lost.length) return NEXT;
+    if (!lost.length) return settleOrNext(here);
     reopen(st, ctx.now);
     const message = `${label}: ${lost.join(', ')} no longer ${d.state}; going back to this stage`;
     events.push({ type: 'Warning', reason: 'StageReopened', message });
@@ -67,6 +72,7 @@ function walkStage(here: Here, failedVms: Set<string>): StageStep {
   if (st.state === 'Pending') {
     st.state = 'InProgress';
     st.startedAt = ctx.now;
+    delete st.message; // "settling until ...", said while it was waiting to begin
     events.push({ type: 'Normal', reason: 'StageStarted', message: `${label}: ${d.verb} ${stage.vms.join(', ')}` });
   }
   return commandStage(here) ?? awaitStage(here);
@@ -132,13 +138,31 @@ function awaitStage(here: Here): StageStep {
     }
   }
   finish(st, 'Completed', now);
+  // In the same status write as the gate's completion: a restart reads it back and waits the rest.
+  if (here.nextSt) beginSettle(ctx, st, stage.tier);
+  const settling = st.settleUntil && settleLeftMs(ctx, st) ? `; ${settleMessage(st.settleUntil)}` : '';
   events.push({
     type: 'Normal',
     reason: 'StageCompleted',
-    message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}`,
+    message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}${settling}`,
   });
-  return NEXT;
+  return settleOrNext(here);
 }
+
+/**
+ * After a stage that passed its gate: on to the next stage, unless spec.settle still holds it. The
+ * wait is said on the next stage (what the stage column shows) and issues nothing; a next stage
+ * that already began is past any settle, whatever the clock says.
+ */
+function settleOrNext(here: Here): StageStep {
+  const { ctx, st, nextSt } = here;
+  const leftMs = settleLeftMs(ctx, st);
+  if (!leftMs || !nextSt || nextSt.state !== 'Pending') return NEXT;
+  nextSt.message = settleMessage(st.settleUntil!);
+  return stop({ commands: [], requeueAfterMs: leftMs + SETTLE_MARGIN_MS });
+}
+/** Looked at this long after settleUntil, the settle is over for sure. */
+const SETTLE_MARGIN_MS = 10;
 
 /** VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait. */
 function awaitVms(here: Here, pending: string[]): StageStep {
