@@ -371,8 +371,10 @@ export const SpecSchema = z
       .max(10)
       .optional()
       .describe(
-        "A settle time after a startup stage has passed its gate (vm-operator's powerOnDelay, SRM's delay). A " +
-          'crash during it neither restarts it nor skips it.',
+        "A settle time after a startup stage has passed its gate (vm-operator's powerOnDelay, SRM's delay): the " +
+          'next stage begins that long after each startup stage of the tier that waits for its VMs; the longer ' +
+          'of two entries for a tier wins. Startup only: shutdowns and the last stage never settle. Its end is ' +
+          'kept in status (stages[].settleUntil), so a crash during it neither restarts it nor skips it.',
       ),
     recovery: z
       .enum(['Ordered', 'KubeVirt'])

@@ -27,6 +27,12 @@ export const StageStatusSchema = z.object({
   state: z.enum(['Pending', 'InProgress', 'Completed', 'Failed']),
   startedAt: time.optional(),
   finishedAt: time.optional(),
+  settleUntil: time
+    .optional()
+    .describe(
+      'spec.settle: the next stage begins no earlier than this. Written once, with the completion of this ' +
+        "stage's gate, so a restarted operator waits out the rest of the settle, not all of it nor none.",
+    ),
   message: z.string().optional(),
 });
 
@@ -198,8 +204,8 @@ export function sanitizeStatus(raw: unknown): AcdClusterStatus {
     if (r.success && r.data !== undefined) out[key] = r.data;
   }
   const t = out.transition as Transition | undefined;
-  if (t && ![t.startedAt, t.finishedAt, ...t.stages.flatMap((s) => [s.startedAt, s.finishedAt])].every(parsesAsTime))
-    delete out.transition;
+  const times = (s: StageStatus) => [s.startedAt, s.finishedAt, s.settleUntil];
+  if (t && ![t.startedAt, t.finishedAt, ...t.stages.flatMap(times)].every(parsesAsTime)) delete out.transition;
   else if (t) t.commands = t.commands.filter((c) => parsesAsTime(c.at));
   return out;
 }

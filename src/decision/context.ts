@@ -1,7 +1,7 @@
 // What every part of the policy shares: the pass's context and a few pure predicates.
 import type { StageStatus } from '../api/status.js';
 import type { Direction, Stage } from '../plan/index.js';
-import type { VmView } from './vm-state.js';
+import type { Readiness, VmView } from './vm-state.js';
 import { DIRECTION } from './direction.js';
 import type { Observed } from './types.js';
 
@@ -13,11 +13,12 @@ export const POLL_MS = 5_000;
  */
 export const COMMAND_HOLD_MS = 30_000;
 
-export const atTarget = (vm: VmView, target: Direction) => DIRECTION[target].reached(vm);
+export const atTarget = (vm: VmView, target: Direction, readiness: Readiness) =>
+  DIRECTION[target].reached(vm, readiness);
 export const worldAtTarget = (o: Observed, target: Direction) =>
   o.spec.machines.every((m) => {
     const vm = o.vms.get(m.vm);
-    return vm !== undefined && atTarget(vm, target);
+    return vm !== undefined && atTarget(vm, target, o.spec.readiness);
   });
 export const done = (s: StageStatus) => s.state === 'Completed' || s.state === 'Failed';
 export const signature = (stages: readonly Pick<Stage, 'vms' | 'gate'>[]) =>

@@ -3,15 +3,15 @@
 import type { Action, Direction } from '../api/domain.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { EventReason, StallReason } from '../api/reasons.js';
-import { isDown, isUp, type VmView } from './vm-state.js';
+import { isDown, isUpFor, type Readiness, type VmView } from './vm-state.js';
 
 export interface DirectionWords {
   /** The command that moves a VM this way. */
   action: 'Start' | 'Stop';
   /** The commands that count as having moved a VM this way. */
   moves: readonly Action[];
-  /** A VM there: up for a startup, down for a shutdown. */
-  reached: (vm: VmView) => boolean;
+  /** A VM there: up (as spec.readiness means it) for a startup, down for a shutdown. */
+  reached: (vm: VmView, readiness: Readiness) => boolean;
   /** "up" / "down", as the runbook says it. */
   state: 'up' | 'down';
   /** "starting" / "stopping", for stage and event messages. */
@@ -30,7 +30,7 @@ export const DIRECTION: Readonly<Record<Direction, DirectionWords>> = {
   On: {
     action: 'Start',
     moves: ['Start'],
-    reached: isUp,
+    reached: isUpFor,
     state: 'up',
     verb: 'starting',
     moving: 'Starting',
@@ -41,7 +41,7 @@ export const DIRECTION: Readonly<Record<Direction, DirectionWords>> = {
   Off: {
     action: 'Stop',
     moves: ['Stop', 'ForceStop'],
-    reached: isDown,
+    reached: (vm) => isDown(vm),
     state: 'down',
     verb: 'stopping',
     moving: 'Stopping',

@@ -22,7 +22,7 @@ export const commandedTowards = (t: Transition, vm: string, target: Direction) =
  */
 export function needsCommand(ctx: Ctx, t: Transition, vm: VmView): boolean {
   const { now, target } = ctx;
-  if (atTarget(vm, target) || isHeadingTo(vm, target)) return false;
+  if (atTarget(vm, target, ctx.o.spec.readiness) || isHeadingTo(vm, target)) return false;
   const at = commandedTowards(t, vm.name, target);
   // |age|: a little clock skew between replicas makes a command look a moment old or young; one
   // dated far in the future is garbage, and must not hold the VM back until that date.

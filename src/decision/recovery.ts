@@ -7,7 +7,7 @@
 import type { RecoveryStatus, Transition } from '../api/status.js';
 import type { Blocker, Ctx } from './types.js';
 import { worldAtTarget } from './context.js';
-import { isUp } from './vm-state.js';
+import { isUpFor } from './vm-state.js';
 
 export const RECOVERY_WINDOW_MS = 60 * 60_000;
 /** Recoveries allowed within RECOVERY_WINDOW_MS; one more is a crash loop. */
@@ -70,6 +70,6 @@ export const downVms = (ctx: Ctx) =>
   ctx.o.spec.machines
     .filter((m) => {
       const vm = ctx.o.vms.get(m.vm);
-      return !vm || !isUp(vm);
+      return !vm || !isUpFor(vm, ctx.o.spec.readiness);
     })
     .map((m) => m.vm);

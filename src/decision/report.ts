@@ -4,8 +4,8 @@ import type { AcdClusterStatus, Transition } from '../api/status.js';
 import { deriveSizing } from '../plan/index.js';
 import { applyConditions, type ActingFacts } from './condition-owners.js';
 import { DIRECTION } from './direction.js';
-import type { ActiveRecords, Blocker, Ctx } from './types.js';
-import { isDown, isUp, restartsByItself } from './vm-state.js';
+import type { ActiveRecords, Blocker, Ctx, VmView } from './types.js';
+import { isDown, isUpFor, restartsByItself } from './vm-state.js';
 
 export function buildStatus(
   ctx: Ctx,
@@ -21,6 +21,7 @@ export function buildStatus(
       : { vm: m.vm, printableStatus: 'Missing', ready: false, message: 'VirtualMachine not found' };
   });
   const views = o.spec.machines.map((m) => o.vms.get(m.vm));
+  const isUp = (v: VmView) => isUpFor(v, o.spec.readiness);
   const power = views.every((v) => v && isUp(v)) ? 'On' : views.every((v) => v && isDown(v)) ? 'Off' : 'Mixed';
   const running = transition !== undefined && !transition.finishedAt;
   const { stage, line } = stageColumn(transition);

@@ -6,6 +6,7 @@ import { parseDuration } from '../api/duration.js';
 import { DIRECTION } from './direction.js';
 import { commandedAt } from './record.js';
 import { elapsed } from './context.js';
+import { agentNote, waitingFor } from './awaited.js';
 import type { Ctx, PlannedCommand } from './types.js';
 import { isFailing, type VmView } from './vm-state.js';
 
@@ -40,7 +41,7 @@ const vmTooLate: StallCheck = (i) => {
   return {
     reason: d.vmTimeoutReason,
     timedOut: true,
-    message: `${i.label}: ${late.join(', ')} not ${d.state} within ${limit}`,
+    message: `${i.label}: ${late.join(', ')} not ${d.state} within ${limit}${agentNote(ctx, late)}`,
   };
 };
 
@@ -48,7 +49,7 @@ const vmTooLate: StallCheck = (i) => {
 const stageTooLate: StallCheck = (i) => {
   const { ctx } = i;
   if (elapsed(ctx.now, i.st.startedAt) <= parseDuration(ctx.o.spec.timeouts.stage)) return undefined;
-  const message = `${i.label}: not finished within ${ctx.o.spec.timeouts.stage}; waiting for ${i.pending.join(', ')}`;
+  const message = `${i.label}: not finished within ${ctx.o.spec.timeouts.stage}; ${waitingFor(ctx, i.pending)}`;
   return { reason: 'StageTimeout', timedOut: true, message };
 };
 

@@ -17,7 +17,14 @@ export interface VmView {
   resourceVersion: string;
   /** When the running instance (the VMI) was created; absent without one in the cache. */
   instanceCreatedAt?: string;
+  /** The running VMI has the condition AgentConnected True: the guest agent answers (the guest OS booted). */
+  agentConnected?: boolean;
 }
+
+/** spec.readiness: what "up" means for a started VM. */
+export type Readiness = 'Ready' | 'GuestAgent';
+/** The VMI condition virt-handler sets while the QEMU guest agent is connected. */
+export const AGENT_CONDITION = 'AgentConnected';
 
 /**
  * Up means what the runbook means by "wait until it is up": running and Ready, and not already told
@@ -26,6 +33,13 @@ export interface VmView {
  */
 export const isUp = (vm: VmView) =>
   vm.printableStatus === 'Running' && vm.ready && !isHeadingTo(vm, 'Off') && !requestQueued(vm);
+/**
+ * Up as spec.readiness means it. A VMI is Ready once its launcher pod is, long before the guest
+ * OS has booted; under GuestAgent only the guest agent's connection says the guest is there.
+ */
+export const isUpFor = (vm: VmView, readiness: Readiness) => isUp(vm) && !awaitsAgent(vm, readiness);
+/** Up as Ready means it, yet not booted as GuestAgent means it: the agent has not connected (yet). */
+export const awaitsAgent = (vm: VmView, readiness: Readiness) => readiness === 'GuestAgent' && !vm.agentConnected;
 /**
  * Down: KubeVirt says Stopped, and the VM is not about to start (a start command that KubeVirt has
  * not acted on yet). The mirror of isUp: a shutdown that reverses a startup must not take a VM about

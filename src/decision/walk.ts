@@ -2,11 +2,13 @@
 // its commands, a wait, a force stop, its health checks — or that it is stuck and why.
 import type { StageStatus, Transition } from '../api/status.js';
 import { parseDuration } from '../api/duration.js';
-import type { Direction, HealthCheckName, Tier } from '../api/domain.js';
+import type { HealthCheckName, Tier } from '../api/domain.js';
 import type { Plan } from '../plan/index.js';
+import { notYet, waitingFor } from './awaited.js';
 import { atTarget, elapsed, POLL_MS } from './context.js';
 import { DIRECTION } from './direction.js';
 import { commandedTowards, needsCommand } from './record.js';
+import { beginSettle, settleLeftMs, settleMessage } from './settle.js';
 import { forceStops, nextDeadlineMs, whyStuck } from './stall.js';
 import type { Blocker, Ctx, PlannedCommand } from './types.js';
 import { commandsVia, mustSettleBefore, needsManual, type VmView } from './vm-state.js';
@@ -23,13 +25,17 @@ type PlanStage = Plan['stages'][number];
 type StageStep = { next: true } | { next: false; result: WalkResult };
 const NEXT: StageStep = { next: true };
 const stop = (result: WalkResult): StageStep => ({ next: false, result });
-/** The stage being walked: the pass, the transition, the stage as planned and as recorded, its label. */
+/**
+ * The stage being walked: the pass, the transition, the stage as planned and as recorded, its label,
+ * and the record of the stage after it (none for the last).
+ */
 interface Here {
   ctx: Ctx;
   t: Transition;
   stage: PlanStage;
   st: StageStatus;
   label: string;
+  nextSt?: StageStatus;
 }
 
 export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
@@ -38,7 +44,7 @@ export function walk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   );
   for (const [i, stage] of plan.stages.entries()) {
     const label = `stage ${i + 1}/${plan.stages.length} (${stage.name})`;
-    const step = walkStage({ ctx, t, stage, st: t.stages[i]!, label }, failedVms);
+    const step = walkStage({ ctx, t, stage, st: t.stages[i]!, label, nextSt: t.stages[i + 1] }, failedVms);
     if (!step.next) return step.result;
   }
   return { commands: [] };
@@ -58,7 +64,7 @@ function walkStage(here: Here, failedVms: Set<string>): StageStep {
     // A finished stage holds only while its VMs stay where it put them: one that fell back (a power
     // loss, a guest that crashed, a human) sends the walk back here, never on to the next stage.
     const lost = fellBack(ctx, t, stage, failedVms);
-    if (!lost.length) return NEXT;
+    if (!lost.length) return settleOrNext(here);
     reopen(st, ctx.now);
     const message = `${label}: ${lost.join(', ')} no longer ${d.state}; going back to this stage`;
     events.push({ type: 'Warning', reason: 'StageReopened', message });
@@ -66,6 +72,7 @@ function walkStage(here: Here, failedVms: Set<string>): StageStep {
   if (st.state === 'Pending') {
     st.state = 'InProgress';
     st.startedAt = ctx.now;
+    delete st.message; // "settling until ...", said while it was waiting to begin
     events.push({ type: 'Normal', reason: 'StageStarted', message: `${label}: ${d.verb} ${stage.vms.join(', ')}` });
   }
   return commandStage(here) ?? awaitStage(here);
@@ -85,7 +92,7 @@ function commandStage(here: Here): StageStep | undefined {
     // Say at once what a waiting stage waits for: written with the commands, it needs no status
     // write of its own on the next pass (about one PUT per stage).
     const awaited = stage.gate === 'Completed' ? notYet(ctx, stage.awaits) : [];
-    if (awaited.length) st.message = waitingFor(awaited, target);
+    if (awaited.length) st.message = waitingFor(ctx, awaited);
     const action = DIRECTION[target].action;
     const commands = toCommand.map((vm) => ({
       vm,
@@ -138,18 +145,36 @@ function awaitStage(here: Here): StageStep {
     }
   }
   finish(st, 'Completed', now);
+  // In the same status write as the gate's completion: a restart reads it back and waits the rest.
+  if (here.nextSt) beginSettle(ctx, st, stage.tier);
+  const settling = st.settleUntil && settleLeftMs(ctx, st) ? `; ${settleMessage(st.settleUntil)}` : '';
   events.push({
     type: 'Normal',
     reason: 'StageCompleted',
-    message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}`,
+    message: `${label}: ${stage.awaits.join(', ')} ${DIRECTION[target].state}${settling}`,
   });
-  return NEXT;
+  return settleOrNext(here);
 }
+
+/**
+ * After a stage that passed its gate: on to the next stage, unless spec.settle still holds it. The
+ * wait is said on the next stage (what the stage column shows) and issues nothing; a next stage
+ * that already began is past any settle, whatever the clock says.
+ */
+function settleOrNext(here: Here): StageStep {
+  const { ctx, st, nextSt } = here;
+  const leftMs = settleLeftMs(ctx, st);
+  if (!leftMs || !nextSt || nextSt.state !== 'Pending') return NEXT;
+  nextSt.message = settleMessage(st.settleUntil!);
+  return stop({ commands: [], requeueAfterMs: leftMs + SETTLE_MARGIN_MS });
+}
+/** Looked at this long after settleUntil, the settle is over for sure. */
+const SETTLE_MARGIN_MS = 10;
 
 /** VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait. */
 function awaitVms(here: Here, pending: string[]): StageStep {
   const { ctx, t, st, label } = here;
-  const { o, now, events, target } = ctx;
+  const { o, now, events } = ctx;
   const force = forceStops(ctx, t, pending);
   if (force.length) return stop({ commands: force, requeueAfterMs: POLL_MS });
   const problem = whyStuck({ ctx, t, st, label, pending });
@@ -162,20 +187,13 @@ function awaitVms(here: Here, pending: string[]): StageStep {
     });
     return NEXT;
   }
-  st.message = problem?.message ?? waitingFor(pending, target);
+  st.message = problem?.message ?? waitingFor(ctx, pending);
   if (!problem)
     return stop({ commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs({ ctx, t, st, pending })) });
   if (problem.timedOut) events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });
   const blocker: Blocker = { kind: 'Stalled', reason: problem.reason, message: problem.message };
   return stop({ commands: [], blocker, requeueAfterMs: POLL_MS });
 }
-
-const notYet = (ctx: Ctx, vms: string[]) =>
-  vms.filter((v) => {
-    const vm = ctx.o.vms.get(v);
-    return !vm || !atTarget(vm, ctx.target);
-  });
-const waitingFor = (vms: string[], d: Direction) => `waiting for ${vms.join(', ')} to be ${DIRECTION[d].state}`;
 
 /**
  * The VMs of a finished stage that are no longer where it left them: one that needs commanding
@@ -193,7 +211,7 @@ function fellBack(ctx: Ctx, t: Transition, stage: PlanStage, failed: Set<string>
   if (stage.gate === 'Completed') {
     for (const v of stage.awaits) {
       const vm = o.vms.get(v);
-      if (vm && !failed.has(v) && !atTarget(vm, target)) lost.add(v);
+      if (vm && !failed.has(v) && !atTarget(vm, target, o.spec.readiness)) lost.add(v);
     }
   }
   return [...lost];
@@ -208,7 +226,7 @@ function failureStands(ctx: Ctx, t: Transition, stage: PlanStage): boolean {
   if (o.spec.failurePolicy !== 'Continue') return false;
   return stage.vms.every((v) => {
     const vm = o.vms.get(v);
-    return !vm || atTarget(vm, target) || commandedTowards(t, v, target) !== undefined;
+    return !vm || atTarget(vm, target, o.spec.readiness) || commandedTowards(t, v, target) !== undefined;
   });
 }
 

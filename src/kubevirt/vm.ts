@@ -1,7 +1,7 @@
 // The few VirtualMachine fields the operator reads, parsed leniently: a VM whose status holds
 // garbage (a wrong type, an unknown printableStatus) is reported as such, never crashes a reconcile.
 import { z } from 'zod';
-import type { VmView } from '../decision/vm-state.js';
+import { AGENT_CONDITION, type VmView } from '../decision/vm-state.js';
 
 export const VM_GROUP = 'kubevirt.io';
 export const VM_VERSION = 'v1';
@@ -55,8 +55,32 @@ export function parseVm(obj: unknown, vmi?: unknown): VmView | undefined {
     annotations: metadata.annotations,
     resourceVersion: metadata.resourceVersion,
     ...instanceTime(vmi),
+    ...(vmi !== undefined ? { agentConnected: agentConnectedOf(vmi) } : {}),
   };
 }
+
+type VmiLike = {
+  metadata?: { deletionTimestamp?: unknown };
+  status?: { phase?: unknown; conditions?: unknown };
+};
+
+/**
+ * The guest agent of a running VMI is connected: virt-handler keeps the condition AgentConnected
+ * True while the agent's channel is up. A VMI on its way out (final, or being deleted) never
+ * counts, whatever condition it still carries: the VM may already be starting a new one.
+ */
+export function agentConnectedOf(vmi: unknown): boolean {
+  const v = vmi as VmiLike | undefined;
+  if (v?.status?.phase !== 'Running' || v.metadata?.deletionTimestamp) return false;
+  return agentCondition(v.status.conditions)?.status === 'True';
+}
+
+const agentCondition = (conditions: unknown) =>
+  Array.isArray(conditions)
+    ? (conditions as unknown[]).find(
+        (c): c is { type: string; status?: unknown } => (c as { type?: unknown } | null)?.type === AGENT_CONDITION,
+      )
+    : undefined;
 
 function instanceTime(vmi: unknown): { instanceCreatedAt?: string } {
   const at = (vmi as { metadata?: { creationTimestamp?: unknown } } | undefined)?.metadata?.creationTimestamp;
@@ -95,13 +119,20 @@ export function vmCacheView<T>(obj: T): T {
   } as T;
 }
 
-/** What the operator's cache keeps of a VirtualMachineInstance: its addresses (the health checks' targets). */
+/**
+ * What the operator's cache keeps of a VirtualMachineInstance: its addresses (the health checks'
+ * targets), its phase, and of its conditions only AgentConnected's type and status (spec.readiness
+ * GuestAgent); the other conditions and every timestamp would only cost memory.
+ */
 export function vmiCacheView<T>(obj: T): T {
   const o = obj as Loose;
+  const status = pick(o.status, ['interfaces', 'phase']);
+  const agent = agentCondition((o.status as Loose | undefined)?.conditions);
+  if (status && agent) status.conditions = [{ type: agent.type, status: agent.status }];
   return {
     apiVersion: o.apiVersion,
     kind: o.kind,
     metadata: pick(o.metadata, META),
-    status: pick(o.status, ['interfaces']),
+    status,
   } as T;
 }

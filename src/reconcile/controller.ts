@@ -11,7 +11,15 @@ import { ACTIVE_ANNOTATION, GROUP, OVERRIDE_ANNOTATION, PLURAL, RESTART_ANNOTATI
 import type { AcdCluster } from '../api/types.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/queue.js';
-import { VM_GROUP, VM_PLURAL, VM_VERSION, VMI_PLURAL, vmCacheView, vmiCacheView } from '../kubevirt/vm.js';
+import {
+  agentConnectedOf,
+  VM_GROUP,
+  VM_PLURAL,
+  VM_VERSION,
+  VMI_PLURAL,
+  vmCacheView,
+  vmiCacheView,
+} from '../kubevirt/vm.js';
 import type { Logger } from '../log.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -105,6 +113,14 @@ export class Controller {
       if (type === 'delete') this.seen.delete(`vm:${keyOf(obj)}`);
       this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
     };
+    // The VM's status mirrors every VMI change a stage waits for but one: the guest agent's
+    // connection (spec.readiness GuestAgent). Only that change of a VMI wakes its VM's clusters.
+    const vmiChanged = (obj: KubernetesObject, type: 'add' | 'update' | 'delete') => {
+      const key = `vmi:${keyOf(obj)}`;
+      if (type === 'delete') return void this.seen.delete(key);
+      if (this.changed(key, String(agentConnectedOf(obj))))
+        this.enqueueOwnersOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    };
     const clusterChanged = (obj: Obj, type: 'add' | 'update' | 'delete') => {
       // Our own status writes come back as updates; only a new generation (a spec change) or a new
       // override or restart annotation (metadata, so no new generation) is news.
@@ -136,13 +152,12 @@ export class Controller {
         freeze,
         keep: vmCacheView,
       }),
-      // VMIs are only read (their IPs, for the health checks): the VM's status already mirrors
-      // every VMI change a stage waits for, so a VMI event enqueues nothing.
+      // VMIs are read for their IPs (the health checks) and their guest agent (spec.readiness).
       vmis: new ResilientInformer(o.kc, {
         name: 'virtualmachineinstances',
         path: path(VM_GROUP, VM_VERSION, VMI_PLURAL),
         list: lister(VM_GROUP, VM_VERSION, VMI_PLURAL),
-        onChange: () => {},
+        onChange: vmiChanged,
         onError: onError('virtualmachineinstances'),
         freeze,
         keep: vmiCacheView,

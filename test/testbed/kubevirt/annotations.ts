@@ -10,6 +10,10 @@ export const STOP_SECONDS = 'standin.acd.power.dev/stop-seconds';
 export const IGNORES_ACPI = 'standin.acd.power.dev/ignores-acpi';
 /** "true": the VMI reaches Running but never becomes Ready (no guest agent either). */
 export const NEVER_READY = 'standin.acd.power.dev/never-ready';
+/** Seconds from Running to the guest agent's connection (VMI condition AgentConnected). Default 0. */
+export const AGENT_SECONDS = 'standin.acd.power.dev/agent-seconds';
+/** "true": the guest has no agent: Running and Ready, never AgentConnected. */
+export const NO_AGENT = 'standin.acd.power.dev/no-agent';
 /** "true": every VMI fails right before Running, so the VM backs off in CrashLoopBackOff. */
 export const CRASH_LOOP = 'standin.acd.power.dev/crash-loop';
 /** "true": the VMI stays Pending with PodScheduled=False/Unschedulable (VM: ErrorUnschedulable). */
@@ -30,6 +34,8 @@ export interface Behaviour {
   stopMs: number;
   ignoresAcpi: boolean;
   neverReady: boolean;
+  /** ms from Running to AgentConnected; undefined: the agent never connects. */
+  agentMs?: number;
   crashLoop: boolean;
   unschedulable: boolean;
   ip?: string;
@@ -48,6 +54,9 @@ export function behaviour(annotations: Record<string, string> | undefined, speed
     stopMs: seconds(a[STOP_SECONDS], 1) * speed * 1000,
     ignoresAcpi: a[IGNORES_ACPI] === 'true',
     neverReady: a[NEVER_READY] === 'true',
+    ...(a[NO_AGENT] === 'true' || a[NEVER_READY] === 'true'
+      ? {}
+      : { agentMs: seconds(a[AGENT_SECONDS], 0) * speed * 1000 }),
     crashLoop: a[CRASH_LOOP] === 'true',
     unschedulable: a[UNSCHEDULABLE] === 'true',
     ...(a[IP] ? { ip: a[IP] } : {}),

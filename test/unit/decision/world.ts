@@ -18,6 +18,8 @@ export interface VmBehaviour {
   shutdownMs?: number;
   /** After a Start the VM ends in CrashLoopBackOff instead of Running. */
   crashes?: boolean;
+  /** ms from Running+Ready to the guest agent's connection (VMI AgentConnected); Infinity = none. Default 0. */
+  agentMs?: number;
   runStrategy?: 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure';
   /** Written with the legacy spec.running instead of spec.runStrategy. */
   legacy?: boolean;
@@ -26,7 +28,9 @@ export interface VmBehaviour {
 
 interface SimVm {
   view: VmView;
-  b: Required<Pick<VmBehaviour, 'bootMs' | 'shutdownMs' | 'crashes'>>;
+  b: Required<Pick<VmBehaviour, 'bootMs' | 'shutdownMs' | 'crashes' | 'agentMs'>>;
+  /** When the VM last became Running+Ready, while its guest agent is still to connect. */
+  agentDueFrom?: number;
   heading?: { to: 'On' | 'Off'; at: number; force: boolean };
   /** The VMI failed and stays (KubeVirt keeps a Manual VM's final VMI): created, yet Stopped. */
   vmiFinal?: boolean;
@@ -40,6 +44,12 @@ export interface Applied {
 }
 
 const clone = <T>(x: T): T => structuredClone(x);
+const withDefaults = (b: VmBehaviour): SimVm['b'] => ({
+  bootMs: b.bootMs ?? 3_000,
+  shutdownMs: b.shutdownMs ?? 3_000,
+  crashes: b.crashes ?? false,
+  agentMs: b.agentMs ?? 0,
+});
 
 export class World {
   private readonly vms = new Map<string, SimVm>();
@@ -69,11 +79,13 @@ export class World {
       pendingActions: [],
       annotations: { ...(b.annotations ?? {}) },
       ...(power === 'On' ? { instanceCreatedAt: new Date(this.t).toISOString() } : {}),
+      agentConnected: false,
     };
-    this.vms.set(name, {
-      view,
-      b: { bootMs: b.bootMs ?? 3_000, shutdownMs: b.shutdownMs ?? 3_000, crashes: b.crashes ?? false },
-    });
+    const sim: SimVm = { view, b: withDefaults(b) };
+    // A VM that is On already is as far as a started one that just became Ready.
+    if (power === 'On') sim.agentDueFrom = this.t;
+    this.connectAgent(sim);
+    this.vms.set(name, sim);
     return this;
   }
 
@@ -96,6 +108,12 @@ export class World {
   setAnnotations(name: string, annotations: Record<string, string>): void {
     const v = this.vms.get(name);
     if (v) v.view.annotations = { ...annotations };
+  }
+
+  /** The guest agent goes away (a guest rebooting by itself): virt-handler removes AgentConnected. */
+  agentLost(name: string): void {
+    const v = this.vms.get(name);
+    if (v) v.view.agentConnected = false;
   }
 
   /** What the reconciler would read from its informer cache: copies, so decide() cannot alias the world. */
@@ -127,6 +145,11 @@ export class World {
       v.runStrategy = on ? 'Always' : 'Halted';
     }
     sim.vmiFinal = false;
+    // Any command ends the guest the agent talked to, or is about to (a start reversing a stop keeps it).
+    if (!(on && vmiAlive)) {
+      v.agentConnected = false;
+      sim.agentDueFrom = undefined;
+    }
     if (on) {
       // A new instance, unless the one there is still alive (a start reversing a stop).
       if (!vmiAlive) v.instanceCreatedAt = new Date(this.t).toISOString();
@@ -154,8 +177,9 @@ export class World {
     for (const sim of this.vms.values()) {
       const v = sim.view;
       if (!v.created || sim.vmiFinal) continue;
-      Object.assign(v, { printableStatus: 'Stopped', ready: false });
+      Object.assign(v, { printableStatus: 'Stopped', ready: false, agentConnected: false });
       sim.heading = undefined;
+      sim.agentDueFrom = undefined;
       sim.vmiFinal = true;
       if (v.runStrategy === 'Always') {
         Object.assign(v, { printableStatus: 'Starting', instanceCreatedAt: new Date(this.t).toISOString() });
@@ -177,13 +201,29 @@ export class World {
   /** Moves the clock and lets every VM progress towards where it was last sent. */
   advance(ms: number): void {
     this.t += ms;
+    this.progress();
+    for (const sim of this.vms.values()) this.connectAgent(sim);
+  }
+
+  /** The guest agent of a Running+Ready VM connects once its agentMs have passed. */
+  private connectAgent(sim: SimVm): void {
+    if (sim.agentDueFrom === undefined || this.t - sim.agentDueFrom < sim.b.agentMs) return;
+    sim.view.agentConnected = true;
+    sim.agentDueFrom = undefined;
+  }
+
+  private progress(): void {
     for (const sim of this.vms.values()) {
       const h = sim.heading;
       if (!h) continue;
       const v = sim.view;
       if (h.to === 'On' && this.t - h.at >= sim.b.bootMs) {
         if (sim.b.crashes) Object.assign(v, { printableStatus: 'CrashLoopBackOff', ready: false, created: true });
-        else Object.assign(v, { printableStatus: 'Running', ready: true, created: true });
+        else {
+          Object.assign(v, { printableStatus: 'Running', ready: true, created: true });
+          // The agent connects agentMs after Ready, counted from when the boot was due.
+          sim.agentDueFrom = h.at + sim.b.bootMs;
+        }
         sim.heading = undefined;
       } else if (h.to === 'Off' && this.t - h.at >= sim.b.shutdownMs) {
         Object.assign(v, { printableStatus: 'Stopped', ready: false, created: false });

@@ -56,20 +56,44 @@ describe('cache views', () => {
     expect(JSON.stringify(kept).length).toBeLessThan(JSON.stringify(vm).length / 2);
   });
 
-  test('a VMI keeps its addresses', () => {
+  test('a VMI keeps its addresses, its phase and of its conditions only AgentConnected', () => {
     const vmi = {
       apiVersion: 'kubevirt.io/v1',
       kind: 'VirtualMachineInstance',
       metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' },
       spec: { domain: {} },
-      status: { phase: 'Running', interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }], conditions: [] },
+      status: {
+        phase: 'Running',
+        interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }],
+        conditions: [
+          { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2030-01-01T00:00:00Z' },
+          { type: 'AgentConnected', status: 'True', lastProbeTime: '2030-01-01T00:00:09Z', lastTransitionTime: null },
+        ],
+      },
     };
     expect(vmiCacheView(vmi)).toEqual({
       apiVersion: 'kubevirt.io/v1',
       kind: 'VirtualMachineInstance',
       metadata: { name: 'acd-lb1', namespace: 'acd', resourceVersion: '7' },
-      status: { interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }] },
+      status: {
+        phase: 'Running',
+        interfaces: [{ name: 'default', ipAddress: '10.0.0.5' }],
+        conditions: [{ type: 'AgentConnected', status: 'True' }],
+      },
     });
+    expect(parseVm(vm, vmiCacheView(vmi))?.agentConnected).toBe(true);
+    expect(parseVm(vm, vmi)?.agentConnected).toBe(true);
+  });
+
+  test('an agent counts only on a running VMI that is not being deleted', () => {
+    const agent = [{ type: 'AgentConnected', status: 'True' }];
+    const vmi = (status: object, metadata: object = {}) => ({ metadata: { name: 'acd-lb1', ...metadata }, status });
+    expect(parseVm(vm, vmi({ phase: 'Running', conditions: [] }))?.agentConnected).toBe(false);
+    expect(parseVm(vm, vmi({ phase: 'Succeeded', conditions: agent }))?.agentConnected).toBe(false);
+    const deleting = vmi({ phase: 'Running', conditions: agent }, { deletionTimestamp: '2030-01-01T00:00:00Z' });
+    expect(parseVm(vm, deleting)?.agentConnected).toBe(false);
+    expect(parseVm(vm, vmi({ phase: 'Running', conditions: 'garbage' }))?.agentConnected).toBe(false);
+    expect(parseVm(vm)?.agentConnected).toBeUndefined();
   });
 
   test('garbage passes through without a throw', () => {

@@ -7,7 +7,8 @@
 //    its VMI is down, and its removal.
 //  - as virt-handler (identity system:serviceaccount:kubevirt:kubevirt-handler, which virt-api's
 //    VMI webhook lets write status): a Scheduled VMI on this node becomes Running after the boot
-//    delay, with its phase timestamp, interface address and guest agent; a deleted one shuts down
+//    delay, with its phase timestamp and interface address, and its guest agent connects (the VMI
+//    condition AgentConnected) after the agent delay, unless it has none; a deleted one shuts down
 //    in the stop delay, capped by its grace period, and turns Succeeded; a crash loop fails the VMI
 //    before it ever runs; a power loss fails every VMI on the node at once.
 // Everything else (runStrategy, VMI creation, printableStatus, start/stop/restart, back-off,
@@ -29,7 +30,7 @@ import { KeyQueue } from '../queue.js';
 import type { Record as RecordFn } from '../timeline.js';
 import { GROUP, isFinal, VERSION, VM_PLURAL, VMI_PLURAL, type VirtualMachineInstance } from '../types.js';
 import { exitedStatus, runningStatus, unschedulableStatus } from './pods.js';
-import { goTime, withPhase } from './vmis.js';
+import { goTime, hasAgent, runningSince, withAgent, withPhase } from './vmis.js';
 
 export const NODE_NAME = 'standin-node';
 /** Set (to any new value) on the Node: every VMI on it fails at once, as in a host power loss. */
@@ -52,6 +53,8 @@ export interface NodeStandinOptions {
 
 interface Memory {
   scheduledAt?: number;
+  /** When this stand-in made the VMI Running (ms); the phase timestamp, in whole seconds, is the fallback. */
+  runningAt?: number;
   stoppingSince?: number;
 }
 
@@ -280,13 +283,32 @@ export class NodeStandin {
     }
     if (phase === 'Running' && vmi.metadata.annotations?.[CRASH] !== undefined)
       return this.finish(vmi, 'Failed', 139, 'the guest crashed');
+    if (phase === 'Running') return this.connectAgent(vmi, b, m);
     if (phase !== 'Scheduled') return;
     m.scheduledAt ??= now;
     const due = m.scheduledAt + b.bootMs;
     if (now < due) return this.queue.addAfter(`vmi/${key}`, due - now);
     if (b.crashLoop) return this.finish(vmi, 'Failed', 1, 'crash loop: the guest dies while it boots');
-    await this.writeVmi(withPhase(vmi, 'Running', new Date(), { ...(b.ip ? { ip: b.ip } : {}), agent: !b.neverReady }));
-    this.o.record(key, 'vmi:Running', b.neverReady ? 'never ready' : undefined);
+    const at = new Date();
+    const running = withPhase(vmi, 'Running', at, b.ip ? { ip: b.ip } : {});
+    // An agent with no delay connects with the boot: one write, as before the delay existed.
+    await this.writeVmi(b.agentMs === 0 ? withAgent(running, at) : running);
+    m.runningAt = at.getTime();
+    this.o.record(key, 'vmi:Running', b.neverReady ? 'never ready' : b.agentMs === undefined ? 'no agent' : undefined);
+    if (b.agentMs === 0) this.o.record(key, 'vmi:AgentConnected');
+  }
+
+  /** A running VMI's guest agent connects once the agent delay has passed since it began running. */
+  private async connectAgent(vmi: VirtualMachineInstance, b: Behaviour, m: Memory): Promise<void> {
+    if (b.agentMs === undefined || hasAgent(vmi)) return;
+    const since = m.runningAt ?? runningSince(vmi)?.getTime();
+    if (since === undefined) return;
+    const key = `${vmi.metadata.namespace}/${vmi.metadata.name}`;
+    const due = since + b.agentMs;
+    const now = Date.now();
+    if (now < due) return this.queue.addAfter(`vmi/${key}`, due - now);
+    await this.writeVmi(withAgent(vmi, new Date()));
+    this.o.record(key, 'vmi:AgentConnected');
   }
 
   private async finish(

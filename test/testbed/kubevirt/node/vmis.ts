@@ -1,24 +1,11 @@
 // What virt-handler would write to a VirtualMachineInstance on its node: the phase, with its
 // timestamp appended (virt-controller's VM controller treats a VMI with no Running timestamp as one
-// that never ran), and, once Running, the interfaces and the guest agent. Pure functions.
-import type { Condition, VirtualMachineInstance, VmiPhase } from '../types.js';
-
-/**
- * A condition as Go serialises KubeVirt's: `lastProbeTime: null` included. virt-controller patches
- * Running VMIs with JSON-patch `test` ops on /status/conditions; a condition stored without the
- * null made every such patch fail (422) and the VMI never became Ready.
- */
-const goCondition = (type: string, status: 'True' | 'False', now: string, reason?: string): Condition => ({
-  type,
-  status,
-  lastProbeTime: null,
-  lastTransitionTime: now,
-  ...(reason ? { reason } : {}),
-});
+// that never ran), and, once Running, the interfaces and, when the guest agent connects, the
+// condition AgentConnected. Pure functions.
+import type { VirtualMachineInstance, VmiPhase } from '../types.js';
 
 export interface RunningFacts {
   ip?: string;
-  agent: boolean;
 }
 
 /**
@@ -43,7 +30,8 @@ export function withPhase(
     { phase, phaseTransitionTimestamp: now },
   ];
   if (reason) status.reason = reason;
-  const conditions = (status.conditions ?? []).filter((c) => c.type !== 'AgentConnected');
+  // The agent's channel goes with the domain: virt-handler drops the condition once it is gone.
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== AGENT_CONNECTED);
   if (phase === 'Running' && facts) {
     const name = vmi.spec.domain?.devices?.interfaces?.[0]?.name ?? 'default';
     status.interfaces = [
@@ -53,11 +41,32 @@ export function withPhase(
         ...(facts.ip ? { ipAddress: facts.ip, ipAddresses: [facts.ip] } : {}),
       },
     ];
-    if (facts.agent) {
-      conditions.push(goCondition('AgentConnected', 'True', now));
-      status.guestOSInfo = { id: 'standin', name: 'node stand-in guest', prettyName: 'no guest: node stand-in' };
-    }
   }
   status.conditions = conditions;
+  return { ...vmi, status };
+}
+
+const AGENT_CONNECTED = 'AgentConnected';
+
+/** When the VMI last became Running (its phase timestamp), as a Date; undefined if never. */
+export function runningSince(vmi: VirtualMachineInstance): Date | undefined {
+  const at = (vmi.status?.phaseTransitionTimestamps ?? []).filter((p) => p.phase === 'Running').at(-1);
+  return at ? new Date(at.phaseTransitionTimestamp) : undefined;
+}
+
+export const hasAgent = (vmi: VirtualMachineInstance) =>
+  (vmi.status?.conditions ?? []).some((c) => c.type === AGENT_CONNECTED);
+
+/**
+ * The running VMI once its guest agent has connected, as virt-handler v1.8.4 writes it
+ * (pkg/virt-handler/vm.go, updateGuestAgentConditions): AgentConnected True appended once, with
+ * lastProbeTime now, no lastTransitionTime (Go marshals the zero time as null), and neither reason
+ * nor message; then the guest's OS info, which virt-handler reads from the agent.
+ */
+export function withAgent(vmi: VirtualMachineInstance, at: Date): VirtualMachineInstance {
+  const status = { ...(vmi.status ?? {}) } as NonNullable<VirtualMachineInstance['status']> & Record<string, unknown>;
+  const agent = { type: AGENT_CONNECTED, status: 'True' as const, lastProbeTime: goTime(at), lastTransitionTime: null };
+  status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== AGENT_CONNECTED), agent];
+  status.guestOSInfo = { id: 'standin', name: 'node stand-in guest', prettyName: 'no guest: node stand-in' };
   return { ...vmi, status };
 }
