@@ -91,19 +91,25 @@ export type Recovery = 'Ordered' | 'KubeVirt';
 const onRequestOnly = (vm: VmView) => vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure';
 
 /**
- * How the operator commands the VM. Under recovery Ordered, always through KubeVirt's start/stop
- * subresources, on runStrategy Manual: a Manual VM is the one KubeVirt never starts by itself, so
- * after an outage the VMs wait for the operator's runbook order. (Halted would do as well at rest,
- * but virt-api's start on a Halted VM rewrites it to Always, which restarts by itself; Manual keeps
- * its strategy through start and stop: pkg/virt-api/rest/lifecycle.go, KubeVirt v1.8.4.)
- * Under KubeVirt, Always/Halted VMs are driven through spec.runStrategy and Manual/RerunOnFailure
- * ones through the subresources, so a Manual VM's spec never drifts from Git.
+ * How the operator commands the VM. A Manual or RerunOnFailure VM always through KubeVirt's
+ * start/stop subresources, so its spec never drifts from Git. Other VMs are stopped by patching
+ * spec.runStrategy to Halted: a VM declared stopped (Argo CD's bundled VM check calls it Healthy,
+ * "Stopped as declared") that KubeVirt never starts by itself. They are started by runStrategy
+ * Always under recovery KubeVirt; under Ordered, by moving them to Manual and then the start
+ * subresource: Always would restart them by itself after an outage, in no order, and virt-api's
+ * start on a Halted VM rewrites it to Always (pkg/virt-api/rest/lifecycle.go, KubeVirt v1.8.4),
+ * while Manual keeps its strategy and virt-controller acts on its requests only.
  */
-export const commandsVia = (vm: VmView, recovery: Recovery = 'KubeVirt'): 'runStrategy' | 'subresource' =>
-  recovery === 'Ordered' || onRequestOnly(vm) ? 'subresource' : 'runStrategy';
+export const commandsVia = (
+  vm: VmView,
+  recovery: Recovery = 'KubeVirt',
+  action: Action = 'Start',
+): 'runStrategy' | 'subresource' =>
+  onRequestOnly(vm) || (recovery === 'Ordered' && action === 'Start') ? 'subresource' : 'runStrategy';
 
-/** Under Ordered, a VM on any other strategy is moved to Manual before its command (never the other way). */
-export const needsManual = (vm: VmView, recovery: Recovery) => recovery === 'Ordered' && vm.runStrategy !== 'Manual';
+/** Under Ordered, a VM on another strategy is moved to Manual before it is started (never the other way). */
+export const needsManual = (vm: VmView, recovery: Recovery, action: Action) =>
+  recovery === 'Ordered' && action === 'Start' && vm.runStrategy !== 'Manual';
 
 /** Strategies with which KubeVirt restarts a VM by itself, after a crash or an outage, in no order. */
 export const restartsByItself = (vm: VmView) => vm.runStrategy === 'Always' || vm.runStrategy === 'RerunOnFailure';

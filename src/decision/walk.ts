@@ -97,8 +97,8 @@ function commandStage(here: Here): StageStep | undefined {
     const commands = toCommand.map((vm) => ({
       vm,
       action,
-      via: commandsVia(vm, recovery),
-      ...(needsManual(vm, recovery) ? { toManual: true } : {}),
+      via: commandsVia(vm, recovery, action),
+      ...(needsManual(vm, recovery, action) ? { toManual: true } : {}),
     }));
     return stop({ commands, requeueAfterMs: POLL_MS });
   }

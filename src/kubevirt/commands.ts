@@ -1,8 +1,8 @@
-// Start and stop, the two disruptive things the operator ever does. Under recovery Ordered (the
-// default) every VM is moved to runStrategy Manual once and then driven through KubeVirt's
-// start/stop subresources. Under KubeVirt, runStrategy VMs get a merge patch of that one field under
-// our field manager, and Manual / RerunOnFailure VMs the subresources, which leave spec untouched.
-// A force stop is stop with gracePeriod 0.
+// Start and stop, the two disruptive things the operator ever does. Manual / RerunOnFailure VMs get
+// KubeVirt's start/stop subresources, which leave spec untouched. Other VMs are stopped by a merge
+// patch of spec.runStrategy to Halted under our field manager, and started by Always (recovery
+// KubeVirt) or, under recovery Ordered (the default), by a patch to Manual and the start subresource
+// (see commandsVia in src/decision/vm-state.ts). A force stop is stop with gracePeriod 0.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/names.js';
 import { rawRequest } from '../kube/raw.js';

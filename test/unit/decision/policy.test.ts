@@ -43,10 +43,10 @@ describe('full walks of Large V3', () => {
     expect(t.stages.map((s) => s.state)).toEqual(stages.map(() => 'Completed'));
     expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
     expectOneStagePerDecisionAndNoRepeats(d, stages);
-    // Every VM was stopped exactly once, gracefully, the Manual way (recovery Ordered, the default).
+    // Every VM was stopped exactly once, gracefully, through runStrategy Halted (declared stopped).
     expect(world.log.map((a) => a.cmd.vm).sort()).toEqual(L3.map((m) => m.vm).sort());
-    expect(world.log.every((a) => a.cmd.action === 'Stop' && a.cmd.via === 'subresource')).toBe(true);
-    expect(L3.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
+    expect(world.log.every((a) => a.cmd.action === 'Stop' && a.cmd.via === 'runStrategy')).toBe(true);
+    expect(L3.every((m) => world.vm(m.vm).runStrategy === 'Halted')).toBe(true);
     // A Completed gate means: nothing of a later stage is commanded before its awaits are down.
     for (const s of stages.filter((x) => x.gate === 'Completed' && x.index < stages.length - 1)) {
       const later = world.log.filter((a) => stageOfVm(stages).get(a.cmd.vm)! > s.index);

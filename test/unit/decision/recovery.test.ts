@@ -126,8 +126,14 @@ describe('SelfRestartingVMs', () => {
     expect(c.message).toContain('acd-store1, acd-store2');
     expect(c.message).toContain('acd-jb1');
     expect(c.message).toContain('runStrategy: Manual');
+    // Off: Always VMs are stopped into Halted (declared stopped); a RerunOnFailure one keeps its strategy.
     d.setSpec(specOf(L3, 'Off', SPEC_ACTIVE));
     d.runUntil(finished);
+    expect(cond(d.status, 'SelfRestartingVMs')!.message).toMatch(/^acd-jb1 has a runStrategy/);
+    // On: each is moved to Manual before its start.
+    d.setSpec(specOf(L3, 'On', SPEC_ACTIVE));
+    d.runUntil(finished);
+    expect(L3.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
     expect(cond(d.status, 'SelfRestartingVMs')).toMatchObject({ status: 'False', reason: 'RecoveryOrdered' });
   });
 

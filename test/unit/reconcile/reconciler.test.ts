@@ -199,13 +199,13 @@ describe('Reconciler', () => {
       [...APP_TIER, 'acd-dbm-dbs-dbr'].map((vm) => ({
         vm,
         action: 'Stop',
-        via: 'subresource',
+        via: 'runStrategy',
         at: world.now.toISOString(),
       })),
     );
     expect(stored.transition).toMatchObject({ direction: 'Off' });
-    // recovery Ordered (the default): each commanded VM was moved to Manual, the others left alone.
-    expect(world.vm('acd-dbm-dbs-dbr').runStrategy).toBe('Manual');
+    // Stopped by runStrategy Halted: declared stopped, and never started by KubeVirt itself.
+    expect(world.vm('acd-dbm-dbs-dbr').runStrategy).toBe('Halted');
     expect(world.vm('acd-store-lb').runStrategy).toBe('Always');
     // One StageStarted per stage begun, naming its VMs.
     const started = h.events.filter((e) => e.reason === 'StageStarted');
