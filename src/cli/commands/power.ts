@@ -5,7 +5,8 @@ import { formatDuration } from '../../api/duration.js';
 import { formatOverride } from '../../api/override.js';
 import { resolveUntil } from '../../schedule/index.js';
 import { annotate, CliError, connect, getAcd, setPowerState, watchAcd, whoAmI, type Kube } from '../kube.js';
-import { OVERRIDE_ANNOTATION } from '../../api/names.js';
+import { OVERRIDE_ANNOTATION, SKIP_GATES_ANNOTATION } from '../../api/names.js';
+import { formatSkipGates } from '../../api/skip-gates.js';
 import { progressLine, waitOutcome, type WaitOutcome } from '../progress.js';
 
 export interface PowerArgs {
@@ -16,6 +17,7 @@ export interface PowerArgs {
   wait: boolean;
   timeoutMs: number;
   override?: { until: string; reason?: string };
+  skipGates?: { gates: string[]; reason: string };
 }
 
 export const EXIT_STALLED = 3;
@@ -29,9 +31,16 @@ export async function runPower(
 ): Promise<number> {
   const k = connect(args.kubeconfig, args.namespace);
   if (args.override) return runOverride(k, args, args.override, out);
-  const before = await setPowerState(k, args.name, args.state);
+  // In the same patch as powerState: the Off that the change begins finds the skip already there.
+  const by = args.skipGates ? whoAmI(k) : undefined;
+  const skip = args.skipGates && {
+    key: SKIP_GATES_ANNOTATION,
+    value: formatSkipGates({ ...args.skipGates, ...(by ? { by } : {}) }),
+  };
+  const before = await setPowerState(k, args.name, args.state, skip);
   const generation = before.metadata.generation ?? 0;
   out(`acdcluster ${args.name} in namespace ${k.namespace}: powerState ${args.state} (generation ${generation})`);
+  if (args.skipGates) out(`skipping gate ${args.skipGates.gates.join(', ')} once: ${args.skipGates.reason}`);
   if (!args.wait) return 0;
 
   const timeout = AbortSignal.timeout(args.timeoutMs);
