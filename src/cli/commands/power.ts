@@ -31,16 +31,10 @@ export async function runPower(
 ): Promise<number> {
   const k = connect(args.kubeconfig, args.namespace);
   if (args.override) return runOverride(k, args, args.override, out);
-  // In the same patch as powerState: the Off that the change begins finds the skip already there.
-  const by = args.skipGates ? whoAmI(k) : undefined;
-  const skip = args.skipGates && {
-    key: SKIP_GATES_ANNOTATION,
-    value: formatSkipGates({ ...args.skipGates, ...(by ? { by } : {}) }),
-  };
-  const before = await setPowerState(k, args.name, args.state, skip);
+  const before = await setPowerState(k, args.name, args.state, skipAnnotation(k, args));
   const generation = before.metadata.generation ?? 0;
   out(`acdcluster ${args.name} in namespace ${k.namespace}: powerState ${args.state} (generation ${generation})`);
-  if (args.skipGates) out(`skipping gate ${args.skipGates.gates.join(', ')} once: ${args.skipGates.reason}`);
+  if (args.skipGates) out(skippingLine(args.skipGates));
   if (!args.wait) return 0;
 
   const timeout = AbortSignal.timeout(args.timeoutMs);
@@ -78,6 +72,16 @@ export async function runPower(
   out(`acdcluster ${args.name} is ${args.state}: ${outcome.message}`);
   return 0;
 }
+
+/** The skip-gates annotation, set in the same patch as powerState: the Off it begins finds it there. */
+function skipAnnotation(k: Kube, args: PowerArgs): { key: string; value: string } | undefined {
+  if (!args.skipGates) return undefined;
+  const by = whoAmI(k);
+  return { key: SKIP_GATES_ANNOTATION, value: formatSkipGates({ ...args.skipGates, ...(by ? { by } : {}) }) };
+}
+
+const skippingLine = (s: NonNullable<PowerArgs['skipGates']>) =>
+  `skipping gate ${s.gates.join(', ')} once: ${s.reason}`;
 
 /** The override annotation, for an ACD on a schedule only: On and Off are absolute by design. */
 async function runOverride(
