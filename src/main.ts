@@ -10,6 +10,7 @@ import { Reconciler } from './reconcile/reconciler.js';
 import { EventRecorder } from './reconcile/events.js';
 import { KubevirtCommander } from './kubevirt/commands.js';
 import { ClusterHealthRunner } from './health/runner.js';
+import { makeGateProbes } from './gates/index.js';
 import { startServer } from './server.js';
 import { metrics } from './metrics.js';
 import { LeaderElector } from './kube/lease.js';
@@ -90,6 +91,11 @@ const reconciler: Reconciler = new Reconciler({
   },
   onHealthCheck: (_c, check, healthy) => metrics.healthChecks.inc({ check, result: healthy ? 'healthy' : 'unhealthy' }),
   onSlotsMissed: (_c, slots) => metrics.scheduleSlotsMissed.inc(slots),
+  gates: makeGateProbes(kc, (ns, name) => controller.getVmi(ns, name)),
+  onGateEnded: (cluster, gate, outcome, seconds) => {
+    const [namespace, name] = cluster.split('/');
+    metrics.gateWait.observe({ namespace, name, gate, outcome }, seconds);
+  },
   calendars: new ConfigMapCalendars(kubeConfigMapReader(kc)),
   ...(clock ? { clock } : {}),
 });

@@ -40,6 +40,14 @@ export const metrics = {
     buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800],
     registers: [registry],
   }),
+  // A gate waits for calls to end or a smoke test to pass: seconds to an hour.
+  gateWait: new Histogram({
+    name: 'acd_gate_wait_seconds',
+    help: 'Time a spec.gates gate waited, from its start to its end, by outcome (Passed, Skipped, TimedOut)',
+    labelNames: ['namespace', 'name', 'gate', 'outcome'],
+    buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    registers: [registry],
+  }),
   healthChecks: new Counter({
     name: 'acd_health_checks_total',
     help: 'Health-gate checks run, by check and result (healthy, unhealthy)',

@@ -18,3 +18,8 @@ export const OVERRIDE_ANNOTATION = `${GROUP}/power-override`;
  * `kubectl rollout restart`; it asks for the same ordered restart as spec.restartAfter.
  */
 export const RESTART_ANNOTATION = `${GROUP}/restartedAt`;
+/**
+ * AcdCluster annotation naming beforeOff gates to skip once (src/api/skip-gates.ts), written by
+ * `acdctl power off --skip-gate`; the operator removes it once an Off transition has used it.
+ */
+export const SKIP_GATES_ANNOTATION = `${GROUP}/skip-gates`;

@@ -31,11 +31,13 @@ export const STALL_REASONS = [
   'ActiveSideUnknown',
   'InvalidSchedule',
   'RecoveryCrashLoop',
+  'GateTimeout',
+  'GateAborted',
 ] as const;
 export type StallReason = (typeof STALL_REASONS)[number];
 
 /** Why a transition waits without being stuck. */
-export const HOLD_REASONS = ['HealthGateHeld', 'Paused', 'RecoveryBackoff'] as const;
+export const HOLD_REASONS = ['HealthGateHeld', 'Paused', 'RecoveryBackoff', 'GateWaiting'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
 /** Every reason each condition type can carry. */
@@ -47,7 +49,7 @@ export const CONDITION_REASONS = {
   InvalidSpec: ['SpecValid', 'InvalidSpec', 'VMClaimedByAnotherCluster'],
   ScheduleValid: ['ScheduleValid', 'InvalidSchedule', 'NotScheduled'],
   Healthy: ['ChecksPassed', 'ChecksFailed', 'PoweredOff', 'NotChecked'],
-  Degraded: ['ChecksFailed', 'NotDegraded'],
+  Degraded: ['ChecksFailed', 'GateFailed', 'NotDegraded'],
   HostKeysUnverified: ['InsecureSkipHostKeyVerification', 'HostKeysPinned'],
   SelfRestartingVMs: ['RunStrategyRestartsByItself', 'RecoveryOrdered', 'RecoveryByKubeVirt'],
 } as const satisfies Record<ConditionType, readonly string[]>;
@@ -77,5 +79,12 @@ export const EVENT_REASONS = [
   'RestartSkipped',
   'RecoveryStarted',
   'RecoveryCrashLoop',
+  'GateStarted',
+  'GatePassed',
+  'GateSkipped',
+  'GateSkipInvalid',
+  'GateTimedOut',
+  'GateAborted',
+  'GateActionFailed',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];

@@ -55,17 +55,59 @@ export const TriggerSchema = z
   })
   .describe('What began a transition.');
 
+export const GateStatusSchema = z
+  .object({
+    name: z.string().describe('The gate of spec.gates.beforeOff or spec.gates.afterOn.'),
+    when: z.enum(['BeforeOff', 'AfterOn']).describe('Before the first stage of an Off, or after the last of an On.'),
+    state: z
+      .enum(['Pending', 'Waiting', 'Passed', 'Skipped', 'TimedOut'])
+      .describe('Pending (not reached), Waiting (checked every interval), then Passed, Skipped or TimedOut.'),
+    startedAt: time.optional().describe('When the gate began to wait; maxWait counts from here.'),
+    finishedAt: time.optional().describe('When it passed, was skipped or timed out.'),
+    successes: z.number().int().describe('Passing checks in a row; consecutiveSuccesses of them pass the gate.'),
+    lastCheckAt: time.optional().describe('The last check; the next is due an interval later.'),
+    value: z.string().optional().describe('The last result, as shown to users (never a secret).'),
+    message: z.string().optional().describe("The last check's one-line verdict, or why it failed."),
+    drainedAt: time
+      .optional()
+      .describe('When the drain action was issued: written before it runs, so it runs at most once.'),
+    skip: z
+      .object({
+        by: z.string().optional().describe('Who skipped it (acdctl fills in the kubeconfig user).'),
+        reason: z.string().describe('Why, as given with --reason.'),
+      })
+      .optional()
+      .describe('Skipped through the skip-gates annotation (acdctl power off --skip-gate).'),
+  })
+  .describe('One gate of a transition, and how far it got.');
+
 export const TransitionSchema = z.object({
   direction: z.enum(['On', 'Off']),
   trigger: TriggerSchema.optional(),
   generation: z.number().int().describe('metadata.generation that asked for this transition.'),
   startedAt: time,
   finishedAt: time.optional(),
-  outcome: z.enum(['Succeeded', 'Failed', 'Superseded']).optional(),
+  outcome: z
+    .enum(['Succeeded', 'Failed', 'Superseded', 'Aborted'])
+    .optional()
+    .describe('Aborted: a beforeOff gate timed out with onTimeout Abort; nothing was stopped.'),
   stages: z.array(StageStatusSchema),
   commands: z
     .array(CommandSchema)
     .describe('Every start/stop command issued in this transition, so none is issued twice.'),
+  gates: z
+    .array(GateStatusSchema)
+    .optional()
+    .describe('The gates of spec.gates this transition runs: beforeOff for an Off, afterOn for an On.'),
+  undrains: z
+    .array(
+      z.object({
+        gate: z.string().describe('The beforeOff gate whose undrain action is owed.'),
+        at: time.optional().describe('When it was issued: written before it runs, so it runs at most once.'),
+      }),
+    )
+    .optional()
+    .describe('Undrain actions owed by the Off transition this one replaced after its gates had drained.'),
 });
 
 export const HistoryEntrySchema = z
@@ -74,7 +116,7 @@ export const HistoryEntrySchema = z
     trigger: TriggerSchema.optional(),
     startedAt: time,
     finishedAt: time,
-    outcome: z.enum(['Succeeded', 'Failed', 'Superseded']),
+    outcome: z.enum(['Succeeded', 'Failed', 'Superseded', 'Aborted']),
     seconds: z.number().describe('From start to end.'),
     stages: z
       .array(z.object({ name: z.string(), seconds: z.number().optional() }))
@@ -180,6 +222,7 @@ export type AcdClusterStatus = z.infer<typeof StatusSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;
 export type StageStatus = z.infer<typeof StageStatusSchema>;
 export type Transition = z.infer<typeof TransitionSchema>;
+export type GateStatus = z.infer<typeof GateStatusSchema>;
 export type Command = z.infer<typeof CommandSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;

@@ -18,6 +18,7 @@ export const USAGE = `Usage:
   acdctl restart NAME [-n NAMESPACE]
   acdctl power on|off NAME [-n NAMESPACE] [--wait] [--timeout 10m]
   acdctl power on|off NAME --until TIME [--reason TEXT] [-n NAMESPACE]
+  acdctl power off NAME --skip-gate GATE [--skip-gate GATE2] --reason TEXT [-n NAMESPACE] [--wait]
 
 Commands:
   plan     Validate an AcdCluster and print its shutdown and startup plans. Changes nothing.
@@ -27,6 +28,8 @@ Commands:
   power    Set spec.powerState; with --wait follow the transition until it is Ready or Stalled.
            With --until (powerState Scheduled only): override the schedule until TIME, without
            touching the spec; the operator removes the override when it ends.
+           With --skip-gate (off only): skip these beforeOff gates of spec.gates for this Off, once;
+           --reason is required and recorded in status and events.
 
 Flags:
   -f, --file FILE        plan an AcdCluster manifest (or a bare spec) instead of one in the cluster
@@ -38,7 +41,8 @@ Flags:
       --timeout DURATION power --wait: give up after this long (exit 4); default 10m
       --until TIME       power: override until HH:MM or YYYY-MM-DDTHH:MM (in the schedule's time zone),
                          a duration such as 2h, or an RFC 3339 time
-      --reason TEXT      power --until: why, shown in status and events
+      --reason TEXT      power --until / --skip-gate: why, shown in status and events
+      --skip-gate GATE   power off: skip this beforeOff gate once (repeatable); needs --reason
   -h, --help             show this help
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 stalled, 4 timed out.`;
@@ -58,6 +62,8 @@ export type Invocation =
       timeoutMs: number;
       /** An override instead of a spec change: --until as typed, resolved against the ACD's zone. */
       override?: { until: string; reason?: string };
+      /** beforeOff gates to skip for this Off (the skip-gates annotation), with why. */
+      skipGates?: { gates: string[]; reason: string };
     };
 
 const OPTIONS = {
@@ -70,6 +76,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   until: { type: 'string' },
   reason: { type: 'string' },
+  'skip-gate': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type Flag = keyof typeof OPTIONS;
@@ -79,7 +86,7 @@ const ALLOWED: Record<'plan' | 'status' | 'history' | 'restart' | 'power', reado
   status: ['kubeconfig', 'namespace', 'watch'],
   history: ['kubeconfig', 'namespace'],
   restart: ['kubeconfig', 'namespace'],
-  power: ['kubeconfig', 'namespace', 'wait', 'timeout', 'until', 'reason'],
+  power: ['kubeconfig', 'namespace', 'wait', 'timeout', 'until', 'reason', 'skip-gate'],
 };
 
 const DEFAULT_TIMEOUT = '10m';
@@ -133,8 +140,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         throw new UsageError('power needs "on" or "off", then the AcdCluster NAME');
       if (name === undefined || extra.length) throw new UsageError('power on|off needs one AcdCluster NAME');
       if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout only applies with --wait');
-      if (values.reason !== undefined && values.until === undefined)
-        throw new UsageError('--reason only applies with --until');
+      const skipGates = skipGatesOf(values, normalized);
+      if (values.reason !== undefined && values.until === undefined && !skipGates)
+        throw new UsageError('--reason only applies with --until or --skip-gate');
       if (values.until !== undefined && values.wait)
         throw new UsageError('--wait follows a spec change; follow an override with: acdctl status NAME --watch');
       if (values.reason !== undefined && values.reason.length > 200)
@@ -155,9 +163,24 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         ...(values.until !== undefined
           ? { override: { until: values.until, ...(values.reason !== undefined ? { reason: values.reason } : {}) } }
           : {}),
+        ...(skipGates ? { skipGates } : {}),
       };
     }
   }
+}
+
+/** --skip-gate: for `power off` only, not with --until (an override has no gates to skip), with a --reason. */
+function skipGatesOf(
+  values: { 'skip-gate'?: string[]; reason?: string; until?: string },
+  state: 'on' | 'off' | undefined,
+): { gates: string[]; reason: string } | undefined {
+  const gates = values['skip-gate'];
+  if (!gates?.length) return undefined;
+  if (state !== 'off') throw new UsageError('--skip-gate only applies to power off (gates are spec.gates.beforeOff)');
+  if (values.until !== undefined) throw new UsageError('--skip-gate does not combine with --until');
+  if (values.reason === undefined || !values.reason.trim())
+    throw new UsageError('--skip-gate needs --reason TEXT: why the gate is skipped is recorded');
+  return { gates: [...new Set(gates)], reason: values.reason };
 }
 
 // The seed's own words (db, lb, store) are accepted next to the spec's field names, since people

@@ -116,10 +116,16 @@ export async function getAcd(k: Kube, name: string): Promise<AcdCluster> {
 }
 
 /** Merge patch of spec.powerState alone, so nothing else in the spec is touched or re-owned. */
-export async function setPowerState(k: Kube, name: string, powerState: 'On' | 'Off'): Promise<AcdCluster> {
+export async function setPowerState(
+  k: Kube,
+  name: string,
+  powerState: 'On' | 'Off',
+  annotation?: { key: string; value: string },
+): Promise<AcdCluster> {
+  const metadata = annotation ? { metadata: { annotations: { [annotation.key]: annotation.value } } } : {};
   try {
     return (await k.api.patchNamespacedCustomObject(
-      { ...ref(k, name), body: { spec: { powerState } }, fieldManager: 'acdctl' },
+      { ...ref(k, name), body: { ...metadata, spec: { powerState } }, fieldManager: 'acdctl' },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as AcdCluster;
   } catch (e) {

@@ -20,6 +20,8 @@ export interface ActingFacts {
   stageLine: string;
   blocker?: Blocker;
   vmCount: number;
+  /** An afterOn gate of the finished startup that timed out: why the ACD is Degraded. */
+  failedGate?: string;
   /** The checks that ran in this pass. */
   health?: HealthResults;
   /** Healthy as the last pass left it. */
@@ -122,6 +124,8 @@ export function healthyCondition(f: ConditionFacts): Verdict<'Healthy'> | undefi
 export function degradedCondition(f: ConditionFacts): Verdict<'Degraded'> | undefined {
   const healthy = healthyCondition(f);
   if (f.kind === 'refused' || !healthy) return undefined;
+  if (!f.running && f.target === 'On' && f.failedGate)
+    return { status: 'True', reason: 'GateFailed', message: f.failedGate };
   if (!f.running && f.target === 'On' && healthy.status === 'False') {
     return { status: 'True', reason: 'ChecksFailed', message: healthy.message };
   }

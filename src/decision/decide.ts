@@ -14,7 +14,9 @@ import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js
 import { resolveActive } from './active.js';
 import { buildStatus } from './report.js';
 import { done, POLL_MS, signature, worldAtTarget } from './context.js';
-import { walk, type WalkResult } from './walk.js';
+import type { WalkResult } from './walk.js';
+import { gateAsks, gatedWalk } from './gates.js';
+import { carriedGates, initialGates } from './gate-words.js';
 import { DIRECTION } from './direction.js';
 import { periodicCheck, recordHealth } from './health-status.js';
 
@@ -68,19 +70,29 @@ function decideTowards(ctx: Ctx): Decision {
   // A copy of everything this pass may change: the transition it keeps comes from the status it
   // read, and the reconciler appends this pass's commands. Shared with what was read, a command
   // made the new status equal the old one, and its write (the record of the command) was skipped.
-  const transition = { ...kept, stages: kept.stages.map((s) => ({ ...s })), commands: [...kept.commands] };
-  const result = walk(ctx, planned.plan, transition);
+  const transition = copyTransition(kept);
+  const result = gatedWalk(ctx, planned.plan, transition);
   finishIfDone(ctx, transition, result);
   const status = buildStatus(ctx, transition, records, blockerOf(ctx, transition, result));
   if (transition.trigger?.source === 'Recovery' && transition.startedAt === ctx.now)
     status.recovery = recoveryBegun(ctx);
   rememberActiveSides(ctx, transition, records, status);
   recordHealth(ctx, status);
+  // The gates' asks go out with either return: a drain or undrain recorded in `status` must run.
+  const asks = gateAsks(ctx, result);
   const periodic = periodicCheck(ctx, status, transition, result);
-  if (periodic) return { status, commands: [], events: ctx.events, ...periodic };
+  if (periodic) return { status, commands: [], events: ctx.events, ...periodic, ...asks };
   const { commands, runChecks, checkTier, requeueAfterMs } = result;
-  return { status, commands, events: ctx.events, runChecks, checkTier, requeueAfterMs };
+  return { status, commands, events: ctx.events, runChecks, checkTier, requeueAfterMs, ...asks };
 }
+
+const copyTransition = (t: Transition): Transition => ({
+  ...t,
+  stages: t.stages.map((s) => ({ ...s })),
+  commands: [...t.commands],
+  ...(t.gates ? { gates: t.gates.map((g) => ({ ...g, ...(g.skip ? { skip: { ...g.skip } } : {}) })) } : {}),
+  ...(t.undrains ? { undrains: t.undrains.map((u) => ({ ...u })) } : {}),
+});
 
 const settled = (ctx: Ctx, status: AcdClusterStatus): Decision => ({ status, commands: [], events: ctx.events });
 
@@ -155,7 +167,7 @@ function planOrBlock(
 
 /** A walk that found nothing left to do ends the transition, Failed if a stage failed (failurePolicy Continue). */
 function finishIfDone(ctx: Ctx, t: Transition, result: WalkResult): void {
-  const idle = result.commands.length === 0 && !result.blocker && !result.runChecks;
+  const idle = result.commands.length === 0 && !result.blocker && !result.runChecks && !result.waiting;
   if (t.finishedAt || !idle || !t.stages.every(done)) return;
   t.finishedAt = ctx.now;
   t.outcome = t.stages.some((s) => s.state === 'Failed') ? 'Failed' : 'Succeeded';
@@ -193,6 +205,8 @@ function currentTransition(ctx: Ctx, plan: Plan, recovery: boolean): Transition 
     ctx.events.push({ type: 'Warning', reason: 'RecoveryStarted', message });
   } else if (prev) announceNew(ctx, prev, atTarget);
   const drift = prev?.finishedAt !== undefined && prev.direction === target && !atTarget;
+  // Gates only where there is something to guard: an Off with VMs still up, an On with VMs to start.
+  const gates = carriedGates(ctx, prev, atTarget ? undefined : initialGates(o.spec, target));
   return {
     direction: target,
     trigger: recovery ? { source: 'Recovery' } : triggerOf(ctx, drift),
@@ -210,6 +224,7 @@ function currentTransition(ctx: Ctx, plan: Plan, recovery: boolean): Transition 
       state: 'Pending' as const,
     })),
     commands: [],
+    ...gates,
   };
 }
 
@@ -221,7 +236,9 @@ function stillHolds(ctx: Ctx, prev: Transition, plan: Plan, atTarget: boolean): 
   // failed VMs are not at target by definition, so treating that as drift restarted it on every pass.
   const failedHere =
     prev.outcome === 'Failed' && prev.generation === o.generation && o.spec.failurePolicy === 'Continue';
-  return !prev.finishedAt || atTarget || failedHere;
+  // So does an Off given up by a beforeOff gate (onTimeout Abort): no new Off until the spec changes.
+  const abortedHere = prev.outcome === 'Aborted' && prev.generation === o.generation;
+  return !prev.finishedAt || atTarget || failedHere || abortedHere;
 }
 
 /** Why a new transition replaces the recorded one: a flip or a new plan mid-way, or drift after the end. */

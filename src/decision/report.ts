@@ -4,6 +4,7 @@ import type { AcdClusterStatus, Transition } from '../api/status.js';
 import { deriveSizing } from '../plan/index.js';
 import { applyConditions, type ActingFacts } from './condition-owners.js';
 import { DIRECTION } from './direction.js';
+import { failedAfterOnGate, gateLine } from './gate-words.js';
 import type { ActiveRecords, Blocker, Ctx, VmView } from './types.js';
 import { isDown, isUpFor, restartsByItself } from './vm-state.js';
 
@@ -30,10 +31,11 @@ export function buildStatus(
     target,
     running,
     power,
-    stageLine: line,
+    stageLine: (running && gateLine(ctx, transition)) || line,
     blocker,
     vmCount: machines.length,
     health: o.health,
+    ...(failedAfterOnGate(transition) ? { failedGate: failedAfterOnGate(transition) } : {}),
     previousHealthy: o.status.conditions?.find((c) => c.type === 'Healthy'),
     insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
     scheduled: o.spec.powerState === 'Scheduled',

@@ -3,6 +3,7 @@
 // other's implementation), so the core has no import cycle and the adapters depend on it, not on the
 // orchestrator in src/reconcile.
 import type { Override, OverrideRead } from '../api/override.js';
+import type { SkipGatesRead } from '../api/skip-gates.js';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { AcdClusterStatus, HistoryEntry, RestartStatus } from '../api/status.js';
 import type { AcdCluster } from '../api/types.js';
@@ -49,6 +50,32 @@ export interface Observed {
   powerStateBy?: string;
   /** The restartedAt annotation (`acdctl restart`), as written. */
   restartAnnotation?: string;
+  /** Results of the gate checks the previous decision asked for (runGates), by gate name. */
+  gateResults?: GateResults;
+  /** The skip-gates annotation (`acdctl power off --skip-gate`), read (src/api/skip-gates.ts). */
+  skipGates?: SkipGatesRead;
+}
+
+/**
+ * One attempt of a gate's check, as the reconciler hands it over: the shape of src/gates' outcome,
+ * restated here so the core does not import the adapters.
+ */
+export interface GateResult {
+  /** The attempt satisfied successCondition (or onNoData: Pass). */
+  passed: boolean;
+  noData: boolean;
+  /** The result as shown to users, e.g. "7". */
+  value?: string;
+  message: string;
+  /** A Job still running: neither a success nor a failure. */
+  pending?: boolean;
+}
+export type GateResults = Readonly<Record<string, GateResult>>;
+
+/** A drain or undrain of a beforeOff gate, for the reconciler to run after the status write. */
+export interface GateActionRequest {
+  gate: string;
+  kind: 'drain' | 'undrain';
 }
 
 export type Via = 'runStrategy' | 'subresource';
@@ -78,6 +105,15 @@ export interface Decision {
   removeOverride?: string;
   /** Scheduled slots that began and ended while no pass looked. */
   missedSlots?: number;
+  /** Gates whose check is due: the reconciler runs them and calls decide() once more with gateResults. */
+  runGates?: string[];
+  /**
+   * Drain/undrain actions, each already recorded in `status` (drainedAt, undrains[].at): the reconciler
+   * writes the status first and runs them only after the write, so a crash never runs one twice.
+   */
+  gateActions?: GateActionRequest[];
+  /** The skip-gates annotation to remove (consumed, or garbled), if it still holds this value. */
+  removeSkipGates?: string;
 }
 
 /** Why a transition does not move on: it waits for the user (Paused, Held) or is stuck (Stalled). */
@@ -123,6 +159,8 @@ export interface Ctx {
   ended: HistoryEntry[];
   /** An ordered restart in progress: its phase, and whether this pass's target serves it. */
   restart?: RestartStep;
+  /** Gate actions and the skip-gates removal this pass asks of the reconciler (./gates.ts). */
+  gateAsks?: Pick<Decision, 'gateActions' | 'removeSkipGates'>;
 }
 
 /** The seam between the reconciler and src/health: runs named checks, detects active sides. */

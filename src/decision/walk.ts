@@ -19,6 +19,10 @@ export interface WalkResult {
   runChecks?: HealthCheckName[];
   checkTier?: Tier;
   requeueAfterMs?: number;
+  /** Gates whose check is due (./gates.ts). */
+  runGates?: string[];
+  /** A gate holds the transition open: it may not finish yet. */
+  waiting?: boolean;
 }
 type PlanStage = Plan['stages'][number];
 /** What one stage says: go on to the next stage, or stop the walk here with this result. */

@@ -19,9 +19,12 @@ import type { Logger } from '../log.js';
 import { decide } from '../decision/decide.js';
 import { desiredPowerOf } from '../decision/power.js';
 import { readOverride } from '../api/override.js';
-import { OVERRIDE_ANNOTATION, RESTART_ANNOTATION } from '../api/names.js';
+import { OVERRIDE_ANNOTATION, RESTART_ANNOTATION, SKIP_GATES_ANNOTATION } from '../api/names.js';
+import { readSkipGates } from '../api/skip-gates.js';
+import type { GateProbes } from '../gates/types.js';
+import { endedGates, runGateActions, runGateChecks, type GateRunContext } from './gate-runs.js';
 import { refusedStatus } from '../decision/report.js';
-import type { HealthRunner, Observed, VmView } from '../decision/types.js';
+import type { Decision, HealthRunner, Observed, VmView } from '../decision/types.js';
 import { ClusterReader } from './cluster-reader.js';
 import { KubeAcdClusterApi, type AcdClusterApi } from './cluster-api.js';
 import { OwnCommands } from './own-commands.js';
@@ -54,6 +57,10 @@ export interface ReconcilerDeps {
   onSlotsMissed?: (cluster: string, slots: number) => void;
   /** The holiday calendars of spec.schedule.calendarRefs; without it, naming one is a problem. */
   calendars?: CalendarSource;
+  /** Runs spec.gates' checks and actions; without it a gate check fails ('gate probes not configured'). */
+  gates?: GateProbes;
+  /** Once per gate that ended (Passed, Skipped, TimedOut), with how long it waited, for metrics. */
+  onGateEnded?: (cluster: string, gate: string, outcome: string, seconds: number) => void;
 }
 
 function shutdownAboutToBegin(o: Observed): boolean {
@@ -189,21 +196,19 @@ export class Reconciler {
       override: this.overrideOf(key, obj),
       ...powerStateWriter(obj),
       ...restartAnnotation(obj),
+      skipGates: readSkipGates(obj.metadata.annotations),
       ...(calendars ? { holidays: calendars.holidays, calendarProblems: calendars.problems } : {}),
     };
     // Live detection only before a shutdown begins; once it runs, the sides it began with hold.
     if (this.d.health && shutdownAboutToBegin(observed))
       observed.detected = await this.d.health.detectActive(obj, spec, vms);
 
-    // 4. Decide; a health gate is one more pure decision after its checks ran.
+    // 4. Decide; a health gate or a spec.gates gate is one more pure decision after its checks ran.
     let decision = decide(observed);
-    if (decision.runChecks) {
-      observed.health = this.d.health
-        ? await this.d.health.run(obj, spec, vms, decision.runChecks, decision.checkTier)
-        : Object.fromEntries(decision.runChecks.map((c) => [c, { healthy: true, message: 'not configured' }]));
-      // Only checks that really ran count; 'not configured' stand-ins would read as passes.
-      if (this.d.health)
-        for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
+    const gateRun: GateRunContext = { probes: this.d.gates, obj, spec, vms, transition: decision.status.transition };
+    if (decision.runChecks || decision.runGates) {
+      if (decision.runChecks) await this.runHealth(key, observed, decision, obj);
+      if (decision.runGates) observed.gateResults = await runGateChecks(gateRun, decision.runGates);
       decision = decide(observed);
     }
 
@@ -255,7 +260,9 @@ export class Reconciler {
 
     // 6. Report: at once if anything a client acts on changed, else once the pacing gap is over
     // (the next pass rebuilds the same lines from the world, so nothing is lost by waiting).
-    const hold = issued || decision.events.length ? 0 : this.pacer.holdMs(key, prev, status);
+    // A drain or undrain recorded in this status runs only after its write: never held back.
+    const hold =
+      issued || decision.events.length || decision.gateActions?.length ? 0 : this.pacer.holdMs(key, prev, status);
     if (hold)
       return {
         status: prev,
@@ -281,6 +288,14 @@ export class Reconciler {
       this.d.events.record(obj, e);
     }
     if (decision.missedSlots) this.d.onSlotsMissed?.(key, decision.missedSlots);
+    for (const g of endedGates(prev.transition, status.transition))
+      this.d.onGateEnded?.(key, g.gate, g.outcome, g.seconds);
+    // Only after the status that records them (drainedAt, undrains[].at) is stored: a crash before
+    // this line loses an action, never repeats one. After a conflict the stored status may not be
+    // ours: then nothing runs, and the next pass decides again.
+    if (decision.gateActions?.length && !recovered) await this.runActions(gateRun, decision, log);
+    if (decision.removeSkipGates !== undefined)
+      await this.api.removeAnnotation(obj, SKIP_GATES_ANNOTATION, decision.removeSkipGates);
     // After the event: a crash in between repeats the event at worst, and never loses the removal.
     if (decision.removeOverride !== undefined) {
       if (await this.api.removeAnnotation(obj, OVERRIDE_ANNOTATION, decision.removeOverride))
@@ -290,6 +305,26 @@ export class Reconciler {
       ? Math.min(REFUSED_RETRY_MS, decision.requeueAfterMs ?? REFUSED_RETRY_MS)
       : decision.requeueAfterMs;
     return { status: recovered ?? status, written, issued, failure, requeueAfterMs };
+  }
+
+  private async runHealth(key: string, observed: Observed, decision: Decision, obj: AcdCluster): Promise<void> {
+    const checks = decision.runChecks ?? [];
+    observed.health = this.d.health
+      ? await this.d.health.run(obj, observed.spec, observed.vms, checks, decision.checkTier)
+      : Object.fromEntries(checks.map((c) => [c, { healthy: true, message: 'not configured' }]));
+    // Only checks that really ran count; 'not configured' stand-ins would read as passes.
+    if (this.d.health)
+      for (const [check, r] of Object.entries(observed.health)) if (r) this.d.onHealthCheck?.(key, check, r.healthy);
+  }
+
+  private async runActions(c: GateRunContext, decision: Decision, log: Logger): Promise<void> {
+    const failures = await runGateActions(c, decision.gateActions ?? []);
+    log.info({ actions: decision.gateActions, failed: failures.length }, 'gate actions run');
+    for (const e of failures) {
+      log.warn({ reason: e.reason }, e.message);
+      this.d.onTransitionEvent?.(c.obj.metadata.namespace + '/' + c.obj.metadata.name, e.reason);
+      this.d.events.record(c.obj, e);
+    }
   }
 
   /**

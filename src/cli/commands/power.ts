@@ -5,7 +5,8 @@ import { formatDuration } from '../../api/duration.js';
 import { formatOverride } from '../../api/override.js';
 import { resolveUntil } from '../../schedule/index.js';
 import { annotate, CliError, connect, getAcd, setPowerState, watchAcd, whoAmI, type Kube } from '../kube.js';
-import { OVERRIDE_ANNOTATION } from '../../api/names.js';
+import { OVERRIDE_ANNOTATION, SKIP_GATES_ANNOTATION } from '../../api/names.js';
+import { formatSkipGates } from '../../api/skip-gates.js';
 import { progressLine, waitOutcome, type WaitOutcome } from '../progress.js';
 
 export interface PowerArgs {
@@ -16,6 +17,7 @@ export interface PowerArgs {
   wait: boolean;
   timeoutMs: number;
   override?: { until: string; reason?: string };
+  skipGates?: { gates: string[]; reason: string };
 }
 
 export const EXIT_STALLED = 3;
@@ -29,9 +31,10 @@ export async function runPower(
 ): Promise<number> {
   const k = connect(args.kubeconfig, args.namespace);
   if (args.override) return runOverride(k, args, args.override, out);
-  const before = await setPowerState(k, args.name, args.state);
+  const before = await setPowerState(k, args.name, args.state, skipAnnotation(k, args));
   const generation = before.metadata.generation ?? 0;
   out(`acdcluster ${args.name} in namespace ${k.namespace}: powerState ${args.state} (generation ${generation})`);
+  if (args.skipGates) out(skippingLine(args.skipGates));
   if (!args.wait) return 0;
 
   const timeout = AbortSignal.timeout(args.timeoutMs);
@@ -69,6 +72,16 @@ export async function runPower(
   out(`acdcluster ${args.name} is ${args.state}: ${outcome.message}`);
   return 0;
 }
+
+/** The skip-gates annotation, set in the same patch as powerState: the Off it begins finds it there. */
+function skipAnnotation(k: Kube, args: PowerArgs): { key: string; value: string } | undefined {
+  if (!args.skipGates) return undefined;
+  const by = whoAmI(k);
+  return { key: SKIP_GATES_ANNOTATION, value: formatSkipGates({ ...args.skipGates, ...(by ? { by } : {}) }) };
+}
+
+const skippingLine = (s: NonNullable<PowerArgs['skipGates']>) =>
+  `skipping gate ${s.gates.join(', ')} once: ${s.reason}`;
 
 /** The override annotation, for an ACD on a schedule only: On and Off are absolute by design. */
 async function runOverride(

@@ -164,12 +164,14 @@ describe('helm chart deploy/helm/acd-operator', () => {
       expect(verbsFor(rules, 'subresources.kubevirt.io', 'virtualmachines/stop')).toEqual(['update']);
       expect(verbsFor(rules, '', 'events')).toEqual(['create', 'patch']);
       expect(verbsFor(rules, 'events.k8s.io', 'events')).toEqual([]);
+      // spec.gates' job checks: one Job per attempt, read by name and deleted after; no list, no watch.
+      expect(verbsFor(rules, 'batch', 'jobs')).toEqual(['create', 'delete', 'get']);
       // Nothing beyond those: no Secrets without healthSecrets, no ConfigMaps without calendarConfigMaps,
       // no leases cluster-wide.
       expect(verbsFor(rules, '', 'secrets')).toEqual([]);
       expect(verbsFor(rules, '', 'configmaps')).toEqual([]);
       expect(verbsFor(rules, 'coordination.k8s.io', 'leases')).toEqual([]);
-      expect(rules).toHaveLength(6);
+      expect(rules).toHaveLength(7);
 
       const crb = only(ofKind<V1ClusterRoleBinding>(objects, 'ClusterRoleBinding'));
       expect(crb.roleRef.name).toBe(cr.metadata?.name);

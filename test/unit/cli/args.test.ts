@@ -25,6 +25,27 @@ describe('parseCommandLine', () => {
       timeoutMs: 600_000,
       override: { until: '18:00', reason: 'campaign' },
     });
+    expect(
+      parseCommandLine([
+        'power',
+        'off',
+        'acd',
+        '--skip-gate',
+        'no-active-calls',
+        '--skip-gate',
+        'queue-empty',
+        '--reason',
+        'one stuck call',
+        '--wait',
+      ]),
+    ).toEqual({
+      command: 'power',
+      state: 'Off',
+      name: 'acd',
+      wait: true,
+      timeoutMs: 600_000,
+      skipGates: { gates: ['no-active-calls', 'queue-empty'], reason: 'one stuck call' },
+    });
     expect(parseCommandLine(['plan', '-f', 'x.yaml', '--active', 'db=2,lb=1'])).toEqual({
       command: 'plan',
       file: 'x.yaml',
@@ -50,6 +71,10 @@ describe('parseCommandLine', () => {
     [['power', 'on', 'acd', '--timeout', '1m'], /--timeout only applies with --wait/],
     [['power', 'on', 'acd', '--wait', '--timeout', 'soon'], /--timeout: not a duration/],
     [['power', 'on', 'acd', '--reason', 'x'], /--reason only applies with --until/],
+    [['power', 'off', 'acd', '--skip-gate', 'no-active-calls'], /--skip-gate needs --reason/],
+    [['power', 'off', 'acd', '--skip-gate', 'no-active-calls', '--reason', ' '], /--skip-gate needs --reason/],
+    [['power', 'on', 'acd', '--skip-gate', 'g', '--reason', 'x'], /--skip-gate only applies to power off/],
+    [['power', 'off', 'acd', '--skip-gate', 'g', '--reason', 'x', '--until', '18:00'], /does not combine with --until/],
     [['power', 'on', 'acd', '--until', '18:00', '--wait'], /follow an override with: acdctl status NAME --watch/],
     [['power', 'on', 'acd', '--until', '18:00', '--reason', 'x'.repeat(201)], /at most 200 characters/],
     [['status', 'acd', '--until', '18:00'], /status does not take --until/],

@@ -9,7 +9,15 @@ import type { VmView } from '../../../src/decision/vm-state.js';
 import { planTransition, type HealthCheckName, type Machine, type Stage } from '../../../src/plan/index.js';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { decide } from '../../../src/decision/decide.js';
-import type { CheckOutcome, Decision, PlannedCommand } from '../../../src/decision/types.js';
+import type {
+  CheckOutcome,
+  Decision,
+  GateActionRequest,
+  GateResult,
+  PlannedCommand,
+} from '../../../src/decision/types.js';
+import { readSkipGates } from '../../../src/api/skip-gates.js';
+import { SKIP_GATES_ANNOTATION } from '../../../src/api/names.js';
 
 export interface VmBehaviour {
   /** ms from Start to Running+Ready; Infinity = hangs in Starting. */
@@ -258,6 +266,10 @@ export type HealthFn = (checks: HealthCheckName[], now: Date) => Partial<Record<
 export const allHealthy: HealthFn = (checks) =>
   Object.fromEntries(checks.map((c) => [c, { healthy: true, message: 'ok' }]));
 
+/** One attempt of a gate's check, by gate name, at the world's time. */
+export type GateFn = (gate: string, now: Date) => GateResult;
+export const allPass: GateFn = () => ({ passed: true, noData: false, value: '0', message: 'ok' });
+
 /** One step of the loop the reconciler runs: decide, run asked-for checks, decide again, act, record. */
 export interface Step {
   decision: Decision;
@@ -274,6 +286,14 @@ export class Driver {
   powerStateBy: string | undefined;
   /** The restartedAt annotation (`acdctl restart`). */
   restartAnnotation: string | undefined;
+  gates: GateFn = allPass;
+  /** Gate checks run, in order: [gate, at]. */
+  readonly gateChecks: Array<{ gate: string; at: number }> = [];
+  /** Drain/undrain actions run, in order, each after its pass's status was recorded. */
+  readonly gateActions: Array<GateActionRequest & { at: number }> = [];
+  /** The skip-gates annotation; removed (and counted) when a decision asks for it. */
+  skipAnnotation: string | undefined;
+  skipRemovals = 0;
 
   constructor(
     readonly world: World,
@@ -292,19 +312,9 @@ export class Driver {
    */
   reconcile(): Decision {
     const prev = deepFreeze(clone(this.status));
-    const base = {
-      generation: this.generation,
-      spec: this.spec,
-      status: prev,
-      vms: deepFreeze(this.world.snapshot()),
-      now: this.world.now,
-      ...(this.powerStateBy ? { powerStateBy: this.powerStateBy } : {}),
-      ...(this.restartAnnotation ? { restartAnnotation: this.restartAnnotation } : {}),
-    };
+    const base = this.observed(prev);
     const first = decide(base);
-    const decision = first.runChecks
-      ? decide({ ...base, health: this.health(first.runChecks, this.world.now) })
-      : first;
+    const decision = first.runChecks || first.runGates ? decide({ ...base, ...this.asked(first) }) : first;
     let issued = 0;
     for (const cmd of decision.commands) {
       // As the reconciler does: a refused command (409) is not recorded, and is decided again later.
@@ -321,7 +331,42 @@ export class Driver {
       throw new Error('a pass that issued commands equals the status it read: its write would be skipped');
     this.status = clone(decision.status);
     this.steps.push({ decision, first, at: this.world.now.getTime() });
+    // As the reconciler does: actions only after the status that records them is written.
+    for (const a of decision.gateActions ?? []) this.gateActions.push({ ...a, at: this.world.now.getTime() });
+    if (decision.removeSkipGates !== undefined && decision.removeSkipGates === this.skipAnnotation) {
+      this.skipAnnotation = undefined;
+      this.skipRemovals++;
+    }
     return decision;
+  }
+
+  /** What the reconciler would observe, from the status it read. */
+  private observed(prev: AcdClusterStatus) {
+    return {
+      generation: this.generation,
+      spec: this.spec,
+      status: prev,
+      vms: deepFreeze(this.world.snapshot()),
+      now: this.world.now,
+      ...(this.powerStateBy ? { powerStateBy: this.powerStateBy } : {}),
+      ...(this.restartAnnotation ? { restartAnnotation: this.restartAnnotation } : {}),
+      skipGates: readSkipGates(this.skipAnnotation ? { [SKIP_GATES_ANNOTATION]: this.skipAnnotation } : {}),
+    };
+  }
+
+  /** The health checks and gate checks the first decision asked for, run. */
+  private asked(first: Decision) {
+    const now = this.world.now;
+    const gateResults = Object.fromEntries(
+      (first.runGates ?? []).map((g) => {
+        this.gateChecks.push({ gate: g, at: now.getTime() });
+        return [g, this.gates(g, now)];
+      }),
+    );
+    return {
+      ...(first.runChecks ? { health: this.health(first.runChecks, now) } : {}),
+      ...(first.runGates ? { gateResults } : {}),
+    };
   }
 
   /** Reconciles every `tickMs` until `until` holds or `max` steps ran; returns the number of steps. */

@@ -16,6 +16,7 @@ import type { AcdClusterApi } from '../../../src/reconcile/cluster-api.js';
 import type { EventRecorder } from '../../../src/reconcile/events.js';
 import { Reconciler, type ReconcilerDeps } from '../../../src/reconcile/reconciler.js';
 import { ConfigMapCalendars } from '../../../src/reconcile/calendars.js';
+import type { GateProbes } from '../../../src/gates/types.js';
 import { OVERRIDE_ANNOTATION } from '../../../src/api/names.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { vmObject, World } from '../decision/world.js';
@@ -442,5 +443,99 @@ describe('Reconciler', () => {
       });
       expect(conditions.find((c) => c.type === 'Stalled')?.message).toContain('calendar ConfigMap holidays not found');
     });
+  });
+});
+
+describe('Reconciler: spec.gates', () => {
+  const gate = {
+    name: 'no-active-calls',
+    check: { prometheus: { address: 'http://prom:9090', query: 'sum(calls)' } },
+    successCondition: 'result == 0',
+    interval: '10s',
+    drain: { ssh: { role: 'tel', command: 'drain' } },
+    undrain: { ssh: { role: 'tel', command: 'undrain' } },
+  };
+  /** Probes that record every call in the harness's trace; checks answer `calls`, actions `ok`. */
+  function probes(trace: string[], calls: () => number, ok = true): GateProbes {
+    return {
+      check: async (_o, _s, _v, g, attempt) => {
+        const v = calls();
+        trace.push(`check ${g.name} #${attempt}`);
+        return { passed: v === 0, noData: false, value: String(v), message: `result ${v}` };
+      },
+      act: async (_o, _s, _v, action) => {
+        trace.push(`act ${action.ssh?.command ?? '?'}`);
+        return { ok, message: ok ? 'exit 0' : 'exit 1' };
+      },
+    };
+  }
+  function gated(calls: () => number, ok = true) {
+    const world = World.of(SMALL, 'On');
+    const trace: string[] = [];
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL, gates: { beforeOff: [gate] } }), world, {
+      gates: probes(trace, calls, ok),
+    });
+    // One trace for the API, the commander and the probes: the order of their calls.
+    h.trace.push = (...xs: string[]) => trace.push(...xs);
+    return { world, h, trace };
+  }
+
+  test('the status with drainedAt is written before the drain runs; the drain runs once', async () => {
+    const { world, h, trace } = gated(() => 3);
+    await h.reconcile();
+    expect(trace).toEqual([`GET ${NS}/${NAME}`, 'PUT status@1: no commands', 'act drain']);
+    expect(h.api.stored!.status!.transition!.gates![0]!.drainedAt).toBe(world.now.toISOString());
+    for (let i = 0; i < 3; i++) {
+      world.advance(10_000);
+      await h.reconcile();
+    }
+    expect(trace.filter((t) => t.startsWith('act'))).toEqual(['act drain']);
+    expect(trace.filter((t) => t.startsWith('check'))).toHaveLength(3);
+    expect(trace.filter((t) => t.startsWith('Stop'))).toEqual([]);
+  });
+
+  test('a failed status write means no drain; the next reconcile writes, then drains once', async () => {
+    const { h, trace } = gated(() => 3);
+    h.api.conflictOnNextWrite();
+    await expect(h.reconcile()).rejects.toThrow(/conflict/);
+    expect(trace.filter((t) => t.startsWith('act'))).toEqual([]);
+    await h.reconcile();
+    const put = trace.findIndex((t) => t.startsWith('PUT status') && !t.endsWith('409'));
+    expect(trace.indexOf('act drain')).toBeGreaterThan(put);
+    expect(trace.filter((t) => t.startsWith('act'))).toEqual(['act drain']);
+  });
+
+  test('a failed drain is a GateActionFailed Warning and is not retried', async () => {
+    const { world, h, trace } = gated(() => 3, false);
+    await h.reconcile();
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'GateActionFailed' }));
+    world.advance(10_000);
+    await h.reconcile();
+    expect(trace.filter((t) => t.startsWith('act'))).toEqual(['act drain']);
+  });
+
+  test('one check per attempt key; a passing check lets the first stage go', async () => {
+    let n = 0;
+    const { world, h, trace } = gated(() => (n++ < 1 ? 2 : 0));
+    await h.reconcile();
+    world.advance(10_000);
+    await h.reconcile();
+    world.advance(10_000);
+    await h.reconcile();
+    const checks = trace.filter((t) => t.startsWith('check'));
+    expect(checks).toHaveLength(2);
+    expect(new Set(checks).size).toBe(2);
+    expect(trace.filter((t) => t.startsWith('Stop')).length).toBeGreaterThan(0);
+  });
+
+  test('without probes a gate check fails and nothing is stopped', async () => {
+    const world = World.of(SMALL, 'On');
+    const h = harness(acdCluster({ powerState: 'Off', machines: SMALL, gates: { beforeOff: [gate] } }), world);
+    for (let i = 0; i < 3; i++) {
+      await h.reconcile();
+      world.advance(10_000);
+    }
+    expect(h.trace.filter((t) => t.startsWith('Stop'))).toEqual([]);
+    expect(h.api.stored!.status!.transition!.gates![0]!.message).toBe('gate probes not configured');
   });
 });

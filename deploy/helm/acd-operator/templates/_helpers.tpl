@@ -69,8 +69,11 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
   is runStrategy Halted or the stop subresource, never deletion;
 - Secrets only by name (resourceNames), and only when healthSecrets is set; `get` only, because
   resourceNames cannot restrict list/watch. The same for the holiday calendars' ConfigMaps;
-- `patch` on acdclusters only to remove an expired override annotation (a JSON patch of that one
-  annotation, guarded by a `test` of its value); the operator never writes spec.
+- `patch` on acdclusters only to remove an expired override annotation or a consumed skip-gates
+  annotation (a JSON patch of that one annotation, guarded by a `test` of its value); the operator
+  never writes spec;
+- Jobs: create, get and delete only, for spec.gates' job checks (one Job per attempt, deleted after);
+  no list or watch, the operator reads each Job by the name it gave it.
 */}}
 {{- define "acd-operator.rules" -}}
 - apiGroups: ["acd.power.dev"]
@@ -91,6 +94,9 @@ The rules the operator needs wherever AcdClusters live. Least privilege:
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["create", "get", "delete"]
 {{- with .Values.healthSecrets }}
 - apiGroups: [""]
   resources: ["secrets"]

@@ -93,9 +93,27 @@ local function currentStage(transition)
   return nil
 end
 
+-- A gate of spec.gates that holds the transition (before the first stop, after the last start).
+local function waitingGate(transition)
+  if type(transition) ~= "table" or type(transition.gates) ~= "table" then
+    return false
+  end
+  for _, g in ipairs(transition.gates) do
+    if type(g) == "table" and g.state == "Waiting" then
+      return true
+    end
+  end
+  return false
+end
+
 local function progressMessage(status)
   local phase = str(status.phase)
   local transition = status.transition
+  -- While a gate waits, no stage moves: the Reconciling message names the gate and its last value.
+  local reconciling = condition(status, "Reconciling")
+  if waitingGate(transition) and reconciling ~= nil and str(reconciling.message) ~= "" then
+    return phase .. ": " .. str(reconciling.message)
+  end
   if phase == "" and type(transition) == "table" then
     if transition.direction == "On" then
       phase = "Starting"
