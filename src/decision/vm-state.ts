@@ -75,10 +75,15 @@ export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
 /**
  * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
  * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped
- * (and a 409 is never a command done: docs/adr/0005).
+ * (and a 409 is never a command done: docs/adr/0005). It also refuses one while a stop request is
+ * still queued, with a 500 "stop/start already underway" (lifecycle.go, v1.8.4): seen on a loaded
+ * machine, where virt-controller took a while to take the stop up.
  */
 export const mustSettleBefore = (vm: VmView, target: Direction, recovery: Recovery = 'KubeVirt') =>
-  target === 'On' && commandsVia(vm, recovery) === 'subresource' && vmiAlive(vm) && !isHeadingTo(vm, 'On');
+  target === 'On' &&
+  commandsVia(vm, recovery) === 'subresource' &&
+  !isHeadingTo(vm, 'On') &&
+  (vmiAlive(vm) || requestQueued(vm));
 
 /** A VMI exists and is not final: KubeVirt shows a final or absent VMI as Stopped (or CrashLoopBackOff). */
 const vmiAlive = (vm: VmView) =>

@@ -498,6 +498,20 @@ describe('health gate', () => {
 });
 
 describe('how VMs are commanded', () => {
+  test('a start waits while a stop request is still queued (KubeVirt would answer 500 "already underway")', () => {
+    const layout = SEED_LAYOUTS.SmallV1;
+    const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy: 'Manual' }])));
+    const first = 'acd-store-lb-dbm-dbs-dbr-jb'; // the first stage's VM
+    const vms = world.snapshot();
+    vms.set(first, { ...vms.get(first)!, pendingActions: ['Stop'] });
+    const spec = specOf(layout, 'On');
+    const held = decide({ generation: 1, spec, status: {}, vms, now: world.now });
+    expect(held.commands).toEqual([]);
+    expect(held.status.transition!.stages[0]!.message).toMatch(/finish stopping before starting/);
+    const go = decide({ generation: 1, spec, status: held.status, vms: world.snapshot(), now: world.now });
+    expect(go.commands.map((c) => `${c.action} ${c.vm.name}`)).toEqual([`Start ${first}`]);
+  });
+
   test.each(['Halted', 'Manual', 'RerunOnFailure'] as const)(
     'recovery Ordered: %s VMs are moved to Manual (once) and commanded through the subresources',
     (runStrategy) => {
