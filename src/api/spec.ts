@@ -378,12 +378,13 @@ export const SpecSchema = z
       ),
     recovery: z
       .enum(['Ordered', 'KubeVirt'])
-      .default('Ordered')
+      .default('KubeVirt')
       .describe(
-        "Ordered (default): the operator starts and stops VMs the Manual way (runStrategy Manual, KubeVirt's " +
-          'start/stop subresources), so KubeVirt never restarts a VM by itself, and VMs that went down while ' +
-          'the ACD is On are brought back by a Recovery transition in runbook order. KubeVirt: VMs are driven ' +
-          'through runStrategy Always/Halted, and KubeVirt restarts them by itself after an outage, in no order.',
+        'Ordered: KubeVirt never restarts a VM by itself. VMs are started on runStrategy Manual through ' +
+          "KubeVirt's start subresource (never Always) and stopped into Halted (Manual VMs through the stop " +
+          'subresource), and VMs that went down while the ACD is On are brought back by a Recovery transition ' +
+          'in runbook order. KubeVirt (the default for now): VMs are started by runStrategy Always, and ' +
+          'KubeVirt restarts them by itself after an outage, in no order.in no order.',
       ),
     paused: z
       .boolean()

@@ -1,7 +1,7 @@
 // Start and stop, the two disruptive things the operator ever does. Manual / RerunOnFailure VMs get
 // KubeVirt's start/stop subresources, which leave spec untouched. Other VMs are stopped by a merge
 // patch of spec.runStrategy to Halted under our field manager, and started by Always (recovery
-// KubeVirt) or, under recovery Ordered (the default), by a patch to Manual and the start subresource
+// KubeVirt) or, under recovery Ordered, by a patch to Manual and the start subresource
 // (see commandsVia in src/decision/vm-state.ts). A force stop is stop with gracePeriod 0.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../api/names.js';

@@ -77,6 +77,7 @@ beforeAll(async () => {
     ),
     acdManifest(NS, 'acd', machines, {
       powerState: 'Off',
+      recovery: 'Ordered',
       active: { database: 'Auto', loadBalancer: 2, storage: 2 },
       health: { interval: '2s', checkTimeout: '3s', mysql: { credentialsSecret: 'mysql-monitor', maxLagSeconds: 30 } },
     }),

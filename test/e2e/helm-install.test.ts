@@ -195,11 +195,11 @@ describe('helm install onto the test bed', () => {
 
   test('the operator, as the chart ServiceAccount, powers a Small V3 ACD Off and On in seed order', async () => {
     tl = await VmTimeline.start(WATCHED);
-    // recovery Ordered (the default): the Always VMs are moved to Manual (the account's patch grant)
+    // recovery Ordered: the Always VMs are moved to Manual (the account's patch grant)
     // and every VM is started and stopped through the subresources (its update grant).
     const vm = (name: string) =>
       vmManifest(WATCHED, name, { runStrategy: name === 'acd-tel' ? 'Manual' : 'Always', annotations: slow });
-    await apply([...machines.map((m) => vm(m.vm)), acdManifest(WATCHED, 'acd', machines)]);
+    await apply([...machines.map((m) => vm(m.vm)), acdManifest(WATCHED, 'acd', machines, { recovery: 'Ordered' })]);
     // The Deployment's own arguments: leader election on a Lease in the release namespace.
     operator = await startOperator({
       namespaces: [WATCHED],

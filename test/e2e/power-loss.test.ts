@@ -40,7 +40,11 @@ describe('power loss', () => {
         ...L3.map((m) =>
           vmManifest(NS, m.vm, { runStrategy: 'Manual', annotations: { 'standin.acd.power.dev/boot-seconds': '30' } }),
         ),
-        acdManifest(NS, 'acd', L3, { powerState: 'On', active: { database: 2, loadBalancer: 2, storage: 2 } }),
+        acdManifest(NS, 'acd', L3, {
+          powerState: 'On',
+          recovery: 'Ordered',
+          active: { database: 2, loadBalancer: 2, storage: 2 },
+        }),
       ]);
       await waitReady(NS, 'acd', 180);
       const first = Date.now();

@@ -75,7 +75,7 @@ describe('full walks of Large V3', () => {
       const t = d.status.transition!;
       expect(t.outcome).toBe('Succeeded');
       expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
-      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'subresource' });
+      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'runStrategy' });
       expectOneStagePerDecisionAndNoRepeats(d, stages);
       const of = stageOfVm(stages);
       for (const a of world.log) {
@@ -121,7 +121,7 @@ describe('full walks of Large V3', () => {
     expect(d.status.machines!.find((m) => m.vm === 'acd-store2')).toMatchObject({
       printableStatus: 'Running',
       ready: true,
-      runStrategy: 'Manual',
+      runStrategy: 'Always',
     });
   });
 });
@@ -517,7 +517,7 @@ describe('how VMs are commanded', () => {
     (runStrategy) => {
       const layout = SEED_LAYOUTS.SmallV1;
       const world = World.of(layout, 'Off', Object.fromEntries(layout.map((m) => [m.vm, { runStrategy }])));
-      const d = new Driver(world, specOf(layout, 'On'));
+      const d = new Driver(world, specOf(layout, 'On', { recovery: 'Ordered' }));
       const first = d.reconcile();
       expect(first.commands.map((c) => [c.vm.name, c.via, c.toManual ?? false])).toEqual([
         ['acd-store-lb-dbm-dbs-dbr-jb', 'subresource', runStrategy !== 'Manual'],
@@ -526,7 +526,7 @@ describe('how VMs are commanded', () => {
       expect(world.log.map((a) => a.cmd.action)).toEqual(['Start', 'Start']);
       expect(layout.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
       // And back Off: already Manual, so no second move.
-      d.setSpec(specOf(layout, 'Off'));
+      d.setSpec(specOf(layout, 'Off', { recovery: 'Ordered' }));
       const off = d.reconcile();
       expect(off.commands.map((c) => [c.vm.name, c.via, c.toManual ?? false])).toEqual([
         ['acd-tel', 'subresource', false],

@@ -13,7 +13,7 @@ const recovered = (d: Decision) => finished(d) && d.status.transition?.trigger?.
 /** A Large V3 On, every VM Manual (as after a first startup under Ordered), and its driver. */
 function onAcd(extra: Record<string, unknown> = {}) {
   const world = World.of(L3, 'Off', Object.fromEntries(L3.map((m) => [m.vm, { runStrategy: 'Manual' as const }])));
-  const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, ...extra }));
+  const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, recovery: 'Ordered', ...extra }));
   d.runUntil(finished);
   const checks: string[][] = [];
   d.health = (asked) => {
@@ -101,7 +101,7 @@ describe('recovery Ordered', () => {
     world.advance(1_000);
     expect(d.reconcile().events.map((e) => e.reason)).not.toContain('RecoveryCrashLoop');
     // A change of the spec starts over.
-    d.setSpec(specOf(L3, 'On', { ...SPEC_ACTIVE, historyLimit: 20 }));
+    d.setSpec(specOf(L3, 'On', { ...SPEC_ACTIVE, recovery: 'Ordered', historyLimit: 20 }));
     const again = d.reconcile();
     expect(again.commands.map((c) => c.vm.name)).toEqual(['acd-tel1']);
     expect(again.status.recovery?.count).toBe(1);
@@ -119,7 +119,8 @@ describe('recovery Ordered', () => {
 describe('SelfRestartingVMs', () => {
   test('names the VMs KubeVirt restarts by itself, until the operator has moved them to Manual', () => {
     const world = World.of(L3, 'On', { 'acd-jb1': { runStrategy: 'RerunOnFailure' } });
-    const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
+    const ORDERED = { ...SPEC_ACTIVE, recovery: 'Ordered' };
+    const d = new Driver(world, specOf(L3, 'On', ORDERED));
     const first = d.reconcile();
     const c = cond(first, 'SelfRestartingVMs')!;
     expect(c).toMatchObject({ status: 'True', reason: 'RunStrategyRestartsByItself' });
@@ -127,11 +128,11 @@ describe('SelfRestartingVMs', () => {
     expect(c.message).toContain('acd-jb1');
     expect(c.message).toContain('runStrategy: Manual');
     // Off: Always VMs are stopped into Halted (declared stopped); a RerunOnFailure one keeps its strategy.
-    d.setSpec(specOf(L3, 'Off', SPEC_ACTIVE));
+    d.setSpec(specOf(L3, 'Off', ORDERED));
     d.runUntil(finished);
     expect(cond(d.status, 'SelfRestartingVMs')!.message).toMatch(/^acd-jb1 has a runStrategy/);
     // On: each is moved to Manual before its start.
-    d.setSpec(specOf(L3, 'On', SPEC_ACTIVE));
+    d.setSpec(specOf(L3, 'On', ORDERED));
     d.runUntil(finished);
     expect(L3.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
     expect(cond(d.status, 'SelfRestartingVMs')).toMatchObject({ status: 'False', reason: 'RecoveryOrdered' });
