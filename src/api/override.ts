@@ -3,6 +3,7 @@
 // ignored and removed by the operator. `until` is required: an override that never ends is what
 // kube-downscaler's `exclude` became, and what this design rules out.
 import { z } from 'zod';
+import { readJsonAnnotation } from './json-annotation.js';
 import { OVERRIDE_ANNOTATION } from './names.js';
 
 export const OverrideSchema = z
@@ -22,18 +23,9 @@ export type OverrideRead =
   | { override?: never; invalid: string; raw: string };
 
 export function readOverride(annotations: Readonly<Record<string, string>> | undefined): OverrideRead {
-  const raw = annotations?.[OVERRIDE_ANNOTATION];
-  if (raw === undefined) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { invalid: `annotation ${OVERRIDE_ANNOTATION} is not JSON`, raw };
-  }
-  const parsed = OverrideSchema.safeParse(json);
-  if (parsed.success) return { override: parsed.data, raw };
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return { invalid: `annotation ${OVERRIDE_ANNOTATION}: ${problems.join('; ')}`, raw };
+  const read = readJsonAnnotation(annotations, OVERRIDE_ANNOTATION, OverrideSchema);
+  if (read.value) return { override: read.value, raw: read.raw };
+  return read.invalid !== undefined ? { invalid: read.invalid, raw: read.raw } : {};
 }
 
 /** The annotation's value for an override (what acdctl writes). */

@@ -3,6 +3,7 @@
 // --skip-gate), is consumed by the Off transition whose gates it names, and is then removed by the
 // operator: a skip is for one Off, never a standing exception. A reason is required, for the record.
 import { z } from 'zod';
+import { readJsonAnnotation } from './json-annotation.js';
 import { SKIP_GATES_ANNOTATION } from './names.js';
 
 export const SkipGatesSchema = z
@@ -21,18 +22,9 @@ export type SkipGatesRead =
   | { skip?: never; invalid: string; raw: string };
 
 export function readSkipGates(annotations: Readonly<Record<string, string>> | undefined): SkipGatesRead {
-  const raw = annotations?.[SKIP_GATES_ANNOTATION];
-  if (raw === undefined) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { invalid: `annotation ${SKIP_GATES_ANNOTATION} is not JSON`, raw };
-  }
-  const parsed = SkipGatesSchema.safeParse(json);
-  if (parsed.success) return { skip: parsed.data, raw };
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return { invalid: `annotation ${SKIP_GATES_ANNOTATION}: ${problems.join('; ')}`, raw };
+  const read = readJsonAnnotation(annotations, SKIP_GATES_ANNOTATION, SkipGatesSchema);
+  if (read.value) return { skip: read.value, raw: read.raw };
+  return read.invalid !== undefined ? { invalid: read.invalid, raw: read.raw } : {};
 }
 
 /** The annotation's value for a skip (what acdctl writes). */
