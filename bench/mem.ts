@@ -12,7 +12,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../test/fixtures/seed-layouts.js';
 import { repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed } from '../test/testbed/testbed.js';
-import { kubectlFor } from '../test/support/kubectl.js';
+import { installAcdCrd, kubectlFor } from '../test/support/kubectl.js';
 import { asList } from '../test/support/manifests.js';
 import { acdObjects, operatorMemory, startOperator, waitAcds, type Operator } from './lib/cluster.js';
 import { summarizeHeap } from './lib/heap.js';
@@ -54,8 +54,7 @@ async function main(): Promise<void> {
   let op: Operator | undefined;
   const out: unknown[] = [];
   try {
-    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml')]);
-    await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
+    await installAcdCrd(kubectl);
     await rec.start();
     const nss = Array.from({ length: N }, (_, i) => `mem-s${String(i).padStart(3, '0')}`);
     for (let i = 0; i < nss.length; i += 10) {

@@ -15,7 +15,7 @@ import { bin, repoRoot } from '../test/testbed/binaries.js';
 import { startTestbed, stopTestbed, type TestbedState } from '../test/testbed/testbed.js';
 import { analyze, criticalPathMs, median, pct, type RunResult, type Target } from './lib/analyze.js';
 import { baselineScript, runScript, type Via } from './lib/baseline.js';
-import { kubectlFor, type Kubectl } from '../test/support/kubectl.js';
+import { installAcdCrd, kubectlFor, type Kubectl } from '../test/support/kubectl.js';
 import { asList } from '../test/support/manifests.js';
 import { acdObjects, operatorEvents, operatorMemory, startOperator, waitAcds, type Operator } from './lib/cluster.js';
 import {
@@ -154,8 +154,7 @@ async function main(): Promise<void> {
     DEADLINE - Date.now() + 120_000,
   );
   try {
-    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml')]);
-    await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
+    await installAcdCrd(kubectl);
     await rec.start();
     if (!flags['skip-single']) results.single = await sideBySide(tb, kc, rec, kubectl, ops);
     results.scale = { clusters: CLUSTERS, vms: CLUSTERS * MACHINES.length, phases: [] };

@@ -5,6 +5,7 @@
 // - `kubectl.sync` and `kubectl.trySync`: the same, blocking, for code that is synchronous (a
 //   fast-check property, a CLI script).
 import { execFile, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { binary } from './binaries.js';
 
@@ -90,4 +91,30 @@ export function kubectlFor(kubeconfig: string | (() => string)): Kubectl {
 function shown(args: readonly string[]): string {
   const line = args.join(' ');
   return line.length > 200 ? `${line.slice(0, 200)} ...` : line;
+}
+
+/**
+ * Waits until every CRD named is Established. Polled rather than `kubectl wait
+ * --for=condition=Established`, which fails at once, instead of waiting, on a CRD whose status has
+ * no conditions yet ("<nil> is of the type <nil>, expected []interface{}"); CI met that race.
+ */
+export async function waitEstablished(kubectl: Kubectl, crds: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const crd of crds) {
+    for (;;) {
+      const r = await kubectl.try(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions}']);
+      const conditions = r.ok && r.stdout.trim() ? (JSON.parse(r.stdout) as { type: string; status: string }[]) : [];
+      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${crd} not Established within ${timeoutMs / 1000} s`);
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+}
+
+const ACD_CRD = resolve(import.meta.dirname, '../../deploy/crds/acd.power.dev_acdclusters.yaml');
+
+/** Installs the AcdCluster CRD from deploy/crds and waits until it is served. */
+export async function installAcdCrd(kubectl: Kubectl): Promise<void> {
+  await kubectl(['apply', '--server-side', '-f', ACD_CRD]);
+  await waitEstablished(kubectl, ['acdclusters.acd.power.dev']);
 }

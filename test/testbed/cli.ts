@@ -1,4 +1,4 @@
-// `npm run testbed -- up|down|env|status`: the test bed as a developer tool. `up` leaves the
+// `npm run testbed -- up|down|env|status|crd`: the test bed as a developer tool. `up` leaves the
 // processes running in the background (state in .testbed/), `env` prints the KUBECONFIG to export.
 import { join } from 'node:path';
 import { binDir, repoRoot } from './binaries.js';
@@ -7,6 +7,7 @@ import { isAlive } from './process.js';
 import { readState, startTestbed, stopTestbed, testbedAlive, type TestbedState } from './testbed.js';
 import { startArgocd, stopArgocd, type ArgocdState } from './argocd/install.js';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { installAcdCrd, kubectlFor } from '../support/kubectl.js';
 
 const dir = process.env.ACD_TESTBED_DIR ?? join(repoRoot, '.testbed');
 const cmd = process.argv[2];
@@ -78,11 +79,18 @@ async function main(): Promise<number> {
       }
       console.log(`export KUBECONFIG=${state.kubeconfig}`);
       return 0;
+    case 'crd': {
+      // global-setup's way in (it cannot import these .ts files): the CRD on $KUBECONFIG, or here.
+      const kubeconfig = process.env.KUBECONFIG ?? state?.kubeconfig;
+      if (!kubeconfig) throw new Error('no KUBECONFIG and no test bed up');
+      await installAcdCrd(kubectlFor(kubeconfig));
+      return 0;
+    }
     case 'status':
       console.log(state ? JSON.stringify({ ...state, alive: testbedAlive(state) }, null, 2) : 'test bed is not up');
       return 0;
     default:
-      console.error('usage: npm run testbed -- up [--with argocd]|down|env|status');
+      console.error('usage: npm run testbed -- up [--with argocd]|down|env|status|crd');
       return 2;
   }
 }

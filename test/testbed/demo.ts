@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import type { AcdClusterStatus } from '../../src/api/status.js';
-import { kubectlFor } from '../support/kubectl.js';
+import { installAcdCrd, kubectlFor } from '../support/kubectl.js';
 import { acdManifest, asList, vmManifest } from '../support/manifests.js';
 import { repoRoot } from './binaries.js';
 import { freePort } from './ports.js';
@@ -28,8 +28,7 @@ async function main(): Promise<void> {
   const kubectl = kubectlFor(tb.kubeconfig);
   let op: ReturnType<typeof spawn> | undefined;
   try {
-    kubectl.sync(['apply', '--server-side', '-f', join(repoRoot, 'deploy/crds/acd.power.dev_acdclusters.yaml')]);
-    kubectl.sync(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev']);
+    await installAcdCrd(kubectl);
     kubectl.sync(['create', 'namespace', NS]);
     const machines = SEED_LAYOUTS.LargeV3;
     const annotations = { 'standin.acd.power.dev/boot-seconds': '20', 'standin.acd.power.dev/stop-seconds': '15' };

@@ -28,35 +28,8 @@ export default async function globalSetup(): Promise<void> {
     console.log(`\n[e2e] test bed up in ${Date.now() - started} ms (${dir})`);
   }
   process.env.ACD_KUBECONFIG = kubeconfig;
-  const kubectl = join(
-    execFileSync('bash', [join(root, 'hack/build-binaries.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim(),
-    'kubectl',
-  );
-  execFileSync(
-    kubectl,
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'apply',
-      '--server-side',
-      '-f',
-      join(root, 'deploy/crds/acd.power.dev_acdclusters.yaml'),
-    ],
-    { stdio: 'pipe' },
-  );
-  execFileSync(
-    kubectl,
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      'crd/acdclusters.acd.power.dev',
-      '--timeout=30s',
-    ],
-    { stdio: 'pipe' },
-  );
+  execFileSync(process.execPath, [...tsx, join(root, 'test/testbed/cli.ts'), 'crd'], {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

@@ -4,9 +4,9 @@
 // pointing them here affects this file only; stop() points them back.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestbed, stopTestbed, type TestbedState } from '../../testbed/testbed.js';
-import { kubectl } from './env.js';
+import { installAcdCrd, kubectlFor } from '../../support/kubectl.js';
 
 export interface OwnTestbed {
   bed: TestbedState;
@@ -31,13 +31,7 @@ export async function startOwnTestbed(
     bed = await startTestbed(dir, { speed: 0.05, ...opts });
     process.env.ACD_KUBECONFIG = bed.kubeconfig;
     process.env.ACD_TESTBED_STATE = join(dir, 'state.json');
-    await kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      resolve(import.meta.dirname, '../../../deploy/crds/acd.power.dev_acdclusters.yaml'),
-    ]);
-    await kubectl(['wait', '--for=condition=Established', 'crd/acdclusters.acd.power.dev', '--timeout=30s']);
+    await installAcdCrd(kubectlFor(bed.kubeconfig));
     return { bed, stop };
   } catch (e) {
     await stop();

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { crdYaml } from '../../../src/api/crd-file.js';
 import { validateSpec } from '../../../src/api/validate.js';
 import { parseVm } from '../../../src/kubevirt/vm.js';
-import { kubectlFor } from '../../support/kubectl.js';
+import { kubectlFor, waitEstablished } from '../../support/kubectl.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from '../../testbed/control-plane.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 
@@ -52,8 +52,7 @@ beforeAll(
       const r = kubectl([...args], input);
       if (!r.ok) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
     }
-    const w = kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/acdclusters.acd.power.dev']);
-    if (!w.ok) throw new Error(w.stderr);
+    await waitEstablished(kubectlFor(cp.kubeconfig), ['acdclusters.acd.power.dev']);
   },
   10 * 60 * 1000,
 );

@@ -10,9 +10,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { repoRoot } from '../binaries.js';
 import { freePort } from '../ports.js';
-import { isAlive, sleep, startDetached, stopPid } from '../process.js';
+import { isAlive, startDetached, stopPid } from '../process.js';
 import { probeTcp, waitFor } from '../../services/proc.js';
-import { kubectlFor, type Kubectl } from '../../support/kubectl.js';
+import { kubectlFor, waitEstablished, type Kubectl } from '../../support/kubectl.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const ARGOCD_VERSION = 'v3.6.1';
@@ -102,25 +102,6 @@ async function waitForPort(port: number, what: string, pid: number, log: string,
 const applyServerSide = (kubectl: Kubectl, yaml: string) =>
   kubectl.sync(['apply', '--server-side', '--force-conflicts', '-f', '-'], yaml);
 
-/**
- * Waits until the CRDs are served. Polled: `kubectl wait --for=condition=Established` fails at once
- * (instead of waiting) on a CRD whose status has no conditions yet.
- */
-async function established(kubectl: Kubectl, crds: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (const crd of crds) {
-    for (;;) {
-      const got = JSON.parse(kubectl.sync(['get', 'crd', crd, '-o', 'json'])) as {
-        status?: { conditions?: { type: string; status: string }[] };
-      };
-      const ok = got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd} not Established within 60 s`);
-      await sleep(200);
-    }
-  }
-}
-
 /** The objects Argo CD expects in its namespace, with our health check in argocd-cm. */
 function configObjects(): string {
   const lua = readFileSync(HEALTH_LUA, 'utf8');
@@ -182,7 +163,7 @@ export async function startArgocd(o: {
     .sort()) {
     applyServerSide(kubectl, readFileSync(join(crds, f), 'utf8'));
   }
-  await established(kubectl, ['applications.argoproj.io', 'appprojects.argoproj.io']);
+  await waitEstablished(kubectl, ['applications.argoproj.io', 'appprojects.argoproj.io']);
   applyServerSide(kubectl, configObjects());
 
   const ports: Ports = {

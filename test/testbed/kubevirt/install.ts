@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApiregistrationV1Api, CoordinationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { kubectlFor } from '../../support/kubectl.js';
+import { kubectlFor, waitEstablished } from '../../support/kubectl.js';
 import { repoRoot } from '../binaries.js';
 import { issue, type Pki } from '../pki.js';
 import { freePort } from '../ports.js';
@@ -128,13 +128,7 @@ export async function startKubevirt(o: {
   );
   const kubectl = kubectlFor(o.kubeconfig);
   kubectl.sync(['apply', '--server-side', '--force-conflicts', '-f', '-'], manifests);
-  kubectl.sync([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/virtualmachines.kubevirt.io',
-    'crd/virtualmachineinstances.kubevirt.io',
-  ]);
+  await waitEstablished(kubectl, ['virtualmachines.kubevirt.io', 'virtualmachineinstances.kubevirt.io']);
 
   const supervise = join(repoRoot, 'hack', 'supervise.sh');
   const logs = join(dir, 'logs');
