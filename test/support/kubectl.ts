@@ -103,7 +103,9 @@ export async function waitEstablished(kubectl: Kubectl, crds: string[], timeoutM
   for (const crd of crds) {
     for (;;) {
       const r = await kubectl.try(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions}']);
-      const conditions = r.ok && r.stdout.trim() ? (JSON.parse(r.stdout) as { type: string; status: string }[]) : [];
+      // Until the API server writes them, kubectl prints nothing or `null`.
+      const read = r.ok && r.stdout.trim() ? (JSON.parse(r.stdout) as { type: string; status: string }[] | null) : null;
+      const conditions = read ?? [];
       if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error(`CRD ${crd} not Established within ${timeoutMs / 1000} s`);
       await new Promise((done) => setTimeout(done, 200));
