@@ -1,6 +1,7 @@
 // The HTTP and Prometheus gate checks and the HTTP action against real loopback servers.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { fakeSecrets, gate, loopback, obj, probes, specWith, type Loopback, type Reply, type Seen } from './support.js';
+import { prometheusApi } from '../../support/loopback.js';
 
 const servers: Loopback[] = [];
 afterEach(async () => {
@@ -136,24 +137,13 @@ describe('HTTP check', () => {
   });
 });
 
-// Not a real Prometheus (none is built on this machine): a loopback server that answers
-// GET /api/v1/query as Prometheus' HTTP API documents it
-// (https://prometheus.io/docs/prometheus/latest/querying/api/).
-function prometheusLike(req: Seen): Reply {
-  const u = new URL(req.url, 'http://x');
-  if (u.pathname !== '/prom/api/v1/query' || req.method !== 'GET') return { status: 404 };
-  const query = u.searchParams.get('query') ?? '';
-  const sample = (v: string) => ({ metric: {}, value: [1_700_000_000.5, v] });
-  const vector = (...values: string[]) => ({
-    status: 'success',
-    data: { resultType: 'vector', result: values.map(sample) },
-  });
-  if (query === 'sum(acd_active_calls{job="tel"})') return { status: 200, body: vector('7') };
-  if (query === 'acd_active_calls{job="none"}') return { status: 200, body: vector() };
-  if (query === 'rate(x[5m]) / 0') return { status: 200, body: vector('NaN') };
-  if (query === 'acd_active_calls') return { status: 200, body: vector('1', '2') };
-  return { status: 400, body: { status: 'error', errorType: 'bad_data', error: `unknown query ${query}` } };
-}
+// Not a real Prometheus (none is built on this machine): see test/support/loopback.ts.
+const prometheusLike = prometheusApi('/prom', {
+  'sum(acd_active_calls{job="tel"})': ['7'],
+  'acd_active_calls{job="none"}': [],
+  'rate(x[5m]) / 0': ['NaN'],
+  acd_active_calls: ['1', '2'],
+});
 
 describe('Prometheus check', () => {
   const promGate = async (query: string, onNoData = 'Fail') => {
