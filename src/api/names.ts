@@ -9,6 +9,12 @@ export const FIELD_MANAGER = 'acd-operator';
 /** VM annotation a user may set to name the active member of a pair. */
 export const ACTIVE_ANNOTATION = `${GROUP}/active`;
 /**
+ * VM annotation the operator sets when, under recovery Ordered, it moves a VM from another strategy
+ * to Manual to start it: the VM's next stop then sets Halted again, as declared stopped, while a VM
+ * that Git or a person holds on Manual keeps the start/stop subresources (see commandsVia).
+ */
+export const MOVED_TO_MANUAL_ANNOTATION = `${GROUP}/moved-to-manual`;
+/**
  * AcdCluster annotation holding a power override (src/api/override.ts): an annotation, not the
  * spec, so a GitOps tool that owns the spec neither reverts it nor fights the operator removing it.
  */

@@ -378,13 +378,13 @@ export const SpecSchema = z
       ),
     recovery: z
       .enum(['Ordered', 'KubeVirt'])
-      .default('KubeVirt')
+      .default('Ordered')
       .describe(
-        'Ordered: KubeVirt never restarts a VM by itself. VMs are started on runStrategy Manual through ' +
-          "KubeVirt's start subresource (never Always) and stopped into Halted (Manual VMs through the stop " +
-          'subresource), and VMs that went down while the ACD is On are brought back by a Recovery transition ' +
-          'in runbook order. KubeVirt (the default for now): VMs are started by runStrategy Always, and ' +
-          'KubeVirt restarts them by itself after an outage, in no order.in no order.',
+        'Ordered (the default): KubeVirt never restarts a VM by itself. VMs are started on runStrategy Manual ' +
+          "through KubeVirt's start subresource (never Always) and stopped into Halted (VMs held on Manual " +
+          'through the stop subresource), and VMs that went down while the ACD is On are brought back by a ' +
+          'Recovery transition in runbook order. KubeVirt: VMs are started by runStrategy Always, and KubeVirt ' +
+          'restarts them by itself after an outage, in no order.',
       ),
     paused: z
       .boolean()

@@ -13,6 +13,12 @@ export const POLL_MS = 5_000;
  */
 export const COMMAND_HOLD_MS = 30_000;
 
+/**
+ * The back-off after `count` failures, the way KubeVirt backs off a crash loop: none before the
+ * first, then 30 s, 1 m, 2 m, 4 m and 5 m at most. For recoveries and for restarting a failed boot.
+ */
+export const backoffMs = (count: number) => (count < 1 ? 0 : Math.min(5 * 60_000, 30_000 * 2 ** (count - 1)));
+
 export const atTarget = (vm: VmView, target: Direction, readiness: Readiness) =>
   DIRECTION[target].reached(vm, readiness);
 export const worldAtTarget = (o: Observed, target: Direction) =>

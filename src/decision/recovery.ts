@@ -6,18 +6,12 @@
 // until the hour is over or the spec changes. Pure.
 import type { RecoveryStatus, Transition } from '../api/status.js';
 import type { Blocker, Ctx } from './types.js';
-import { worldAtTarget } from './context.js';
+import { backoffMs, worldAtTarget } from './context.js';
 import { isUpFor } from './vm-state.js';
 
 export const RECOVERY_WINDOW_MS = 60 * 60_000;
 /** Recoveries allowed within RECOVERY_WINDOW_MS; one more is a crash loop. */
 export const RECOVERY_LIMIT = 5;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
-
-/** The back-off after `count` recoveries in the window: none before the first. */
-export const recoveryBackoffMs = (count: number) =>
-  count < 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (count - 1));
 
 /** A finished On transition whose VMs are no longer all up, under Ordered: a recovery is due. */
 export function recoveryDue(ctx: Ctx, prev: Transition | undefined): boolean {
@@ -48,7 +42,7 @@ export function recoveryHold(ctx: Ctx): { blocker: Blocker; wakeAt: Date } | und
     if (!stalledBefore) ctx.events.push({ type: 'Warning', reason: 'RecoveryCrashLoop', message });
     return { blocker: { kind: 'Stalled', reason: 'RecoveryCrashLoop', message }, wakeAt };
   }
-  const wakeAt = new Date(Date.parse(r.lastAt) + recoveryBackoffMs(r.count));
+  const wakeAt = new Date(Date.parse(r.lastAt) + backoffMs(r.count));
   if (wakeAt.getTime() <= ctx.o.now.getTime()) return undefined;
   const message = `${down} went down while On; recovery ${r.count + 1} begins at ${wakeAt.toISOString()} (back-off)`;
   return { blocker: { kind: 'Held', reason: 'RecoveryBackoff', message }, wakeAt };

@@ -4,11 +4,11 @@ import type { StageStatus, Transition } from '../api/status.js';
 import type { StallReason } from '../api/reasons.js';
 import { parseDuration } from '../api/duration.js';
 import { DIRECTION } from './direction.js';
-import { commandedAt } from './record.js';
+import { commandedAt, commandHoldMs, failedAfterStart, startsOf } from './record.js';
 import { elapsed } from './context.js';
 import { agentNote, waitingFor } from './awaited.js';
 import type { Ctx, PlannedCommand } from './types.js';
-import { isFailing, type VmView } from './vm-state.js';
+import { isFailing } from './vm-state.js';
 
 /** The stage being looked at: its record, its label for messages, and the VMs it still waits for. */
 export interface StallInput {
@@ -53,14 +53,22 @@ const stageTooLate: StallCheck = (i) => {
   return { reason: 'StageTimeout', timedOut: true, message };
 };
 
-/** A VM in a state it will not leave without help (CrashLoopBackOff, ErrorUnschedulable, ...). */
+/**
+ * A VM in a state it will not leave without help (CrashLoopBackOff, ErrorUnschedulable, ...), or a
+ * Manual VM whose boot failed after our start, which KubeVirt shows as Stopped.
+ */
 const vmFailing: StallCheck = (i) => {
-  const failing = i.pending
-    .map((v) => i.ctx.o.vms.get(v))
-    .filter((vm): vm is VmView => vm !== undefined && isFailing(vm));
-  if (!failing.length) return undefined;
-  const what = failing.map((vm) => `${vm.name} is ${vm.printableStatus}`).join(', ');
-  return { reason: 'VMFailing', timedOut: false, message: `${i.label}: ${what}` };
+  const { ctx, t } = i;
+  const what = i.pending.flatMap((v) => {
+    const vm = ctx.o.vms.get(v);
+    if (vm && isFailing(vm)) return [`${vm.name} is ${vm.printableStatus}`];
+    if (!vm || !failedAfterStart(t, vm)) return [];
+    const next = new Date(Date.parse(commandedAt(t, v, ['Start'])!) + commandHoldMs(ctx, t, vm)).toISOString();
+    const starts = startsOf(t, v);
+    return [`${v} failed to boot (instance Failed after ${starts} start${starts > 1 ? 's' : ''}; next start ${next})`];
+  });
+  if (!what.length) return undefined;
+  return { reason: 'VMFailing', timedOut: false, message: `${i.label}: ${what.join(', ')}` };
 };
 
 /** In order of precedence: a timeout says more than a failing status, and is what the user set. */

@@ -2,6 +2,7 @@
 // the operator's own command changes that view before KubeVirt shows it. Pure: parsed from the API
 // object by src/kubevirt/vm.ts, read by the decision core.
 import type { Action, Direction } from '../api/domain.js';
+import { MOVED_TO_MANUAL_ANNOTATION } from '../api/names.js';
 
 export type RunStrategy = 'Always' | 'Halted' | 'Manual' | 'RerunOnFailure' | 'Once';
 
@@ -17,6 +18,8 @@ export interface VmView {
   resourceVersion: string;
   /** When the running instance (the VMI) was created; absent without one in the cache. */
   instanceCreatedAt?: string;
+  /** The phase of the VM's instance (VMI) in the cache: Failed for a Manual VM's kept final VMI. */
+  instancePhase?: string;
   /** The running VMI has the condition AgentConnected True: the guest agent answers (the guest OS booted). */
   agentConnected?: boolean;
 }
@@ -73,6 +76,18 @@ const FAILED = new Set([
 export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
 
 /**
+ * A Manual VM whose instance failed: KubeVirt keeps the final VMI, shows the VM Stopped, and never
+ * retries it nor says CrashLoopBackOff, which it says only under Always, RerunOnFailure and Once
+ * (isVirtualMachineStatusCrashLoopBackOff in pkg/virt-controller/watch/vm/vm.go, v1.8.4). The
+ * creation time of the failed instance, to tell a boot that failed after our start from one that an
+ * outage ended before it.
+ */
+export const failedInstanceAt = (vm: VmView) =>
+  vm.runStrategy === 'Manual' && vm.printableStatus === 'Stopped' && vm.instancePhase === 'Failed'
+    ? vm.instanceCreatedAt
+    : undefined;
+
+/**
  * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
  * old VMI is still there on its way down; the start has to wait until the VM has settled Stopped
  * (and a 409 is never a command done: docs/adr/0005). It also refuses one while a stop request is
@@ -95,6 +110,10 @@ export type Recovery = 'Ordered' | 'KubeVirt';
 /** KubeVirt starts and stops this VM only when asked through its subresources, by its own strategy. */
 const onRequestOnly = (vm: VmView) => vm.runStrategy === 'Manual' || vm.runStrategy === 'RerunOnFailure';
 
+/** A VM on Manual only because the operator moved it there to start it (recovery Ordered). */
+export const movedToManual = (vm: VmView) =>
+  vm.runStrategy === 'Manual' && vm.annotations[MOVED_TO_MANUAL_ANNOTATION] === 'true';
+
 /**
  * How the operator commands the VM. A Manual or RerunOnFailure VM always through KubeVirt's
  * start/stop subresources, so its spec never drifts from Git. Other VMs are stopped by patching
@@ -103,14 +122,18 @@ const onRequestOnly = (vm: VmView) => vm.runStrategy === 'Manual' || vm.runStrat
  * Always under recovery KubeVirt; under Ordered, by moving them to Manual and then the start
  * subresource: Always would restart them by itself after an outage, in no order, and virt-api's
  * start on a Halted VM rewrites it to Always (pkg/virt-api/rest/lifecycle.go, KubeVirt v1.8.4),
- * while Manual keeps its strategy and virt-controller acts on its requests only.
+ * while Manual keeps its strategy and virt-controller acts on its requests only. A VM that we moved
+ * to Manual is stopped into Halted again: stopped through the subresource, it would stay Manual,
+ * and Argo CD v3.6.1 calls a stopped Manual VM Suspended.
  */
 export const commandsVia = (
   vm: VmView,
   recovery: Recovery = 'KubeVirt',
   action: Action = 'Start',
-): 'runStrategy' | 'subresource' =>
-  onRequestOnly(vm) || (recovery === 'Ordered' && action === 'Start') ? 'subresource' : 'runStrategy';
+): 'runStrategy' | 'subresource' => {
+  if (action === 'Stop' && movedToManual(vm)) return 'runStrategy';
+  return onRequestOnly(vm) || (recovery === 'Ordered' && action === 'Start') ? 'subresource' : 'runStrategy';
+};
 
 /** Under Ordered, a VM on another strategy is moved to Manual before it is started (never the other way). */
 export const needsManual = (vm: VmView, recovery: Recovery, action: Action) =>
@@ -145,6 +168,7 @@ export function withIntent(vm: VmView, action: Action, toManual = false): VmView
   const target = action === 'Start' ? 'On' : 'Off';
   if (isHeadingTo(vm, target)) return vm;
   const base = toManual ? { ...vm, runStrategy: 'Manual', legacyRunning: false } : vm;
+  if (action === 'Stop' && movedToManual(base)) return { ...base, runStrategy: 'Halted' };
   if (onRequestOnly(base) || action === 'ForceStop')
     return { ...base, pendingActions: [...base.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
   return { ...base, runStrategy: target === 'On' ? 'Always' : 'Halted' };

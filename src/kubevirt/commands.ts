@@ -4,7 +4,7 @@
 // KubeVirt) or, under recovery Ordered, by a patch to Manual and the start subresource
 // (see commandsVia in src/decision/vm-state.ts). A force stop is stop with gracePeriod 0.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from '../api/names.js';
+import { FIELD_MANAGER, MOVED_TO_MANUAL_ANNOTATION } from '../api/names.js';
 import { rawRequest } from '../kube/raw.js';
 import type { Action } from '../api/domain.js';
 import type { PlannedCommand } from '../decision/types.js';
@@ -30,8 +30,12 @@ export class KubevirtCommander implements VmCommander {
       // VM on a strategy KubeVirt acts on by itself. Moving a strategy to Manual neither starts nor
       // stops anything (virt-controller's Manual case acts on requests only), and `running: null`
       // drops a legacy field, which KubeVirt refuses beside runStrategy.
+      // The annotation tells our own later stop to set Halted again (commandsVia).
       const spec = vm.legacyRunning ? { running: null, runStrategy: 'Manual' } : { runStrategy: 'Manual' };
-      await this.patchSpec(namespace, vm.name, spec);
+      await this.patch(namespace, vm.name, {
+        spec,
+        metadata: { annotations: { [MOVED_TO_MANUAL_ANNOTATION]: 'true' } },
+      });
     }
     if (action === 'ForceStop' || via === 'subresource') {
       const verb = action === 'Start' ? 'start' : 'stop';
@@ -46,15 +50,18 @@ export class KubevirtCommander implements VmCommander {
     }
     const on = action === 'Start';
     // A VM written with the legacy spec.running keeps it: KubeVirt rejects a VM with both fields.
-    return this.patchSpec(
+    const spec = vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' };
+    // A VM we had moved to Manual is back on a declared strategy: the mark goes with it.
+    const moved = vm.annotations[MOVED_TO_MANUAL_ANNOTATION] !== undefined;
+    return this.patch(
       namespace,
       vm.name,
-      vm.legacyRunning ? { running: on } : { runStrategy: on ? 'Always' : 'Halted' },
+      moved ? { spec, metadata: { annotations: { [MOVED_TO_MANUAL_ANNOTATION]: null } } } : { spec },
     );
   }
 
-  /** A merge patch of the VM's spec under our field manager; resolves with the new resourceVersion. */
-  private async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<string | undefined> {
+  /** A merge patch of the VM under our field manager; resolves with the new resourceVersion. */
+  private async patch(namespace: string, name: string, body: Record<string, unknown>): Promise<string | undefined> {
     const after: unknown = await this.custom.patchNamespacedCustomObject(
       {
         group: VM_GROUP,
@@ -62,7 +69,7 @@ export class KubevirtCommander implements VmCommander {
         namespace,
         plural: VM_PLURAL,
         name,
-        body: { spec },
+        body,
         fieldManager: FIELD_MANAGER,
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),

@@ -55,6 +55,7 @@ export function parseVm(obj: unknown, vmi?: unknown): VmView | undefined {
     annotations: metadata.annotations,
     resourceVersion: metadata.resourceVersion,
     ...instanceTime(vmi),
+    ...instancePhase(vmi),
     ...(vmi !== undefined ? { agentConnected: agentConnectedOf(vmi) } : {}),
   };
 }
@@ -81,6 +82,11 @@ const agentCondition = (conditions: unknown) =>
         (c): c is { type: string; status?: unknown } => (c as { type?: unknown } | null)?.type === AGENT_CONDITION,
       )
     : undefined;
+
+function instancePhase(vmi: unknown): { instancePhase?: string } {
+  const phase = (vmi as VmiLike | undefined)?.status?.phase;
+  return typeof phase === 'string' && phase ? { instancePhase: phase } : {};
+}
 
 function instanceTime(vmi: unknown): { instanceCreatedAt?: string } {
   const at = (vmi as { metadata?: { creationTimestamp?: unknown } } | undefined)?.metadata?.creationTimestamp;

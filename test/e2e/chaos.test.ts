@@ -33,6 +33,7 @@ const NS = {
   apiTerm: 'chaos-api-term',
   apiKill: 'chaos-api-kill',
   crash: 'chaos-crash',
+  crashOrdered: 'chaos-crash-ordered',
   never: 'chaos-never-ready',
   cont: 'chaos-continue',
   flip: 'chaos-flip',
@@ -396,26 +397,29 @@ describe('chaos', () => {
   );
 
   test(
-    'a VM in CrashLoopBackOff and a VM that never becomes Ready, failurePolicy Halt: ' +
+    'a VM in CrashLoopBackOff, a Manual VM whose boot fails and a VM never Ready, failurePolicy Halt: ' +
       'Stalled naming the VM, no later stage commanded',
     async () => {
       steady ??= await operator();
       const machines = SEED_LAYOUTS.MediumV2;
-      const [crash, never] = await Promise.all([
-        setup(NS.crash, machines, {
-          spec: { powerState: 'Off' },
-          annotations: (m): Record<string, string> =>
-            m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/crash-loop': 'true' } : {},
-        }),
+      const crashLoop = (m: Machine): Record<string, string> =>
+        m.vm === 'acd-dbm' ? { 'standin.acd.power.dev/crash-loop': 'true' } : {};
+      const [crash, crashOrdered, never] = await Promise.all([
+        // Started by Always, KubeVirt retries the boot itself and says CrashLoopBackOff.
+        setup(NS.crash, machines, { spec: { powerState: 'Off', recovery: 'KubeVirt' }, annotations: crashLoop }),
+        // Started the Manual way (recovery Ordered, the default): KubeVirt says Stopped, and keeps the
+        // Failed instance; the operator tells the failed boot from that.
+        setup(NS.crashOrdered, machines, { spec: { powerState: 'Off' }, annotations: crashLoop }),
         setup(NS.never, machines, {
           spec: { powerState: 'Off', timeouts: { vmStart: '4s', vmStop: '1m', stage: '1m' } },
           annotations: (m): Record<string, string> =>
             m.vm === 'acd-lb' ? { 'standin.acd.power.dev/never-ready': 'true' } : {},
         }),
       ]);
-      await Promise.all([waitReady(NS.crash, 'acd', 60), waitReady(NS.never, 'acd', 60)]);
+      const acds = [NS.crash, NS.crashOrdered, NS.never];
+      await Promise.all(acds.map((ns) => waitReady(ns, 'acd', 60)));
       const since = Date.now();
-      await Promise.all([setPower(NS.crash, 'acd', 'On'), setPower(NS.never, 'acd', 'On')]);
+      await Promise.all(acds.map((ns) => setPower(ns, 'acd', 'On')));
       const cases = [
         {
           ns: NS.crash,
@@ -424,6 +428,14 @@ describe('chaos', () => {
           step: 2,
           reason: 'VMFailing',
           message: /^stage 3\/5 \(.*\): acd-dbm is CrashLoopBackOff$/,
+        },
+        {
+          ns: NS.crashOrdered,
+          rec: crashOrdered,
+          vm: 'acd-dbm',
+          step: 2,
+          reason: 'VMFailing',
+          message: /^stage 3\/5 \(.*\): acd-dbm failed to boot \(instance Failed after 1 start; next start \S+Z\)$/,
         },
         {
           ns: NS.never,

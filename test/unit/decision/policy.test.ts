@@ -6,6 +6,7 @@ import { isDown, isUp } from '../../../src/decision/vm-state.js';
 import { decide } from '../../../src/decision/decide.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World, type Applied } from './world.js';
+import { MOVED_TO_MANUAL_ANNOTATION } from '../../../src/api/names.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
 
@@ -75,7 +76,8 @@ describe('full walks of Large V3', () => {
       const t = d.status.transition!;
       expect(t.outcome).toBe('Succeeded');
       expect(stageOrder(world.log, stages)).toEqual(stages.map((s) => s.index));
-      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'runStrategy' });
+      // Recovery Ordered, the default: started through the subresource, never by Always.
+      expect(world.log[0]!.cmd).toEqual({ vm: 'acd-store2', action: 'Start', via: 'subresource' });
       expectOneStagePerDecisionAndNoRepeats(d, stages);
       const of = stageOfVm(stages);
       for (const a of world.log) {
@@ -121,7 +123,7 @@ describe('full walks of Large V3', () => {
     expect(d.status.machines!.find((m) => m.vm === 'acd-store2')).toMatchObject({
       printableStatus: 'Running',
       ready: true,
-      runStrategy: 'Always',
+      runStrategy: 'Manual',
     });
   });
 });
@@ -291,9 +293,9 @@ describe('failures', () => {
     expect(world.now.getTime() - world.log[0]!.at).toBeLessThan(600_000);
   });
 
-  test('CrashLoopBackOff stalls at once with VMFailing, before any timeout', () => {
+  test('CrashLoopBackOff (recovery KubeVirt, started by Always) stalls at once with VMFailing', () => {
     const world = World.of(L3, 'Off', { 'acd-store2': { crashes: true } });
-    const d = new Driver(world, specOf(L3, 'On', SPEC_ACTIVE));
+    const d = new Driver(world, specOf(L3, 'On', { ...SPEC_ACTIVE, recovery: 'KubeVirt' }));
     const steps = d.runUntil((x) => cond(x, 'Stalled')?.status === 'True');
     expect(steps).toBeLessThan(10);
     expect(cond(d.status, 'Stalled')).toMatchObject({
@@ -525,12 +527,23 @@ describe('how VMs are commanded', () => {
       d.runUntil(finished);
       expect(world.log.map((a) => a.cmd.action)).toEqual(['Start', 'Start']);
       expect(layout.every((m) => world.vm(m.vm).runStrategy === 'Manual')).toBe(true);
-      // And back Off: already Manual, so no second move.
+      const moved = runStrategy !== 'Manual';
+      for (const m of layout)
+        expect(world.vm(m.vm).annotations).toEqual(moved ? { [MOVED_TO_MANUAL_ANNOTATION]: 'true' } : {});
+      // And back Off: a VM we moved goes to Halted, declared stopped (a stopped Manual VM reads
+      // Suspended in Argo CD); a VM held on Manual keeps the subresource, and its spec.
       d.setSpec(specOf(layout, 'Off', { recovery: 'Ordered' }));
       const off = d.reconcile();
       expect(off.commands.map((c) => [c.vm.name, c.via, c.toManual ?? false])).toEqual([
-        ['acd-tel', 'subresource', false],
+        ['acd-tel', moved ? 'runStrategy' : 'subresource', false],
       ]);
+      d.runUntil(finished);
+      for (const m of layout)
+        expect([m.vm, world.vm(m.vm).runStrategy, world.vm(m.vm).annotations]).toEqual([
+          m.vm,
+          moved ? 'Halted' : 'Manual',
+          {},
+        ]);
     },
   );
 

@@ -4,7 +4,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Decision } from '../../../src/decision/types.js';
-import { RECOVERY_LIMIT, recoveryBackoffMs } from '../../../src/decision/recovery.js';
+import { RECOVERY_LIMIT } from '../../../src/decision/recovery.js';
+import { backoffMs } from '../../../src/decision/context.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World } from './world.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
@@ -64,7 +65,7 @@ describe('recovery Ordered', () => {
     world.crash('acd-dbm2');
     d.health = (asked) =>
       Object.fromEntries(asked.map((c) => [c, { healthy: c !== 'mysqlReplication', message: 'x' }]));
-    world.advance(recoveryBackoffMs(1));
+    world.advance(backoffMs(1));
     d.runUntil(
       (x) => x.status.transition?.trigger?.source === 'Recovery' && !finished(x) && world.vm('acd-dbm2').ready,
     );
@@ -85,8 +86,8 @@ describe('recovery Ordered', () => {
         const held = d.reconcile();
         expect(held.commands).toEqual([]);
         expect(cond(held, 'Ready')).toMatchObject({ status: 'False', reason: 'RecoveryBackoff' });
-        expect(held.requeueAfterMs).toBeLessThanOrEqual(recoveryBackoffMs(n - 1) + 100);
-        world.advance(recoveryBackoffMs(n - 1));
+        expect(held.requeueAfterMs).toBeLessThanOrEqual(backoffMs(n - 1) + 100);
+        world.advance(backoffMs(n - 1));
       }
       d.runUntil(recovered);
       expect(d.status.recovery?.count).toBe(n);
@@ -113,6 +114,42 @@ describe('recovery Ordered', () => {
     const x = d.reconcile();
     expect(x.status.transition?.trigger).toEqual({ source: 'Drift' });
     expect(x.status.recovery).toBeUndefined();
+  });
+});
+
+describe('a Manual VM whose boot fails (KubeVirt shows it Stopped, never CrashLoopBackOff)', () => {
+  test('is VMFailing at once, started again with a growing back-off, and no later stage starts', () => {
+    const M2 = SEED_LAYOUTS.MediumV2;
+    const manual = Object.fromEntries(M2.map((m) => [m.vm, { runStrategy: 'Manual' as const }]));
+    const world = World.of(M2, 'Off', { ...manual, 'acd-dbm': { runStrategy: 'Manual', crashes: true } });
+    const d = new Driver(world, specOf(M2, 'On', { recovery: 'Ordered' }));
+    const failing = (x: Decision) => cond(x, 'Stalled')?.reason === 'VMFailing';
+    d.runUntil(failing);
+    const firstStart = world.log.find((a) => a.cmd.vm === 'acd-dbm')!.at;
+    const stalled = cond(d.status, 'Stalled')!;
+    expect(stalled.message).toMatch(
+      /^stage 3\/5 \(.*\): acd-dbm failed to boot \(instance Failed after 1 start; next start /,
+    );
+    // Started again after 30 s, then 1 m, then 2 m: KubeVirt's crash-loop back-off, not every pass.
+    for (let i = 0; i < 8 * 60; i++) {
+      world.advance(1_000);
+      d.reconcile();
+    }
+    const starts = world.log.filter((a) => a.cmd.vm === 'acd-dbm').map((a) => Math.round((a.at - firstStart) / 1000));
+    expect(starts.slice(0, 4)).toEqual([0, 30, 90, 210]);
+    expect(failing(d.steps.at(-1)!.decision)).toBe(true);
+    const later = stagesOf('On', M2)
+      .filter((s) => s.index > 2)
+      .flatMap((s) => s.vms);
+    expect(world.log.filter((a) => later.includes(a.cmd.vm))).toEqual([]);
+  });
+
+  test("a power loss's Failed instances, from before the start, are not a failed boot", () => {
+    const { world, d } = onAcd();
+    world.powerLoss();
+    const reasons = new Set<string | undefined>();
+    d.runUntil((x) => (reasons.add(cond(x, 'Stalled')?.reason), recovered(x)));
+    expect(reasons.has('VMFailing')).toBe(false);
   });
 });
 

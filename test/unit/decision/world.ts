@@ -17,14 +17,17 @@ import type {
   PlannedCommand,
 } from '../../../src/decision/types.js';
 import { readSkipGates } from '../../../src/api/skip-gates.js';
-import { SKIP_GATES_ANNOTATION } from '../../../src/api/names.js';
+import { MOVED_TO_MANUAL_ANNOTATION, SKIP_GATES_ANNOTATION } from '../../../src/api/names.js';
 
 export interface VmBehaviour {
   /** ms from Start to Running+Ready; Infinity = hangs in Starting. */
   bootMs?: number;
   /** ms from a graceful Stop to Stopped; Infinity = ignores ACPI. */
   shutdownMs?: number;
-  /** After a Start the VM ends in CrashLoopBackOff instead of Running. */
+  /**
+   * Every boot fails: the VM ends in CrashLoopBackOff, or, on Manual (which KubeVirt never retries),
+   * Stopped with its Failed instance kept.
+   */
   crashes?: boolean;
   /** ms from Running+Ready to the guest agent's connection (VMI AgentConnected); Infinity = none. Default 0. */
   agentMs?: number;
@@ -86,7 +89,7 @@ export class World {
       created: power === 'On',
       pendingActions: [],
       annotations: { ...(b.annotations ?? {}) },
-      ...(power === 'On' ? { instanceCreatedAt: new Date(this.t).toISOString() } : {}),
+      ...(power === 'On' ? { instanceCreatedAt: new Date(this.t).toISOString(), instancePhase: 'Running' } : {}),
       agentConnected: false,
     };
     const sim: SimVm = { view, b: withDefaults(b) };
@@ -146,11 +149,17 @@ export class World {
       return false;
     }
     this.log.push(entry);
-    if (cmd.toManual) Object.assign(v, { runStrategy: 'Manual', legacyRunning: false });
+    // As the commander writes them: Manual with our mark; a declared strategy drops the mark.
+    if (cmd.toManual) {
+      Object.assign(v, { runStrategy: 'Manual', legacyRunning: false });
+      v.annotations = { ...v.annotations, [MOVED_TO_MANUAL_ANNOTATION]: 'true' };
+    }
     const on = cmd.action === 'Start';
     if (cmd.via === 'runStrategy' && cmd.action !== 'ForceStop') {
       // Same field the commander patches: spec.running for legacy VMs, spec.runStrategy otherwise.
       v.runStrategy = on ? 'Always' : 'Halted';
+      const { [MOVED_TO_MANUAL_ANNOTATION]: _mark, ...rest } = v.annotations;
+      v.annotations = rest;
     }
     sim.vmiFinal = false;
     // Any command ends the guest the agent talked to, or is about to (a start reversing a stop keeps it).
@@ -160,7 +169,7 @@ export class World {
     }
     if (on) {
       // A new instance, unless the one there is still alive (a start reversing a stop).
-      if (!vmiAlive) v.instanceCreatedAt = new Date(this.t).toISOString();
+      if (!vmiAlive) Object.assign(v, { instanceCreatedAt: new Date(this.t).toISOString(), instancePhase: 'Pending' });
       v.printableStatus = 'Starting';
       v.created = true;
       v.ready = false;
@@ -169,6 +178,7 @@ export class World {
       v.created = false;
       v.ready = false;
       delete v.instanceCreatedAt;
+      delete v.instancePhase;
     } else if (v.created) {
       v.printableStatus = 'Stopping';
       v.ready = false;
@@ -185,12 +195,13 @@ export class World {
     for (const sim of this.vms.values()) {
       const v = sim.view;
       if (!v.created || sim.vmiFinal) continue;
-      Object.assign(v, { printableStatus: 'Stopped', ready: false, agentConnected: false });
+      Object.assign(v, { printableStatus: 'Stopped', ready: false, agentConnected: false, instancePhase: 'Failed' });
       sim.heading = undefined;
       sim.agentDueFrom = undefined;
       sim.vmiFinal = true;
       if (v.runStrategy === 'Always') {
-        Object.assign(v, { printableStatus: 'Starting', instanceCreatedAt: new Date(this.t).toISOString() });
+        const instanceCreatedAt = new Date(this.t).toISOString();
+        Object.assign(v, { printableStatus: 'Starting', instanceCreatedAt, instancePhase: 'Pending' });
         sim.vmiFinal = false;
         sim.heading = { to: 'On', at: this.t, force: false };
       }
@@ -201,7 +212,7 @@ export class World {
   crash(name: string): void {
     const sim = this.vms.get(name);
     if (!sim) throw new Error(`no VM ${name} in the world`);
-    Object.assign(sim.view, { printableStatus: 'Stopped', ready: false });
+    Object.assign(sim.view, { printableStatus: 'Stopped', ready: false, instancePhase: 'Failed' });
     sim.heading = undefined;
     sim.vmiFinal = true;
   }
@@ -226,9 +237,18 @@ export class World {
       if (!h) continue;
       const v = sim.view;
       if (h.to === 'On' && this.t - h.at >= sim.b.bootMs) {
-        if (sim.b.crashes) Object.assign(v, { printableStatus: 'CrashLoopBackOff', ready: false, created: true });
-        else {
-          Object.assign(v, { printableStatus: 'Running', ready: true, created: true });
+        if (sim.b.crashes && v.runStrategy === 'Manual') {
+          Object.assign(v, { printableStatus: 'Stopped', ready: false, created: true, instancePhase: 'Failed' });
+          sim.vmiFinal = true;
+        } else if (sim.b.crashes) {
+          Object.assign(v, {
+            printableStatus: 'CrashLoopBackOff',
+            ready: false,
+            created: true,
+            instancePhase: 'Failed',
+          });
+        } else {
+          Object.assign(v, { printableStatus: 'Running', ready: true, created: true, instancePhase: 'Running' });
           // The agent connects agentMs after Ready, counted from when the boot was due.
           sim.agentDueFrom = h.at + sim.b.bootMs;
         }
@@ -236,6 +256,7 @@ export class World {
       } else if (h.to === 'Off' && this.t - h.at >= sim.b.shutdownMs) {
         Object.assign(v, { printableStatus: 'Stopped', ready: false, created: false });
         delete v.instanceCreatedAt;
+        delete v.instancePhase;
         sim.heading = undefined;
       }
     }
