@@ -10,7 +10,7 @@ import { appendHistory, historyEntry, triggerOf } from './history.js';
 import { finishRestart, restartStep } from './restart.js';
 import { downVms, recoveryBegun, recoveryDue, recoveryHold } from './recovery.js';
 import { ActiveSideUnknownError, deriveSizing, planTransition, requiredActiveSides, type Plan } from '../plan/index.js';
-import type { ActiveRecords, Blocker, Ctx, Decision, Observed } from './types.js';
+import type { ActiveRecords, Blocker, Ctx, Decision, DesiredPower, Observed, RestartStep } from './types.js';
 import { resolveActive } from './active.js';
 import { buildStatus } from './report.js';
 import { done, POLL_MS, signature, worldAtTarget } from './context.js';
@@ -26,12 +26,33 @@ import { periodicCheck, recordHealth } from './health-status.js';
  */
 export function decide(observed: Observed): Decision {
   // Status is memory, not authority: what does not parse is forgotten, and the world decides.
-  const o: Observed = { ...observed, status: sanitizeStatus(observed.status) };
-  const power = desiredPowerOf(o);
-  // An ordered restart due: Off first (every stage), then On again, whatever the spec asks meanwhile.
-  const restart = restartStep(o, power.target);
+  const o = sanitized(observed);
+  const { power, restart } = passTarget(o);
   const ctx: Ctx = { o, now: o.now.toISOString(), events: [], target: restart.target, power, ended: [], restart };
   return withHistory(ctx, withRestart(ctx, withSchedule(ctx, decideTowards(ctx))));
+}
+
+const sanitized = (observed: Observed): Observed => ({ ...observed, status: sanitizeStatus(observed.status) });
+
+/**
+ * Where a pass heads (restart.target): what powerState asks for now (with Scheduled, the schedule
+ * at this clock), unless an ordered restart is due, which goes Off first, every stage, then On again,
+ * whatever the spec asks meanwhile.
+ */
+function passTarget(o: Observed): { power: DesiredPower; restart: RestartStep } {
+  const power = desiredPowerOf(o);
+  return { power, restart: restartStep(o, power.target) };
+}
+
+/**
+ * A shutdown with an Auto side is about to begin: the reconciler then detects the active sides live
+ * before deciding (once it runs, the sides it began with hold). A restart's Off counts too.
+ */
+export function shutdownAboutToBegin(observed: Observed): boolean {
+  const o = sanitized(observed);
+  if (!Object.values(o.spec.active).some((v) => v === 'Auto')) return false;
+  const t = o.status.transition;
+  return passTarget(o).restart.target === 'Off' && (!t || t.direction !== 'Off');
 }
 
 /** The decision for ctx.target, the direction spec.powerState asks for now. */

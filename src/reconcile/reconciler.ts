@@ -16,8 +16,7 @@ import { parseVm } from '../kubevirt/vm.js';
 import { ApiError } from '../kube/raw.js';
 import { lastWriterOf, POWER_STATE_PATH } from '../kube/managed-fields.js';
 import type { Logger } from '../log.js';
-import { decide } from '../decision/decide.js';
-import { desiredPowerOf } from '../decision/power.js';
+import { decide, shutdownAboutToBegin } from '../decision/decide.js';
 import { readOverride } from '../api/override.js';
 import { OVERRIDE_ANNOTATION, RESTART_ANNOTATION, SKIP_GATES_ANNOTATION } from '../api/names.js';
 import { readSkipGates } from '../api/skip-gates.js';
@@ -61,13 +60,6 @@ export interface ReconcilerDeps {
   gates?: GateProbes;
   /** Once per gate that ended (Passed, Skipped, TimedOut), with how long it waited, for metrics. */
   onGateEnded?: (cluster: string, gate: string, outcome: string, seconds: number) => void;
-}
-
-function shutdownAboutToBegin(o: Observed): boolean {
-  const t = o.status.transition;
-  const auto = Object.values(o.spec.active).some((v) => v === 'Auto');
-  // What powerState asks for now: with Scheduled, the schedule at this clock.
-  return auto && desiredPowerOf(o).target === 'Off' && (!t || t.direction !== 'Off');
 }
 
 function restartAnnotation(obj: AcdCluster): { restartAnnotation?: string } {

@@ -1,7 +1,7 @@
 // An ordered restart through decide(): Off through every stage, then On through every stage, once;
 // status.restart carries it across a crash or a lost status write; a second bump restarts once more.
 import { describe, expect, test } from '@jest/globals';
-import { decide } from '../../../src/decision/decide.js';
+import { decide, shutdownAboutToBegin } from '../../../src/decision/decide.js';
 import type { Decision } from '../../../src/decision/types.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { Driver, SPEC_ACTIVE, specOf, stagesOf, World } from './world.js';
@@ -119,5 +119,18 @@ describe('ordered restart', () => {
     const d = decide({ generation: 1, spec, status: {}, vms: world.snapshot(), now: world.now });
     expect(d.commands).toEqual([]);
     expect(d.status.restart).toMatchObject({ phase: 'Done' });
+  });
+
+  test('a due restart is a shutdown about to begin: active sides Auto are detected live first', () => {
+    const { world, d } = onAcd({ active: { database: 'Auto', loadBalancer: 2, storage: 2 } }, 60_000, true);
+    const base = { generation: 1, spec: d.spec, vms: world.snapshot(), now: world.now };
+    // The ACD is On and its last transition an On: only the restart makes the next pass an Off.
+    const on = { direction: 'On' as const, generation: 1, startedAt: '2029-12-31T00:00:00Z', stages: [], commands: [] };
+    const status = { transition: { ...on, finishedAt: '2029-12-31T00:01:00Z' } };
+    expect(shutdownAboutToBegin({ ...base, status })).toBe(true);
+    // Not before it is due, and not with every side pinned.
+    expect(shutdownAboutToBegin({ ...base, now: new Date(world.now.getTime() - 30_000), status })).toBe(false);
+    const pinned = specOf(L3, 'On', { ...SPEC_ACTIVE, restartAfter: d.spec.restartAfter });
+    expect(shutdownAboutToBegin({ ...base, spec: pinned, status })).toBe(false);
   });
 });
