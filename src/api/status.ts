@@ -66,6 +66,13 @@ export const GateStatusSchema = z
     finishedAt: time.optional().describe('When it passed, was skipped or timed out.'),
     successes: z.number().int().describe('Passing checks in a row; consecutiveSuccesses of them pass the gate.'),
     lastCheckAt: time.optional().describe('The last check; the next is due an interval later.'),
+    attemptFrom: z
+      .string()
+      .optional()
+      .describe(
+        'While an attempt is still running (a Job check whose Job has not finished): the lastCheckAt it began ' +
+          'after, empty for the first. Its key, and so its Job, stays the same until it finishes.',
+      ),
     value: z.string().optional().describe('The last result, as shown to users (never a secret).'),
     message: z.string().optional().describe("The last check's one-line verdict, or why it failed."),
     drainedAt: time

@@ -123,8 +123,13 @@ function nextCheck(ctx: Ctx, gs: GateStatus, gate: AnyGate, checked: boolean, st
   return { ...waiting(ctx, gs, gate, ctx.o.gateResults ? 0 : POLL_MS, stalled), runGates: [gs.name] };
 }
 
-/** passed → one more in a row; a failure → none in a row; a Job still running → unchanged. */
+/**
+ * passed → one more in a row; a failure → none in a row; a Job still running → unchanged, and the
+ * attempt stays the one it was (attemptFrom), so that the next check reads the same Job.
+ */
 function record(gs: GateStatus, r: GateResult, now: string): void {
+  if (r.pending) gs.attemptFrom ??= gs.lastCheckAt ?? '';
+  else delete gs.attemptFrom;
   gs.lastCheckAt = now;
   gs.message = r.message;
   if (r.value !== undefined) gs.value = r.value;

@@ -14,10 +14,14 @@ const NOT_CONFIGURED = { passed: false, noData: false, message: 'gate probes not
 
 /**
  * One attempt's key: the same for every pass that retries the same due check (transition, gate,
- * last check), so a Job check is created once per attempt and found again after a crash.
+ * last check), and for every check while the attempt still runs (attemptFrom), so a Job check's
+ * Job is created once per attempt, read until it finishes, and found again after a crash.
  */
-export function attemptKey(t: Transition | undefined, gs: Pick<GateStatus, 'name' | 'lastCheckAt'>): string {
-  const text = `${t?.startedAt ?? ''}/${gs.name}/${gs.lastCheckAt ?? ''}`;
+export function attemptKey(
+  t: Transition | undefined,
+  gs: Pick<GateStatus, 'name' | 'lastCheckAt' | 'attemptFrom'>,
+): string {
+  const text = `${t?.startedAt ?? ''}/${gs.name}/${gs.attemptFrom ?? gs.lastCheckAt ?? ''}`;
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 

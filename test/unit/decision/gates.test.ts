@@ -5,6 +5,7 @@ import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Decision } from '../../../src/decision/types.js';
 import type { AcdClusterStatus } from '../../../src/api/status.js';
 import { cond, Driver, finished, specOf, World, type GateFn } from './world.js';
+import { attemptKey } from '../../../src/reconcile/gate-runs.js';
 
 const S2 = SEED_LAYOUTS.SmallV2;
 const drain = { ssh: { role: 'tel', command: 'asterisk -rx "core stop gracefully"' } };
@@ -194,6 +195,34 @@ describe('beforeOff gates', () => {
     expect(x.events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'GateSkipInvalid' }));
     expect(gateOf(x)?.state).toBe('Waiting');
     expect(d.skipRemovals).toBe(1);
+  });
+
+  test('a Job check: one attempt, so one Job, until its Job finishes; then a new one', () => {
+    const job = { job: { template: { template: { spec: { containers: [] } } } } };
+    const answers: Array<'pending' | 'failed' | 'passed'> = [
+      'pending',
+      'pending',
+      'pending',
+      'failed',
+      'pending',
+      'passed',
+    ];
+    const keys: string[] = [];
+    let i = 0;
+    const { world, d } = offWith([noCalls({ check: job, successCondition: undefined })]);
+    d.gates = () => {
+      keys.push(attemptKey(d.status.transition, gateOf(d)!));
+      const a = answers[Math.min(i++, answers.length - 1)]!;
+      if (a === 'pending') return { passed: false, noData: false, pending: true, message: 'Job is running' };
+      return { passed: a === 'passed', noData: false, message: `Job ${a}` };
+    };
+    d.runUntil(() => stops(world).length > 0);
+    expect(keys).toHaveLength(6);
+    expect(new Set(keys.slice(0, 4)).size).toBe(1);
+    expect(keys[4]).not.toBe(keys[0]);
+    expect(keys[5]).toBe(keys[4]);
+    expect(gateOf(d)).toMatchObject({ state: 'Passed' });
+    expect(gateOf(d)!.attemptFrom).toBeUndefined();
   });
 });
 
