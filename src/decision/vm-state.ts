@@ -80,12 +80,10 @@ export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
  * retries it nor says CrashLoopBackOff, which it says only under Always, RerunOnFailure and Once
  * (isVirtualMachineStatusCrashLoopBackOff in pkg/virt-controller/watch/vm/vm.go, v1.8.4). The
  * creation time of the failed instance, to tell a boot that failed after our start from one that an
- * outage ended before it.
+ * outage ended before it. Not while a request is queued: the VM is on its way again.
  */
 export const failedInstanceAt = (vm: VmView) =>
-  vm.runStrategy === 'Manual' && vm.printableStatus === 'Stopped' && vm.instancePhase === 'Failed'
-    ? vm.instanceCreatedAt
-    : undefined;
+  vm.runStrategy === 'Manual' && isDown(vm) && vm.instancePhase === 'Failed' ? vm.instanceCreatedAt : undefined;
 
 /**
  * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its

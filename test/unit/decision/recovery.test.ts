@@ -6,6 +6,7 @@ import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Decision } from '../../../src/decision/types.js';
 import { RECOVERY_LIMIT } from '../../../src/decision/recovery.js';
 import { backoffMs } from '../../../src/decision/context.js';
+import { failedInstanceAt } from '../../../src/decision/vm-state.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World } from './world.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
@@ -142,6 +143,13 @@ describe('a Manual VM whose boot fails (KubeVirt shows it Stopped, never CrashLo
       .filter((s) => s.index > 2)
       .flatMap((s) => s.vms);
     expect(world.log.filter((a) => later.includes(a.cmd.vm))).toEqual([]);
+  });
+
+  test('a failed instance with a start queued is on its way, not failing', () => {
+    const vm = { ...World.of(SEED_LAYOUTS.SmallV1, 'Off').vm('acd-tel'), runStrategy: 'Manual' };
+    const failed = { ...vm, created: true, instancePhase: 'Failed', instanceCreatedAt: '2030-01-01T00:00:00Z' };
+    expect(failedInstanceAt(failed)).toBe('2030-01-01T00:00:00Z');
+    expect(failedInstanceAt({ ...failed, pendingActions: ['Start'] })).toBeUndefined();
   });
 
   test("a power loss's Failed instances, from before the start, are not a failed boot", () => {
