@@ -7,7 +7,7 @@
 import { parseDuration } from '../api/duration.js';
 import type { GateStatus, Transition } from '../api/status.js';
 import type { Plan } from '../plan/index.js';
-import { done, POLL_MS } from './context.js';
+import { done, POLL_MS, worldAtTarget } from './context.js';
 import {
   beforeOffSpec,
   gateSpec,
@@ -28,6 +28,7 @@ export function gatedWalk(ctx: Ctx, plan: Plan, t: Transition): WalkResult {
   if (t.outcome === 'Aborted') return { commands: [], blocker: abortedBlocker(t) };
   if (t.direction === 'Off' && !t.finishedAt) {
     applySkips(ctx, t);
+    skipIfAllDown(ctx, t);
     const held = runGates(ctx, t, 'BeforeOff');
     if (held) return held;
   }
@@ -58,6 +59,20 @@ function payOwedUndrains(ctx: Ctx, t: Transition): void {
     if (u.at) continue;
     u.at = ctx.now;
     (asks(ctx).gateActions ??= []).push({ gate: u.gate, kind: 'undrain' });
+  }
+}
+
+/**
+ * Every VM went down by another route (a person, a power loss) before this Off stopped any: there
+ * are no calls left to protect, so the beforeOff gates that have not ended are Skipped, said why,
+ * instead of holding an Off that has nothing to stop.
+ */
+function skipIfAllDown(ctx: Ctx, t: Transition): void {
+  if (t.commands.length || !worldAtTarget(ctx.o, 'Off')) return;
+  for (const gs of t.gates ?? []) {
+    if (gs.when !== 'BeforeOff' || isEnded(gs)) continue;
+    gs.skip = { reason: 'every VM is down already' };
+    end(ctx, gs, 'Skipped', `${label(gs)} skipped: every VM is down already, nothing is left to stop`);
   }
 }
 
@@ -118,9 +133,11 @@ function checkGate(ctx: Ctx, t: Transition, gs: GateStatus, gate: AnyGate): Walk
 function nextCheck(ctx: Ctx, gs: GateStatus, gate: AnyGate, checked: boolean, stalled?: Blocker): WalkResult {
   const due = untilDue(ctx, gs, gate);
   if (due > 0 || checked) return waiting(ctx, gs, gate, checked ? parseDuration(gate.interval) : due, stalled);
-  // A check due: the reconciler runs it and decides again. Asked in the pass that already had its
-  // round of checks (a gate that began after another passed), it is for the next pass, at once.
-  return { ...waiting(ctx, gs, gate, ctx.o.gateResults ? 0 : POLL_MS, stalled), runGates: [gs.name] };
+  // A check due: the reconciler runs it and decides again. Asked in a pass that already had its
+  // round of checks (a gate that began after another passed, or after the last stage's health
+  // checks), it is for the next pass, at once: a poll later would eat a short maxWait unchecked.
+  const ranChecks = ctx.o.gateResults !== undefined || ctx.o.health !== undefined;
+  return { ...waiting(ctx, gs, gate, ranChecks ? 0 : POLL_MS, stalled), runGates: [gs.name] };
 }
 
 /**

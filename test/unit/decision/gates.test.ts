@@ -224,6 +224,22 @@ describe('beforeOff gates', () => {
     expect(gateOf(d)).toMatchObject({ state: 'Passed' });
     expect(gateOf(d)!.attemptFrom).toBeUndefined();
   });
+
+  test('every VM down by another route while the gate waits: the gate is Skipped, the Off ends', () => {
+    const manual = Object.fromEntries(S2.map((m) => [m.vm, { runStrategy: 'Manual' as const }]));
+    const world = World.of(S2, 'On', manual);
+    const gates = { beforeOff: [noCalls()] };
+    const d = new Driver(world, specOf(S2, 'On', { gates }));
+    d.reconcile();
+    d.setSpec(specOf(S2, 'Off', { gates }));
+    d.gates = calls([7]);
+    d.runUntil(() => gateOf(d)?.value === '7');
+    for (const m of S2) world.crash(m.vm);
+    d.runUntil(finished);
+    expect(gateOf(d)).toMatchObject({ state: 'Skipped', skip: { reason: 'every VM is down already' } });
+    expect(stops(world)).toEqual([]);
+    expect(d.status.transition!.outcome).toBe('Succeeded');
+  });
 });
 
 describe('afterOn gates', () => {
@@ -260,6 +276,15 @@ describe('afterOn gates', () => {
     expect(cond(d.status, 'Degraded')!.message).toContain('smoke-test');
     expect(cond(d.status, 'Degraded')!.message).toContain('500');
     expect(stops(world)).toEqual([]);
+  });
+
+  test('begun in a pass that ran health checks, the gate is checked at once, not a poll later', () => {
+    const { d } = onWith(() => http(200));
+    d.runUntil((x) => x.status.transition?.gates?.[0]?.state === 'Waiting');
+    const step = d.steps.at(-1)!;
+    expect(step.first.runChecks?.length).toBeGreaterThan(0);
+    expect(step.decision.runGates).toEqual(['smoke-test']);
+    expect(step.decision.requeueAfterMs).toBe(0);
   });
 
   test('a passing smoke test finishes the startup, not Degraded', () => {
