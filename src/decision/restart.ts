@@ -6,7 +6,8 @@
 //   the restart time (or one not seen yet), the target is Off;
 // - Starting: once every VM is down, the target is On again; from here the ages are not looked at,
 //   so a new instance missing from the cache cannot turn the ACD back Off;
-// - Done when the startup has finished; Skipped if the ACD was to be Off anyway.
+// - Done when the startup has finished; Skipped if the ACD was to be Off anyway, or if a beforeOff
+//   gate aborted the restart's Off.
 import type { Direction } from '../api/domain.js';
 import type { RestartStatus } from '../api/status.js';
 import type { Event, Observed, RestartStep } from './types.js';
@@ -61,6 +62,7 @@ export function restartStep(o: Observed, asked: Direction): RestartStep {
   if (!at || o.spec.paused) return step;
   const same = prev?.at === at ? prev : undefined;
   if (same?.phase === 'Done' || same?.phase === 'Skipped') return step;
+  if (same?.phase === 'Stopping' && offAborted(o)) return givenUp(step, at, o.now);
   return asked === 'Off' ? skipped(step, at, o.now) : towardsOn(o, step, at, same);
 }
 
@@ -83,6 +85,25 @@ function skipped(step: RestartStep, at: string, now: Date): RestartStep {
     ...step,
     status: { at, phase: 'Skipped', finishedAt: now.toISOString() },
     events: [{ type: 'Normal', reason: 'RestartSkipped', message }],
+  };
+}
+
+/** The restart's Off was given up by a beforeOff gate (onTimeout Abort): nothing was stopped. */
+const offAborted = (o: Observed) => {
+  const t = o.status.transition;
+  return t?.direction === 'Off' && t.outcome === 'Aborted' && t.trigger?.source === 'Restart';
+};
+
+/**
+ * A restart whose Off a gate aborted is given up, and said so: left Stopping, it would keep the
+ * ACD's target Off, with no Off allowed, until the spec changed. The ACD stays On.
+ */
+function givenUp(step: RestartStep, at: string, now: Date): RestartStep {
+  const message = `restart of ${at} given up: a beforeOff gate aborted its Off (onTimeout Abort); the ACD stays On`;
+  return {
+    ...step,
+    status: { at, phase: 'Skipped', finishedAt: now.toISOString() },
+    events: [{ type: 'Warning', reason: 'RestartSkipped', message }],
   };
 }
 

@@ -133,4 +133,29 @@ describe('ordered restart', () => {
     const pinned = specOf(L3, 'On', { ...SPEC_ACTIVE, restartAfter: d.spec.restartAfter });
     expect(shutdownAboutToBegin({ ...base, spec: pinned, status })).toBe(false);
   });
+
+  test("a beforeOff gate that aborts the restart's Off: the restart is given up, the ACD stays On", () => {
+    const gate = {
+      name: 'no-active-calls',
+      check: { http: { url: 'http://acd-tel/calls/idle' } },
+      interval: '10s',
+      maxWait: '1m',
+      onTimeout: 'Abort',
+    };
+    const { world, d } = onAcd({ gates: { beforeOff: [gate] } }, 60_000, true);
+    d.gates = () => ({ passed: false, noData: false, value: '503', message: 'HTTP 503' });
+    d.runUntil((x) => x.status.restart?.phase === 'Skipped', 1_000);
+    expect(world.log).toEqual([]);
+    expect(reasons(d)).toContain('GateAborted');
+    expect(d.steps.flatMap((s) => s.decision.events).find((e) => e.reason === 'RestartSkipped')?.message).toMatch(
+      /given up: a beforeOff gate aborted its Off/,
+    );
+    // Settled On again: nothing more is commanded, and the pass is not Stalled.
+    for (let i = 0; i < 30; i++) {
+      world.advance(1_000);
+      expect(d.reconcile().commands).toEqual([]);
+    }
+    expect(d.status.power).toBe('On');
+    expect(d.status.phase).toBe('On');
+  });
 });
