@@ -80,10 +80,14 @@ export const isFailing = (vm: VmView) => FAILED.has(vm.printableStatus);
  * retries it nor says CrashLoopBackOff, which it says only under Always, RerunOnFailure and Once
  * (isVirtualMachineStatusCrashLoopBackOff in pkg/virt-controller/watch/vm/vm.go, v1.8.4). The
  * creation time of the failed instance, to tell a boot that failed after our start from one that an
- * outage ended before it. Not while a request is queued: the VM is on its way again.
+ * outage ended before it. A queued request is not looked at: our own start stands queued in our
+ * read-your-writes view for a while after KubeVirt has acted on it (OwnCommands), and a start
+ * again makes the failed instance older than the start it is judged against (failedAfterStart).
  */
 export const failedInstanceAt = (vm: VmView) =>
-  vm.runStrategy === 'Manual' && isDown(vm) && vm.instancePhase === 'Failed' ? vm.instanceCreatedAt : undefined;
+  vm.runStrategy === 'Manual' && vm.printableStatus === 'Stopped' && vm.instancePhase === 'Failed'
+    ? vm.instanceCreatedAt
+    : undefined;
 
 /**
  * KubeVirt refuses (409 "VM is already running") to start a Manual or RerunOnFailure VM while its
@@ -122,14 +126,16 @@ export const movedToManual = (vm: VmView) =>
  * start on a Halted VM rewrites it to Always (pkg/virt-api/rest/lifecycle.go, KubeVirt v1.8.4),
  * while Manual keeps its strategy and virt-controller acts on its requests only. A VM that we moved
  * to Manual is stopped into Halted again: stopped through the subresource, it would stay Manual,
- * and Argo CD v3.6.1 calls a stopped Manual VM Suspended.
+ * and Argo CD v3.6.1 calls a stopped Manual VM Suspended. Not while a start request is queued:
+ * virt-controller's Halted case turns a queued start on a VM without a VMI into Always, and boots it
+ * (syncRunStrategy in vm.go); the subresource's stop waits its turn instead (a 409 is retried).
  */
 export const commandsVia = (
   vm: VmView,
   recovery: Recovery = 'KubeVirt',
   action: Action = 'Start',
 ): 'runStrategy' | 'subresource' => {
-  if (action === 'Stop' && movedToManual(vm)) return 'runStrategy';
+  if (action === 'Stop' && movedToManual(vm) && !requestQueued(vm)) return 'runStrategy';
   return onRequestOnly(vm) || (recovery === 'Ordered' && action === 'Start') ? 'subresource' : 'runStrategy';
 };
 
@@ -165,12 +171,20 @@ export function isHeadingTo(vm: VmView, target: Direction): boolean {
 export function withIntent(vm: VmView, action: Action, toManual = false): VmView {
   const target = action === 'Start' ? 'On' : 'Off';
   if (isHeadingTo(vm, target)) return vm;
-  const base = toManual ? { ...vm, runStrategy: 'Manual', legacyRunning: false } : vm;
-  if (action === 'Stop' && movedToManual(base)) return { ...base, runStrategy: 'Halted' };
+  const base = toManual ? movedView(vm) : vm;
+  if (action === 'Stop' && movedToManual(base) && !requestQueued(base)) return { ...base, runStrategy: 'Halted' };
   if (onRequestOnly(base) || action === 'ForceStop')
     return { ...base, pendingActions: [...base.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
   return { ...base, runStrategy: target === 'On' ? 'Always' : 'Halted' };
 }
+
+/** The VM as our move to Manual left it: the strategy, and the mark that says we moved it. */
+const movedView = (vm: VmView): VmView => ({
+  ...vm,
+  runStrategy: 'Manual',
+  legacyRunning: false,
+  annotations: { ...vm.annotations, [MOVED_TO_MANUAL_ANNOTATION]: 'true' },
+});
 
 /**
  * The VM as of before KubeVirt reacted to our own command: while the cache still holds the version

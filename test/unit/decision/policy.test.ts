@@ -2,7 +2,7 @@
 // test states a runbook or kstatus promise and would fail if decide() broke it.
 import { describe, expect, test } from '@jest/globals';
 import type { Stage } from '../../../src/plan/index.js';
-import { isDown, isUp } from '../../../src/decision/vm-state.js';
+import { commandsVia, isDown, isUp, withIntent } from '../../../src/decision/vm-state.js';
 import { decide } from '../../../src/decision/decide.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World, type Applied } from './world.js';
@@ -546,6 +546,16 @@ describe('how VMs are commanded', () => {
         ]);
     },
   );
+
+  test('a VM we moved to Manual with a start still queued is stopped through the subresource, not Halted', () => {
+    // Halted would turn the queued start into Always and boot it (virt-controller's syncRunStrategy).
+    const vm = World.of(SEED_LAYOUTS.SmallV1, 'Off').vm('acd-tel');
+    const moved = withIntent(vm, 'Start', true);
+    expect(moved).toMatchObject({ runStrategy: 'Manual', pendingActions: ['Start'] });
+    expect(moved.annotations).toEqual({ [MOVED_TO_MANUAL_ANNOTATION]: 'true' });
+    expect(commandsVia(moved, 'Ordered', 'Stop')).toBe('subresource');
+    expect(commandsVia({ ...moved, pendingActions: [] }, 'Ordered', 'Stop')).toBe('runStrategy');
+  });
 
   test.each(['Manual', 'RerunOnFailure'] as const)(
     'recovery KubeVirt: %s VMs go through the subresource',

@@ -6,7 +6,7 @@ import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Decision } from '../../../src/decision/types.js';
 import { RECOVERY_LIMIT } from '../../../src/decision/recovery.js';
 import { backoffMs } from '../../../src/decision/context.js';
-import { failedInstanceAt } from '../../../src/decision/vm-state.js';
+import { failedAfterStart } from '../../../src/decision/record.js';
 import { cond, Driver, finished, SPEC_ACTIVE, specOf, stageOfVm, stagesOf, World } from './world.js';
 
 const L3 = SEED_LAYOUTS.LargeV3;
@@ -145,11 +145,15 @@ describe('a Manual VM whose boot fails (KubeVirt shows it Stopped, never CrashLo
     expect(world.log.filter((a) => later.includes(a.cmd.vm))).toEqual([]);
   });
 
-  test('a failed instance with a start queued is on its way, not failing', () => {
+  test('started again, the old failed instance is older than the start it is judged against', () => {
     const vm = { ...World.of(SEED_LAYOUTS.SmallV1, 'Off').vm('acd-tel'), runStrategy: 'Manual' };
-    const failed = { ...vm, created: true, instancePhase: 'Failed', instanceCreatedAt: '2030-01-01T00:00:00Z' };
-    expect(failedInstanceAt(failed)).toBe('2030-01-01T00:00:00Z');
-    expect(failedInstanceAt({ ...failed, pendingActions: ['Start'] })).toBeUndefined();
+    const failed = { ...vm, created: true, instancePhase: 'Failed', instanceCreatedAt: '2030-01-01T00:00:10Z' };
+    const start = (at: string) => ({ vm: 'acd-tel', action: 'Start' as const, via: 'subresource' as const, at });
+    const t = { direction: 'On' as const, generation: 1, startedAt: '2030-01-01T00:00:00Z', stages: [] };
+    const once = { ...t, commands: [start('2030-01-01T00:00:09.500Z')] };
+    expect(failedAfterStart(once, failed)).toBe(true);
+    const twice = { ...t, commands: [...once.commands, start('2030-01-01T00:00:40Z')] };
+    expect(failedAfterStart(twice, { ...failed, pendingActions: ['Stop', 'Start'] })).toBe(false);
   });
 
   test("a power loss's Failed instances, from before the start, are not a failed boot", () => {
