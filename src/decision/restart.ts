@@ -62,12 +62,12 @@ export function restartStep(o: Observed, asked: Direction): RestartStep {
   if (!at || o.spec.paused) return step;
   const same = prev?.at === at ? prev : undefined;
   if (same?.phase === 'Done' || same?.phase === 'Skipped') return step;
-  if (same?.phase === 'Stopping' && offAborted(o)) return givenUp(step, at, o.now);
   return asked === 'Off' ? skipped(step, at, o.now) : towardsOn(o, step, at, same);
 }
 
 /** The ACD is to be On and the restart `at` is due: stop first, then start, or nothing if all is new. */
 function towardsOn(o: Observed, step: RestartStep, at: string, same: RestartStatus | undefined): RestartStep {
+  if (same?.phase === 'Stopping' && offAborted(o, at)) return givenUp(step, at, o.now);
   if (same?.phase === 'Starting') return { ...step, restarting: true };
   if (same && startupMayBegin(o, parse(at))) return { ...step, restarting: true, status: { at, phase: 'Starting' } };
   if (!same && !runsOldInstance(o, parse(at))) {
@@ -88,10 +88,18 @@ function skipped(step: RestartStep, at: string, now: Date): RestartStep {
   };
 }
 
-/** The restart's Off was given up by a beforeOff gate (onTimeout Abort): nothing was stopped. */
-const offAborted = (o: Observed) => {
+/**
+ * This restart's Off was given up by a beforeOff gate (onTimeout Abort): nothing was stopped. Its
+ * Off began once the restart was due, so an Off aborted before `at` was another restart's.
+ */
+const offAborted = (o: Observed, at: string) => {
   const t = o.status.transition;
-  return t?.direction === 'Off' && t.outcome === 'Aborted' && t.trigger?.source === 'Restart';
+  return (
+    t?.direction === 'Off' &&
+    t.outcome === 'Aborted' &&
+    t.trigger?.source === 'Restart' &&
+    Date.parse(t.startedAt) >= Date.parse(at)
+  );
 };
 
 /**
