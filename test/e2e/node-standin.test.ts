@@ -97,12 +97,15 @@ describe('node stand-in faults, as real KubeVirt reports them', () => {
       30_000,
       100,
     );
+    const seenAt = Date.now();
     const failures = JSON.parse(
       await kubectl(['get', 'vm', 'crash-loop', '-n', NS, '-o', 'jsonpath={.status.startFailure}']),
     ) as { consecutiveFailCount: number; retryAfterTimestamp: string };
     expect(failures.consecutiveFailCount).toBeGreaterThanOrEqual(1);
-    // KubeVirt's back-off (10 s and more after the first failure), not the stand-in's.
-    expect(Date.parse(failures.retryAfterTimestamp) - Date.now()).toBeGreaterThan(2_000);
+    // KubeVirt's back-off (10 s and more after the first failure), not the stand-in's: the retry is
+    // still ahead when the loop is first seen. Not by a fixed margin: on a loaded CI machine the first
+    // sight lagged the failure by 8 s.
+    expect(Date.parse(failures.retryAfterTimestamp)).toBeGreaterThan(seenAt);
   }, 60_000);
 
   test('unschedulable: no node takes the pod, and KubeVirt says ErrorUnschedulable', async () => {

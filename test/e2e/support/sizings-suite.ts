@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Machine } from '../../../src/plan/index.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './acd.js';
+import { MOVED_TO_MANUAL_ANNOTATION } from '../../../src/api/names.js';
 import { startOperator, type RunningOperator } from './operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './seed-rules.js';
 import { VmTimeline } from './timeline.js';
@@ -55,8 +56,8 @@ export function sizingsSuite(o: SizingsOptions): void {
         ]);
       }),
     );
-    await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 60)));
-  }, 120_000);
+    await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 180)));
+  }, 240_000);
 
   afterAll(async () => {
     for (const t of timelines.values()) t.stop();
@@ -112,13 +113,15 @@ export function sizingsSuite(o: SizingsOptions): void {
     test(
       o.runStrategy === 'Manual'
         ? 'the operator owns no field of a Manual VM: it drives them through the subresources only'
-        : 'the operator owns spec.runStrategy of each VM and no other field',
+        : 'the operator owns spec.runStrategy of each VM, with its moved-to-manual mark, and no other field',
       async () => {
         const vms = JSON.parse(await kubectl(['get', 'vm', '-n', ns('LargeV3'), '-o', 'json', '--show-managed-fields']))
           .items as { metadata: { name: string; managedFields?: { manager: string; fieldsV1?: unknown }[] } }[];
         for (const vm of vms) {
           const ours = (vm.metadata.managedFields ?? []).filter((f) => f.manager === 'acd-operator');
-          const expected = o.runStrategy === 'Manual' ? [] : [{ 'f:spec': { 'f:runStrategy': {} } }];
+          // On under recovery Ordered: moved to Manual, and marked so that its stop sets Halted again.
+          const moved = { 'f:metadata': { 'f:annotations': { [`f:${MOVED_TO_MANUAL_ANNOTATION}`]: {} } } };
+          const expected = o.runStrategy === 'Manual' ? [] : [{ ...moved, 'f:spec': { 'f:runStrategy': {} } }];
           expect({ vm: vm.metadata.name, fields: ours.map((f) => f.fieldsV1) }).toEqual({
             vm: vm.metadata.name,
             fields: expected,
