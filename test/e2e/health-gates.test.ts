@@ -5,17 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
-import {
-  instance,
-  mend,
-  rootQuery,
-  setReadOnly,
-  startMariaDb,
-  stopIoThread,
-  stopMariaDb,
-  waitReplicating,
-  type MariaDbInfo,
-} from '../services/mariadb.js';
+import { mend, setReadOnly, stopIoThread, stopMariaDb, type MariaDbInfo } from '../services/mariadb.js';
+import { DB_OF, LOOPBACK_IP, monitorSecret, startLargeV3Dbs, withDbPorts } from './support/large-v3-db.js';
 import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './support/acd.js';
 import { kubectl, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
@@ -23,55 +14,24 @@ import { VmTimeline } from './support/timeline.js';
 import { CRASH } from '../testbed/kubevirt/node/standin.js';
 
 const NS = 'health-gates';
-// Which MariaDB instance plays which database VM.
-const DB_OF: Record<string, string> = {
-  'acd-dbm1': 'master1',
-  'acd-dbm2': 'master2',
-  'acd-dbs1-dbr1': 'slave1',
-  'acd-dbs2-dbr2': 'slave2',
-};
 let db: MariaDbInfo;
 let operator: RunningOperator;
 let tl: VmTimeline;
 
 beforeAll(async () => {
-  db = await startMariaDb({ count: 4 });
-  // slave2 follows master2, as dbs2/dbr2 follow their master's side.
-  const s2 = instance(db, 'slave2');
-  s2.replicatesFrom = 'master2';
-  await rootQuery(
-    db,
-    'slave2',
-    'STOP SLAVE; CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, ' +
-      'MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE',
-    [db.host, instance(db, 'master2').port, db.replication.user, db.replication.password],
-  );
-  await waitReplicating(db);
-
+  db = await startLargeV3Dbs();
   await createNamespace(NS);
-  await kubectl([
-    'create',
-    'secret',
-    'generic',
-    'mysql-monitor',
-    '-n',
-    NS,
-    `--from-literal=username=${db.monitor.user}`,
-    `--from-literal=password=${db.monitor.password}`,
-  ]);
+  const health = await monitorSecret(NS, db);
   tl = await VmTimeline.start(NS);
-  const machines = SEED_LAYOUTS.LargeV3.map((m) =>
-    DB_OF[m.vm] ? { ...m, ports: { mysql: instance(db, DB_OF[m.vm]!).port } } : m,
-  );
+  const machines = withDbPorts(SEED_LAYOUTS.LargeV3, db);
   await apply([
-    // The stand-in reports 127.0.0.1 as each VMI's IP: the checks reach the VM the way they would in a cluster.
     ...machines.map((m) =>
       vmManifest(NS, m.vm, {
         runStrategy: 'Halted',
         annotations: {
           'standin.acd.power.dev/boot-seconds': '10',
           'standin.acd.power.dev/stop-seconds': '10',
-          'standin.acd.power.dev/ip': '127.0.0.1',
+          ...LOOPBACK_IP,
         },
       }),
     ),
@@ -79,7 +39,7 @@ beforeAll(async () => {
       powerState: 'Off',
       recovery: 'Ordered',
       active: { database: 'Auto', loadBalancer: 2, storage: 2 },
-      health: { interval: '2s', checkTimeout: '3s', mysql: { credentialsSecret: 'mysql-monitor', maxLagSeconds: 30 } },
+      health,
     }),
   ]);
   operator = await startOperator({ namespaces: [NS] });

@@ -1,7 +1,8 @@
 // A host power loss, on real KubeVirt: the node stand-in fails every VMI on its node at once. A new
 // user found that with Manual VMs a second loss during the operator's recovery from a first one
 // left every VM Stopped, the ACD "waiting" and nothing commanded for good. A power loss hits every
-// VM of the node, so this file runs on a test bed of its own.
+// VM of the node, so this file runs on a test bed of its own. The database VMs are played by real
+// MariaDB instances: the recovery passes the replication gate, as a startup does.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_LAYOUTS } from '../fixtures/seed-layouts.js';
 import { POWER_LOSS } from '../testbed/kubevirt/node/standin.js';
@@ -11,13 +12,17 @@ import { startOperator, type RunningOperator } from './support/operator.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { SEED_STARTUP } from './support/seed-rules.js';
 import { upAt, VmTimeline } from './support/timeline.js';
+import { stopMariaDb, type MariaDbInfo } from '../services/mariadb.js';
+import { LOOPBACK_IP, monitorSecret, startLargeV3Dbs, withDbPorts } from './support/large-v3-db.js';
 
 const NS = 'power-loss-manual';
 const L3 = SEED_LAYOUTS.LargeV3;
 let own: OwnTestbed | undefined;
 let operator: RunningOperator;
+let db: MariaDbInfo;
 
 beforeAll(async () => {
+  db = await startLargeV3Dbs();
   own = await startOwnTestbed('power-loss');
   operator = await startOperator({ namespaces: [NS], kubeconfig: own.bed.kubeconfig });
 }, 180_000);
@@ -25,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await own?.stop();
+  if (db) await stopMariaDb(db);
 }, 60_000);
 
 const powerLoss = (n: number) => kubectl(['annotate', 'node', 'standin-node', `${POWER_LOSS}=${n}`, '--overwrite']);
@@ -35,15 +41,16 @@ describe('power loss', () => {
       'started in runbook order',
     async () => {
       await createNamespace(NS);
+      const health = await monitorSecret(NS, db);
       const tl = await VmTimeline.start(NS);
+      const boot = { 'standin.acd.power.dev/boot-seconds': '30', ...LOOPBACK_IP };
+      // spec.recovery is left out: Ordered is the default.
       await apply([
-        ...L3.map((m) =>
-          vmManifest(NS, m.vm, { runStrategy: 'Manual', annotations: { 'standin.acd.power.dev/boot-seconds': '30' } }),
-        ),
-        acdManifest(NS, 'acd', L3, {
+        ...L3.map((m) => vmManifest(NS, m.vm, { runStrategy: 'Manual', annotations: boot })),
+        acdManifest(NS, 'acd', withDbPorts(L3, db), {
           powerState: 'On',
-          recovery: 'Ordered',
           active: { database: 2, loadBalancer: 2, storage: 2 },
+          health,
         }),
       ]);
       await waitReady(NS, 'acd', 180);
@@ -81,6 +88,13 @@ describe('power loss', () => {
       );
       const s = (await getAcd(NS, 'acd')).status!;
       expect({ power: s.power, ready: s.readyVMs }).toEqual({ power: 'On', ready: `${L3.length}/${L3.length}` });
+      // A Recovery, through the replication gate, and Healthy at the end.
+      expect(s.transition!.trigger?.source).toBe('Recovery');
+      const gated = s.transition!.stages.filter((st) => st.checks?.includes('mysqlReplication'));
+      expect(gated.length).toBeGreaterThan(0);
+      expect(gated.map((st) => st.state)).toEqual(gated.map(() => 'Completed'));
+      expect(s.conditions!.find((c) => c.type === 'Healthy')?.status).toBe('True');
+      expect(s.history!.filter((h) => h.trigger?.source === 'Recovery').length).toBeGreaterThanOrEqual(1);
       // Each start after each loss found every earlier startup step up (Manual VMs: a start shows as
       // KubeVirt's state-change request on the VM).
       for (const since of [first, second]) {
