@@ -163,18 +163,25 @@ export function isHeadingTo(vm: VmView, target: Direction): boolean {
   );
 }
 
+/** A command as the commander sent it: laid over the cache as sent, never derived again. */
+export interface SentCommand {
+  action: Action;
+  via: 'runStrategy' | 'subresource';
+  /** Moved to runStrategy Manual (and marked) first. */
+  toManual?: boolean;
+}
+
 /**
  * The VM as the API server already has it after our own command, when the informer cache has not
  * caught up yet: read-your-own-writes. Without it, a reversal right after a stop command could
  * still see the VM "up" and start the next tier on top of a VM that is going down.
  */
-export function withIntent(vm: VmView, action: Action, toManual = false): VmView {
-  const target = action === 'Start' ? 'On' : 'Off';
+export function withIntent(vm: VmView, cmd: SentCommand): VmView {
+  const target = cmd.action === 'Start' ? 'On' : 'Off';
   if (isHeadingTo(vm, target)) return vm;
-  const base = toManual ? movedView(vm) : vm;
-  if (action === 'Stop' && movedToManual(base) && !requestQueued(base)) return { ...base, runStrategy: 'Halted' };
-  if (onRequestOnly(base) || action === 'ForceStop')
-    return { ...base, pendingActions: [...base.pendingActions, action === 'Start' ? 'Start' : 'Stop'] };
+  const base = cmd.toManual ? movedView(vm) : vm;
+  if (cmd.via === 'subresource' || cmd.action === 'ForceStop')
+    return { ...base, pendingActions: [...base.pendingActions, cmd.action === 'Start' ? 'Start' : 'Stop'] };
   return { ...base, runStrategy: target === 'On' ? 'Always' : 'Halted' };
 }
 

@@ -1,17 +1,14 @@
 // This process's last command per VM, laid over an informer cache that may not show it yet: right
 // after a PATCH the cache still holds the VM as it was, and a pass that read it as is would see a
 // VM that is "down" only because KubeVirt has not reacted yet, and go on to the next stage early.
-import type { Action } from '../api/domain.js';
-import { unsettled, withIntent, type VmView } from '../decision/vm-state.js';
+import { unsettled, withIntent, type SentCommand, type VmView } from '../decision/vm-state.js';
 import { COMMAND_HOLD_MS } from '../decision/context.js';
 
 /** How long our own command overrides the cache. */
 export const HOLD_MS = COMMAND_HOLD_MS;
 
 interface Remembered {
-  action: Action;
-  /** The command moved the VM to runStrategy Manual first. */
-  toManual: boolean;
+  cmd: SentCommand;
   at: number;
   versions: Set<string>;
 }
@@ -24,9 +21,10 @@ export class OwnCommands {
   }
 
   /** `versions`: the VM versions the command was based on and produced; none after a 409. */
-  remember(namespace: string, vm: string, action: Action, versions: Set<string>, toManual = false): void {
+  remember(namespace: string, vm: string, cmd: SentCommand, versions: Set<string>): void {
     this.sweep();
-    this.last.set(`${namespace}/${vm}`, { action, toManual, at: this.now(), versions });
+    const { action, via, toManual } = cmd;
+    this.last.set(`${namespace}/${vm}`, { cmd: { action, via, toManual }, at: this.now(), versions });
   }
 
   /** The VM as the cache shows it, with our last command to it laid over while it is recent. */
@@ -38,8 +36,8 @@ export class OwnCommands {
       this.last.delete(key);
       return vm;
     }
-    const heading = withIntent(vm, mine.action, mine.toManual);
-    return predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(heading, mine.action) : heading;
+    const heading = withIntent(vm, mine.cmd);
+    return predatesReaction(vm.resourceVersion, mine.versions) ? unsettled(heading, mine.cmd.action) : heading;
   }
 
   /** How many commands are remembered: bounded by the VMs commanded in the last HOLD_MS or two. */

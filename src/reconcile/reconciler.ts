@@ -243,7 +243,7 @@ export class Reconciler {
       issued++;
       // Versions of the VM that predate KubeVirt's reaction to this command.
       const versions = new Set([cmd.vm.resourceVersion, r.value ?? ''].filter(Boolean));
-      this.own.remember(namespace, cmd.vm.name, cmd.action, versions, cmd.toManual);
+      this.own.remember(namespace, cmd.vm.name, cmd, versions);
       const record: Command = { vm: cmd.vm.name, action: cmd.action, via: cmd.via, at: this.clock().toISOString() };
       status.transition?.commands.push(record);
       issuedCommands.push(record);

@@ -550,7 +550,7 @@ describe('how VMs are commanded', () => {
   test('a VM we moved to Manual with a start still queued is stopped through the subresource, not Halted', () => {
     // Halted would turn the queued start into Always and boot it (virt-controller's syncRunStrategy).
     const vm = World.of(SEED_LAYOUTS.SmallV1, 'Off').vm('acd-tel');
-    const moved = withIntent(vm, 'Start', true);
+    const moved = withIntent(vm, { action: 'Start', via: 'subresource', toManual: true });
     expect(moved).toMatchObject({ runStrategy: 'Manual', pendingActions: ['Start'] });
     expect(moved.annotations).toEqual({ [MOVED_TO_MANUAL_ANNOTATION]: 'true' });
     expect(commandsVia(moved, 'Ordered', 'Stop')).toBe('subresource');

@@ -47,7 +47,7 @@ describe('OwnCommands', () => {
   test('a Start laid over the cache: heading On at once, and not Running until a version newer than ours', () => {
     t = 0;
     const own = new OwnCommands(clock);
-    own.remember('ns', 'vm1', 'Start', new Set(['10', '11']));
+    own.remember('ns', 'vm1', { action: 'Start', via: 'runStrategy' }, new Set(['10', '11']));
     expect(own.overlay('ns', stopped('vm1', '10')).runStrategy).toBe('Always');
     // A 'Running' from before KubeVirt's reaction (a stale version) is not taken as up.
     const running = (rv: string): VmView => ({
@@ -66,7 +66,7 @@ describe('OwnCommands', () => {
   test(`forgotten after ${HOLD_MS} ms: the cache speaks alone, and the memory shrinks`, () => {
     t = 1_000;
     const own = new OwnCommands(clock);
-    own.remember('ns', 'vm1', 'Start', new Set(['10']));
+    own.remember('ns', 'vm1', { action: 'Start', via: 'runStrategy' }, new Set(['10']));
     t += HOLD_MS - 1;
     expect(own.overlay('ns', stopped('vm1', '10')).runStrategy).toBe('Always');
     t += 1;
@@ -77,10 +77,10 @@ describe('OwnCommands', () => {
   test('commands to VMs nobody observes any more are swept when new ones are remembered', () => {
     t = 0;
     const own = new OwnCommands(clock);
-    for (let i = 0; i < 50; i++) own.remember('gone', `vm${i}`, 'Stop', new Set());
+    for (let i = 0; i < 50; i++) own.remember('gone', `vm${i}`, { action: 'Stop', via: 'runStrategy' }, new Set());
     expect(own.size).toBe(50);
     t = HOLD_MS;
-    own.remember('ns', 'vm-new', 'Start', new Set());
+    own.remember('ns', 'vm-new', { action: 'Start', via: 'runStrategy' }, new Set());
     expect(own.size).toBe(1);
   });
 });
@@ -106,21 +106,21 @@ const manual = (rv: string, printableStatus: string, pendingActions: string[], u
 describe('OwnCommands over a Manual VM whose queued request runs the other way', () => {
   test('a Stop over a queued Start is not down', () => {
     const own = new OwnCommands(() => 0);
-    own.remember('ns', 'acd-lb1', 'Stop', new Set(['50']));
+    own.remember('ns', 'acd-lb1', { action: 'Stop', via: 'subresource' }, new Set(['50']));
     const seen = own.overlay('ns', manual('51', 'Stopped', ['Start']));
     expect({ down: isDown(seen), headingOff: isHeadingTo(seen, 'Off') }).toEqual({ down: false, headingOff: true });
   });
 
   test('a Start over a queued Stop is not up', () => {
     const own = new OwnCommands(() => 0);
-    own.remember('ns', 'acd-lb1', 'Start', new Set(['50']));
+    own.remember('ns', 'acd-lb1', { action: 'Start', via: 'subresource' }, new Set(['50']));
     const seen = own.overlay('ns', manual('51', 'Running', ['Stop'], true));
     expect({ up: isUp(seen), headingOn: isHeadingTo(seen, 'On') }).toEqual({ up: false, headingOn: true });
   });
 
   test('once KubeVirt has acted on both, the VM is where the last one put it', () => {
     const own = new OwnCommands(() => 0);
-    own.remember('ns', 'acd-lb1', 'Stop', new Set(['50']));
+    own.remember('ns', 'acd-lb1', { action: 'Stop', via: 'subresource' }, new Set(['50']));
     expect(isDown(own.overlay('ns', manual('60', 'Stopped', [])))).toBe(true);
   });
 });
