@@ -23,6 +23,7 @@ export function buildStatus(
   });
   const views = o.spec.machines.map((m) => o.vms.get(m.vm));
   const isUp = (v: VmView) => isUpFor(v, o.spec.readiness);
+  const failedGate = failedAfterOnGate(transition);
   const power = views.every((v) => v && isUp(v)) ? 'On' : views.every((v) => v && isDown(v)) ? 'Off' : 'Mixed';
   const running = transition !== undefined && !transition.finishedAt;
   const { stage, line } = stageColumn(transition);
@@ -35,7 +36,7 @@ export function buildStatus(
     blocker,
     vmCount: machines.length,
     health: o.health,
-    ...(failedAfterOnGate(transition) ? { failedGate: failedAfterOnGate(transition) } : {}),
+    ...(failedGate ? { failedGate } : {}),
     previousHealthy: o.status.conditions?.find((c) => c.type === 'Healthy'),
     insecureSsh: o.spec.health.ssh.insecureSkipHostKeyVerification,
     scheduled: o.spec.powerState === 'Scheduled',

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AcdClusterSpec } from '../api/spec.js';
 import type { GateStatus, Transition } from '../api/status.js';
 import type { AcdCluster } from '../api/types.js';
-import { beforeOffSpec, gateSpec } from '../decision/gate-words.js';
+import { beforeOffSpec, gateSpec, isEnded } from '../decision/gate-words.js';
 import type { Event, GateActionRequest, GateResults, VmView } from '../decision/types.js';
 import type { GateProbes } from '../gates/types.js';
 
@@ -81,9 +81,8 @@ export interface GateEnded {
 export function endedGates(prev: Transition | undefined, next: Transition | undefined): GateEnded[] {
   if (!next?.gates) return [];
   const before = prev?.startedAt === next.startedAt ? (prev.gates ?? []) : [];
-  const ended = (g: GateStatus) => g.state === 'Passed' || g.state === 'Skipped' || g.state === 'TimedOut';
   return next.gates
-    .filter((g) => ended(g) && !before.some((b) => b.name === g.name && ended(b)))
+    .filter((g) => isEnded(g) && !before.some((b) => b.name === g.name && isEnded(b)))
     .map((g) => ({
       gate: g.name,
       outcome: g.state as GateEnded['outcome'],
