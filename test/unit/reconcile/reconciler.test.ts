@@ -17,7 +17,7 @@ import type { EventRecorder } from '../../../src/reconcile/events.js';
 import { Reconciler, type ReconcilerDeps } from '../../../src/reconcile/reconciler.js';
 import { ConfigMapCalendars } from '../../../src/reconcile/calendars.js';
 import type { GateProbes } from '../../../src/gates/types.js';
-import { OVERRIDE_ANNOTATION } from '../../../src/api/names.js';
+import { OVERRIDE_ANNOTATION, SKIP_GATES_ANNOTATION } from '../../../src/api/names.js';
 import { SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import { vmObject, World } from '../decision/world.js';
 
@@ -537,5 +537,27 @@ describe('Reconciler: spec.gates', () => {
     }
     expect(h.trace.filter((t) => t.startsWith('Stop'))).toEqual([]);
     expect(h.api.stored!.status!.transition!.gates![0]!.message).toBe('gate probes not configured');
+  });
+
+  test('a garbled skip-gates annotation is reported once and removed once, though later passes read it again', async () => {
+    // The informer cache has not seen the removal yet, and shows the object as of before this
+    // process's status write, so the next pass reads that write back, annotation included. Its own
+    // write is then based on a version the removal replaced: a 409 before any event is recorded, and
+    // the pass after it reads the object afresh.
+    const world = World.of(SMALL, 'On');
+    const trace: string[] = [];
+    const obj = acdCluster({ powerState: 'Off', machines: SMALL, gates: { beforeOff: [gate] } });
+    obj.metadata.annotations = { [SKIP_GATES_ANNOTATION]: 'not json' };
+    obj.metadata.resourceVersion = '1';
+    const cache = structuredClone(obj);
+    const h = harness(obj, world, { gates: probes(trace, () => 3), getCluster: () => cache });
+    await h.reconcile();
+    world.advance(10_000);
+    await expect(h.reconcile()).rejects.toThrow(/conflict/);
+    await h.reconcile();
+    expect(h.events.filter((e) => e.reason === 'GateSkipInvalid')).toHaveLength(1);
+    expect(h.trace.filter((t) => t.startsWith('PATCH'))).toEqual([
+      `PATCH remove annotation ${SKIP_GATES_ANNOTATION}: removed`,
+    ]);
   });
 });
