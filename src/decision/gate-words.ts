@@ -11,11 +11,13 @@ import type { Ctx } from './types.js';
 export type GateWhen = GateStatus['when'];
 export type AnyGate = BeforeOffGate | AfterOnGate;
 
+/** spec.gates' list for `when`. */
+const gatesOf = (spec: AcdClusterSpec, when: GateWhen): readonly AnyGate[] | undefined =>
+  when === 'BeforeOff' ? spec.gates?.beforeOff : spec.gates?.afterOn;
+
 /** The spec of a gate a transition records; undefined once it was removed from spec.gates. */
-export function gateSpec(spec: AcdClusterSpec, gs: Pick<GateStatus, 'name' | 'when'>): AnyGate | undefined {
-  const list = gs.when === 'BeforeOff' ? spec.gates?.beforeOff : spec.gates?.afterOn;
-  return list?.find((g) => g.name === gs.name);
-}
+export const gateSpec = (spec: AcdClusterSpec, gs: Pick<GateStatus, 'name' | 'when'>): AnyGate | undefined =>
+  gatesOf(spec, gs.when)?.find((g) => g.name === gs.name);
 
 export const beforeOffSpec = (spec: AcdClusterSpec, name: string): BeforeOffGate | undefined =>
   spec.gates?.beforeOff?.find((g) => g.name === name);
@@ -25,7 +27,7 @@ export const isEnded = (gs: GateStatus) => gs.state === 'Passed' || gs.state ===
 /** The gates a new transition towards `target` runs: beforeOff for an Off, afterOn for an On. */
 export function initialGates(spec: AcdClusterSpec, target: Direction): GateStatus[] | undefined {
   const when: GateWhen = target === 'Off' ? 'BeforeOff' : 'AfterOn';
-  const list = target === 'Off' ? spec.gates?.beforeOff : spec.gates?.afterOn;
+  const list = gatesOf(spec, when);
   if (!list?.length) return undefined;
   return list.map((g) => ({ name: g.name, when, state: 'Pending' as const, successes: 0 }));
 }
@@ -54,9 +56,12 @@ export function carriedGates(
 function owedUndrains(ctx: Ctx, prev: Transition): NonNullable<Transition['undrains']> {
   const owed = (prev.undrains ?? []).filter((u) => !u.at);
   if (prev.direction !== 'Off' || ctx.target !== 'On') return owed;
-  const drained = (prev.gates ?? []).filter((g) => g.drainedAt && beforeOffSpec(ctx.o.spec, g.name)?.undrain);
-  return [...owed, ...drained.map((g) => ({ gate: g.name }))];
+  return [...owed, ...drainedToUndo(ctx, prev).map((g) => ({ gate: g.name }))];
 }
+
+/** The gates of `t` that drained and have an undrain action: what giving its Off up owes. */
+export const drainedToUndo = (ctx: Ctx, t: Transition): GateStatus[] =>
+  (t.gates ?? []).filter((g) => g.drainedAt && beforeOffSpec(ctx.o.spec, g.name)?.undrain);
 
 /** The condition a gate waits for, as users wrote it (or its default). */
 function conditionText(gate: AnyGate): string {

@@ -9,7 +9,7 @@ import type { GateStatus, Transition } from '../api/status.js';
 import type { Plan } from '../plan/index.js';
 import { done, POLL_MS, worldAtTarget } from './context.js';
 import {
-  beforeOffSpec,
+  drainedToUndo,
   gateSpec,
   isEnded,
   timedOut,
@@ -207,7 +207,7 @@ function abort(ctx: Ctx, t: Transition, gs: GateStatus, line: string): WalkResul
   t.finishedAt = ctx.now;
   t.outcome = 'Aborted';
   ctx.ended.push(historyEntry(t, 'Aborted', ctx.now));
-  const drained = (t.gates ?? []).filter((g) => g.drainedAt && beforeOffSpec(ctx.o.spec, g.name)?.undrain);
+  const drained = drainedToUndo(ctx, t);
   t.undrains = [...(t.undrains ?? []), ...drained.map((g) => ({ gate: g.name, at: ctx.now }))];
   (asks(ctx).gateActions ??= []).push(...drained.map((g) => ({ gate: g.name, kind: 'undrain' as const })));
   const blocker = abortedBlocker(t);
