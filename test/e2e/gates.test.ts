@@ -137,9 +137,17 @@ const firstStop = (tl: VmTimeline, since: number) =>
 const anyStop = (tl: VmTimeline, since: number) => firstStop(tl, since) !== Infinity;
 const gateOf = (s: AcdClusterStatus) => s.transition?.gates?.[0];
 
+/** Polls the ACD's status until `ok` holds; returns that status. */
+const statusWhen = (
+  ns: string,
+  what: string,
+  ok: (s: AcdClusterStatus) => boolean,
+  timeoutMs = 30_000,
+  everyMs = 100,
+) => until(what, async () => ((s) => (ok(s) ? s : undefined))(await status(ns)), timeoutMs, everyMs);
+
 /** Waits until the ACD is Off, its transition finished; returns that status. */
-const waitOff = (ns: string) =>
-  until(`${ns} Off`, async () => ((s) => (settledOn(s, 'Off') ? s : undefined))(await status(ns)), 60_000, 200);
+const waitOff = (ns: string) => statusWhen(ns, `${ns} Off`, (s) => settledOn(s, 'Off'), 60_000, 200);
 
 const CASES: Record<string, () => Promise<void>> = {
   'HTTP: 503 three times, then 200; with 2 in a row, the first stop follows the fifth check': async () => {
@@ -147,12 +155,7 @@ const CASES: Record<string, () => Promise<void>> = {
     const tl = await acdWithGates(NS.http, calls.gates({ consecutiveSuccesses: 2 }));
     const since = await powerOff(NS.http);
     // While it waits, the conditions say for what, with the last value.
-    const waiting = await until(
-      'the gate waiting on a 503',
-      async () => ((s) => (gateOf(s)?.value === '503' ? s : undefined))(await status(NS.http)),
-      30_000,
-      100,
-    );
+    const waiting = await statusWhen(NS.http, 'the gate waiting on a 503', (s) => gateOf(s)?.value === '503');
     expect(condition(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'GateWaiting' });
     expect(condition(waiting, 'Ready')!.message).toMatch(/waiting for no-active-calls: 503 \(a 2xx answer\), 0\/2/);
     const off = await waitOff(NS.http);
@@ -205,11 +208,10 @@ const CASES: Record<string, () => Promise<void>> = {
     const calls = await callsServer(() => (open ? 200 : 503));
     const tl = await acdWithGates(NS.hold, calls.gates({ actions: false, maxWait: '3s' }));
     const since = await powerOff(NS.hold);
-    const stalled = await until(
+    const stalled = await statusWhen(
+      NS.hold,
       'Stalled GateTimeout',
-      async () => ((s) => (condition(s, 'Stalled')?.reason === 'GateTimeout' ? s : undefined))(await status(NS.hold)),
-      30_000,
-      100,
+      (s) => condition(s, 'Stalled')?.reason === 'GateTimeout',
     );
     expect(condition(stalled, 'Stalled')!.message).toMatch(/no-active-calls/);
     // Still checked after the timeout, and still nothing stopped.
@@ -227,12 +229,7 @@ const CASES: Record<string, () => Promise<void>> = {
     const calls = await callsServer(() => 503);
     const tl = await acdWithGates(NS.abort, calls.gates({ maxWait: '3s', onTimeout: 'Abort' }));
     const since = await powerOff(NS.abort);
-    const aborted = await until(
-      'the Off aborted',
-      async () => ((s) => (s.transition?.outcome === 'Aborted' ? s : undefined))(await status(NS.abort)),
-      30_000,
-      100,
-    );
+    const aborted = await statusWhen(NS.abort, 'the Off aborted', (s) => s.transition?.outcome === 'Aborted');
     expect(gateOf(aborted)).toMatchObject({ state: 'TimedOut' });
     await until('the undrain', async () => calls.undrains().length > 0, 10_000, 100);
     await sleep(3_000);
@@ -297,12 +294,7 @@ const CASES: Record<string, () => Promise<void>> = {
       },
     );
     const since = await powerOff(NS.ssh);
-    const waiting = await until(
-      'the gate reading 3 calls',
-      async () => ((s) => (gateOf(s)?.value === '3' ? s : undefined))(await status(NS.ssh)),
-      30_000,
-      100,
-    );
+    const waiting = await statusWhen(NS.ssh, 'the gate reading 3 calls', (s) => gateOf(s)?.value === '3');
     expect(condition(waiting, 'Ready')!.message).toMatch(/waiting for no-active-calls: 3 \(result == 0\)/);
     await sleep(2_000);
     expect(anyStop(tl, since)).toBe(false);
@@ -389,9 +381,10 @@ const CASES: Record<string, () => Promise<void>> = {
     );
     const since = Date.now();
     await setPower(NS.afterOn, 'acd', 'On');
-    const degraded = await until(
+    const degraded = await statusWhen(
+      NS.afterOn,
       'Degraded GateFailed',
-      async () => ((s) => (condition(s, 'Degraded')?.status === 'True' ? s : undefined))(await status(NS.afterOn)),
+      (s) => condition(s, 'Degraded')?.status === 'True',
       60_000,
       200,
     );
