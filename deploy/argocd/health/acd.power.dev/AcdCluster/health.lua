@@ -74,36 +74,35 @@ local function describe(label, c)
   return label .. ": " .. text
 end
 
--- The stage a transition is working on: the first InProgress one, else the first not yet
--- Completed (a stage that waits on its gate is still InProgress; Pending comes after it).
-local function currentStage(transition)
-  if type(transition) ~= "table" or type(transition.stages) ~= "table" then
+-- The first table in `list` for which ok(item) holds; nil if none (or `list` is not a table).
+local function firstWhere(list, ok)
+  if type(list) ~= "table" then
     return nil
   end
-  for _, s in ipairs(transition.stages) do
-    if type(s) == "table" and s.state == "InProgress" then
-      return s
-    end
-  end
-  for _, s in ipairs(transition.stages) do
-    if type(s) == "table" and s.state ~= "Completed" then
-      return s
+  for _, x in ipairs(list) do
+    if type(x) == "table" and ok(x) then
+      return x
     end
   end
   return nil
 end
 
+-- The stage a transition is working on: the first InProgress one, else the first not yet
+-- Completed (a stage that waits on its gate is still InProgress; Pending comes after it).
+local function currentStage(transition)
+  if type(transition) ~= "table" then
+    return nil
+  end
+  return firstWhere(transition.stages, function(s) return s.state == "InProgress" end)
+    or firstWhere(transition.stages, function(s) return s.state ~= "Completed" end)
+end
+
 -- A gate of spec.gates that holds the transition (before the first stop, after the last start).
 local function waitingGate(transition)
-  if type(transition) ~= "table" or type(transition.gates) ~= "table" then
+  if type(transition) ~= "table" then
     return false
   end
-  for _, g in ipairs(transition.gates) do
-    if type(g) == "table" and g.state == "Waiting" then
-      return true
-    end
-  end
-  return false
+  return firstWhere(transition.gates, function(g) return g.state == "Waiting" end) ~= nil
 end
 
 local function progressMessage(status)
