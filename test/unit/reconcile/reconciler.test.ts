@@ -539,7 +539,7 @@ describe('Reconciler: spec.gates', () => {
     expect(h.api.stored!.status!.transition!.gates![0]!.message).toBe('gate probes not configured');
   });
 
-  test('a garbled skip-gates annotation is reported once and removed once, though later passes read it again', async () => {
+  test('a garbled skip-gates annotation is reported and removed once, though a later pass reads it again', async () => {
     // The informer cache has not seen the removal yet, and shows the object as of before this
     // process's status write, so the next pass reads that write back, annotation included. Its own
     // write is then based on a version the removal replaced: a 409 before any event is recorded, and
