@@ -11,7 +11,7 @@ import { commandedTowards, needsCommand } from './record.js';
 import { beginSettle, settleLeftMs, settleMessage } from './settle.js';
 import { forceStops, nextDeadlineMs, whyStuck } from './stall.js';
 import type { Blocker, Ctx, PlannedCommand } from './types.js';
-import { commandsVia, mustSettleBefore, needsManual, type VmView } from './vm-state.js';
+import { commandsVia, isHeadingTo, mustSettleBefore, needsManual, type VmView } from './vm-state.js';
 
 export interface WalkResult {
   commands: PlannedCommand[];
@@ -67,7 +67,7 @@ function walkStage(here: Here, failedVms: Set<string>): StageStep {
   if (st.state === 'Completed') {
     // A finished stage holds only while its VMs stay where it put them: one that fell back (a power
     // loss, a guest that crashed, a human) sends the walk back here, never on to the next stage.
-    const lost = fellBack(ctx, t, stage, failedVms);
+    const lost = fellBack(ctx, stage, failedVms);
     if (!lost.length) return settleOrNext(here);
     reopen(st, ctx.now);
     const message = `${label}: ${lost.join(', ')} no longer ${d.state}; going back to this stage`;
@@ -125,6 +125,11 @@ function awaitStage(here: Here): StageStep {
   const { ctx, stage, st, label } = here;
   const { o, now, events, target } = ctx;
   if (stage.gate === 'Initiated') {
+    // Issued is not enough: each VM must show that it took its command. One recorded as commanded
+    // that still shows otherwise (its stop undone by Argo CD's self-heal before KubeVirt acted, or a
+    // status written by hand) holds the next stage until it is commanded again.
+    const unmoving = stage.vms.filter((v) => notMoving(ctx, o.vms.get(v)));
+    if (unmoving.length) return awaitVms(here, unmoving);
     finish(st, 'Completed', now, 'commands issued; awaited by the next stage that waits');
     events.push({
       type: 'Normal',
@@ -199,19 +204,22 @@ function awaitVms(here: Here, pending: string[]): StageStep {
   return stop({ commands: [], blocker, requeueAfterMs: POLL_MS });
 }
 
+/** Neither at the target nor heading there, whatever the record says was commanded; a missing VM is not. */
+const notMoving = (ctx: Ctx, vm: VmView | undefined) =>
+  vm !== undefined && !atTarget(vm, ctx.target, ctx.o.spec.readiness) && !isHeadingTo(vm, ctx.target);
+
 /**
- * The VMs of a finished stage that are no longer where it left them: one that needs commanding
- * again, or, for a stage that waits, one it waited for that is no longer at target (a VM KubeVirt
- * restarts by itself after a power loss is heading On, but not up: the next tier must wait for it).
- * VMs of failed stages (failurePolicy Continue) and missing VMs are not sent back for.
+ * The VMs of a finished stage that are no longer where it left them: one neither at target nor
+ * heading there (even while its last command still stands: the walk waits for it here, and commands
+ * it again once the command is old), or, for a stage that waits, one it waited for that is no longer
+ * at target (a VM KubeVirt restarts by itself after a power loss is heading On, but not up: the next
+ * tier must wait for it). VMs of failed stages (failurePolicy Continue) and missing VMs are not sent
+ * back for.
  */
-function fellBack(ctx: Ctx, t: Transition, stage: PlanStage, failed: Set<string>): string[] {
+function fellBack(ctx: Ctx, stage: PlanStage, failed: Set<string>): string[] {
   const { o, target } = ctx;
   const lost = new Set<string>();
-  for (const v of stage.vms) {
-    const vm = o.vms.get(v);
-    if (vm && !failed.has(v) && needsCommand(ctx, t, vm)) lost.add(v);
-  }
+  for (const v of stage.vms) if (!failed.has(v) && notMoving(ctx, o.vms.get(v))) lost.add(v);
   if (stage.gate === 'Completed') {
     for (const v of stage.awaits) {
       const vm = o.vms.get(v);

@@ -147,6 +147,25 @@ function forbidden(d: Decision, c: Case, vms: ReadonlyMap<string, VmView>): stri
   return out;
 }
 
+/**
+ * Found in CI (seed -1937126237): a stop recorded for acd-tel that the VM does not show still let
+ * the dbm tier go down while acd-tel ran on (./unseen-command.test.ts).
+ */
+const FOUND: Case = {
+  layout: SEED_LAYOUTS.SmallV2,
+  target: 'Off',
+  vms: SEED_LAYOUTS.SmallV2.map(() => ({ power: 'On', strategy: 'Always' })),
+  status: {
+    transition: {
+      direction: 'Off',
+      generation: 0,
+      startedAt: new Date(T0).toISOString(),
+      stages: stagesOf('Off', SEED_LAYOUTS.SmallV2).map((s) => ({ ...s, state: 'Pending' })),
+      commands: [{ vm: 'acd-tel', action: 'Stop', via: 'runStrategy', at: new Date(T0).toISOString() }],
+    },
+  },
+};
+
 describe('garbage in status.transition, commands, stages and lastShutdownActive', () => {
   test('decide() never throws and never commands a VM the runbook order forbids at that moment', () => {
     fc.assert(
@@ -165,7 +184,7 @@ describe('garbage in status.transition, commands, stages and lastShutdownActive'
         if (first.runChecks)
           expect(forbidden(decide({ ...base, health: allHealthy(first.runChecks, w.now) }), c, vms)).toEqual([]);
       }),
-      RUNS,
+      { ...RUNS, examples: [[FOUND]] },
     );
   });
 

@@ -121,6 +121,19 @@ export class World {
     if (v) v.view.annotations = { ...annotations };
   }
 
+  /**
+   * Someone sets the VM's runStrategy back to Always before KubeVirt took up our stop (Argo CD's
+   * self-heal, say): the guest never began to shut down, and runs on.
+   */
+  revertToAlways(name: string): void {
+    const sim = this.vms.get(name);
+    if (!sim) throw new Error(`no VM ${name} in the world`);
+    sim.view.runStrategy = 'Always';
+    if (sim.heading?.to !== 'Off' || !sim.view.created) return;
+    Object.assign(sim.view, { printableStatus: 'Running', ready: true });
+    sim.heading = undefined;
+  }
+
   /** The guest agent goes away (a guest rebooting by itself): virt-handler removes AgentConnected. */
   agentLost(name: string): void {
     const v = this.vms.get(name);
