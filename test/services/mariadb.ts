@@ -249,12 +249,29 @@ export async function syncAll(info: MariaDbInfo, timeoutSec = 20): Promise<void>
   // master2 asks master1 from its slave_pos, which lacks master2's own domain, so master1 resends
   // master2's old events from the start of its binlog. master2 skips them (its own server id), but
   // while it does, Seconds_Behind_Master reports their age: 853 s once in CI, on a loaded machine.
+  // A lag of 0 alone is not enough either: it reads 0 between two chunks of that resend (904 s
+  // behind in the very next test, once in CI). So wait until each replica has read and applied its
+  // master's binlog to its end, with no lag.
   await waitFor(`no replication lag on ${info.instances.map((i) => i.name).join(',')}`, timeoutSec * 1000, async () => {
-    for (const inst of info.instances) {
-      if (Number((await slaveStatus(info, inst.name))?.['Seconds_Behind_Master']) !== 0) return false;
-    }
+    for (const inst of info.instances) if (!(await caughtUp(info, inst))) return false;
     return true;
   });
+}
+
+/** The replica has read its master's binlog to the end, applied all of it, and shows no lag. */
+async function caughtUp(info: MariaDbInfo, inst: MariaDbInstance): Promise<boolean> {
+  const [end] = await rootQuery(info, inst.replicatesFrom as string, 'SHOW MASTER STATUS');
+  const s = await slaveStatus(info, inst.name);
+  if (!end || !s) return false;
+  const file = String(end['File']);
+  const pos = Number(end['Position']);
+  return (
+    s['Master_Log_File'] === file &&
+    Number(s['Read_Master_Log_Pos']) === pos &&
+    s['Relay_Master_Log_File'] === file &&
+    Number(s['Exec_Master_Log_Pos']) === pos &&
+    Number(s['Seconds_Behind_Master']) === 0
+  );
 }
 
 /** IO thread stopped on purpose (Slave_IO_Running: No, errno 0). */
