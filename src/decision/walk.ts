@@ -5,7 +5,7 @@ import { parseDuration } from '../api/duration.js';
 import type { HealthCheckName, Tier } from '../api/domain.js';
 import type { Plan } from '../plan/index.js';
 import { notYet, waitingFor } from './awaited.js';
-import { atTarget, elapsed, POLL_MS } from './context.js';
+import { atTarget, COMMAND_HOLD_MS, elapsed, POLL_MS } from './context.js';
 import { DIRECTION } from './direction.js';
 import { commandedTowards, needsCommand } from './record.js';
 import { beginSettle, settleLeftMs, settleMessage } from './settle.js';
@@ -129,7 +129,7 @@ function awaitStage(here: Here): StageStep {
     // that still shows otherwise (its stop undone by Argo CD's self-heal before KubeVirt acted, or a
     // status written by hand) holds the next stage until it is commanded again.
     const unmoving = stage.vms.filter((v) => notMoving(ctx, o.vms.get(v)));
-    if (unmoving.length) return awaitVms(here, unmoving);
+    if (unmoving.length) return awaitVms(here, unmoving, unshownWords(ctx, unmoving));
     finish(st, 'Completed', now, 'commands issued; awaited by the next stage that waits');
     events.push({
       type: 'Normal',
@@ -180,8 +180,19 @@ function settleOrNext(here: Here): StageStep {
 /** Looked at this long after settleUntil, the settle is over for sure. */
 const SETTLE_MARGIN_MS = 10;
 
-/** VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait. */
-function awaitVms(here: Here, pending: string[]): StageStep {
+/** "waiting for acd-tel1, acd-tel2 to show their stop (sent again 30s after it was sent)". */
+function unshownWords(ctx: Ctx, vms: string[]): string {
+  const their = vms.length > 1 ? 'their' : 'its';
+  const action = DIRECTION[ctx.target].action.toLowerCase();
+  const again = `sent again ${COMMAND_HOLD_MS / 1000}s after it was sent`;
+  return `waiting for ${vms.join(', ')} to show ${their} ${action} (${again})`;
+}
+
+/**
+ * VMs the gate still waits for: a force stop, a stall (or a failure under Continue), or a wait,
+ * said as `waiting`.
+ */
+function awaitVms(here: Here, pending: string[], waiting = waitingFor(here.ctx, pending)): StageStep {
   const { ctx, t, st, label } = here;
   const { o, now, events } = ctx;
   const force = forceStops(ctx, t, pending);
@@ -196,7 +207,7 @@ function awaitVms(here: Here, pending: string[]): StageStep {
     });
     return NEXT;
   }
-  st.message = problem?.message ?? waitingFor(ctx, pending);
+  st.message = problem?.message ?? waiting;
   if (!problem)
     return stop({ commands: [], requeueAfterMs: Math.min(POLL_MS, nextDeadlineMs({ ctx, t, st, pending })) });
   if (problem.timedOut) events.push({ type: 'Warning', reason: 'StageStalled', message: problem.message });

@@ -38,7 +38,9 @@ describe('a stop the VMs do not show', () => {
     expect(laterCommands(d, logged)).toEqual([]);
     expect(d.status.transition?.stages[0]).toMatchObject({
       state: 'InProgress',
-      message: expect.stringMatching(/^waiting for acd-jb1/),
+      message: expect.stringMatching(
+        /^waiting for acd-jb1, .* to show their stop \(sent again 30s after it was sent\)$/,
+      ),
     });
     d.runUntil(finished, 1_000, 400);
     const again = world.log.slice(logged).filter((a) => app!.vms.includes(a.cmd.vm));
