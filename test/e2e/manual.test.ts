@@ -11,13 +11,14 @@ import {
   apply,
   createNamespace,
   getAcd,
+  listVms,
   setPower,
   stageReached,
   vmManifest,
   waitReady,
 } from './support/acd.js';
 import { rawRequest } from '../../src/kube/raw.js';
-import { kubeConfig, kubectl, until } from './support/env.js';
+import { kubeConfig, until } from './support/env.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
 import { SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
 import { VmTimeline, type VmSample } from './support/timeline.js';
@@ -66,9 +67,7 @@ beforeAll(async () => {
       await until(
         `${c.ns}: every VM up`,
         async () => {
-          const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as {
-            status?: { printableStatus?: string; ready?: boolean };
-          }[];
+          const vms = await listVms(c.ns);
           return (
             vms.length === L3.length && vms.every((v) => v.status?.printableStatus === 'Running' && v.status.ready)
           );
@@ -145,10 +144,7 @@ async function reversal(c: (typeof cases)[number]): Promise<Record<string, unkno
   await setPower(c.ns, 'acd', back);
   await waitReady(c.ns, 'acd', 180);
   const s = (await getAcd(c.ns, 'acd')).status!;
-  const vms = JSON.parse(await kubectl(['get', 'vm', '-n', c.ns, '-o', 'json'])).items as {
-    metadata: { name: string };
-    status: { printableStatus: string; ready?: boolean };
-  }[];
+  const vms = await listVms(c.ns);
   const tl = timelines.get(c.ns)!;
   return {
     ns: c.ns,
@@ -157,10 +153,10 @@ async function reversal(c: (typeof cases)[number]): Promise<Record<string, unkno
     notThere: vms
       .filter((v) =>
         back === 'On'
-          ? !(v.status.printableStatus === 'Running' && v.status.ready)
-          : v.status.printableStatus !== 'Stopped',
+          ? !(v.status?.printableStatus === 'Running' && v.status.ready)
+          : v.status?.printableStatus !== 'Stopped',
       )
-      .map((v) => `${v.metadata.name} ${v.status.printableStatus}`),
+      .map((v) => `${v.metadata.name} ${v.status?.printableStatus}`),
     order: orderViolations(tl, back, (back === 'On' ? SEED_STARTUP : SEED_SHUTDOWN).LargeV3, flipped),
     // The specs stay the user's: Manual VMs are driven through the subresources only.
     specChanged: [...new Set(tl.samples.filter((x) => x.runStrategy !== 'Manual').map((x) => x.vm))],
