@@ -6,16 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { SEED_ACTIVE, SEED_LAYOUTS } from '../../fixtures/seed-layouts.js';
 import type { Machine } from '../../../src/plan/index.js';
-import {
-  acdManifest,
-  apply,
-  createNamespace,
-  getAcd,
-  setPower,
-  vmManifest,
-  waitReady,
-  waitReadyWithKubectl,
-} from './acd.js';
+import { acdManifest, apply, createNamespace, getAcd, setPower, vmManifest, waitReady } from './acd.js';
 import { MOVED_TO_MANUAL_ANNOTATION } from '../../../src/api/names.js';
 import { startOperator, type RunningOperator } from './operator.js';
 import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP } from './seed-rules.js';
@@ -79,8 +70,7 @@ export function sizingsSuite(o: SizingsOptions): void {
     test('all 8 reach Off; each shutdown follows the seed', async () => {
       for (const s of SIZINGS) since.Off.set(s, Date.now());
       await Promise.all(SIZINGS.map((s) => setPower(ns(s), 'acd', 'Off')));
-      // As the README tells users to wait (the other waits poll in process: see waitReady).
-      await Promise.all(SIZINGS.map((s) => waitReadyWithKubectl(ns(s), 'acd', 180)));
+      await Promise.all(SIZINGS.map((s) => waitReady(ns(s), 'acd', 180)));
       for (const s of SIZINGS) {
         const acd = await getAcd(ns(s), 'acd');
         expect({ s, power: acd.status?.power, phase: acd.status?.phase, sizing: acd.status?.sizing }).toEqual({
