@@ -25,7 +25,7 @@ import {
 import { kubeConfig, until } from './support/env.js';
 import { startOwnTestbed, type OwnTestbed } from './support/own-testbed.js';
 import { startOperator, type RunningOperator } from './support/operator.js';
-import { checkTimeline, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
+import { checkTimeline, orderOnly, SEED_SHUTDOWN, SEED_STARTUP, type Step } from './support/seed-rules.js';
 import { sampleOf, toldTo, upAt, VmTimeline, type VmSample, type WatchedVm } from './support/timeline.js';
 
 const NS = {
@@ -275,15 +275,11 @@ describe('chaos', () => {
       const { tl } = rec;
       for (const w of windows) {
         const seed = w.target === 'On' ? SEED_STARTUP.MediumV2 : SEED_SHUTDOWN.MediumV2;
-        // Only the safety rules: "a waiting step is waited for" and "steps in order". The two other rules
-        // of checkTimeline say the runbook's allowed overlap was used (the next step commanded before the
-        // app tier is down; a step's VMs commanded together); a dead operator cannot overlap anything,
-        // so under SIGKILLs they are liveness, not order, and are left to the other tests.
-        const liveness = (v: { rule: string }) => / need not wait| together$/.test(v.rule);
+        // Only the safety rules (orderOnly): the overlap the runbook allows is left to the other tests.
         expect({
           seed: SEED,
           window: w,
-          violations: orderViolations(seed, w.target, tl, w.from, w.to).filter((v) => !liveness(v)),
+          violations: orderOnly(orderViolations(seed, w.target, tl, w.from, w.to)),
         }).toEqual({ seed: SEED, window: w, violations: [] });
         for (const m of machines)
           expect({
